@@ -1,0 +1,3 @@
+from dw_simulator.cli import main
+
+main()
