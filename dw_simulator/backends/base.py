@@ -1,0 +1,155 @@
+"""The warehouse contract: one small abstract class, a capabilities record, and result types.
+
+A backend owns the physical side of experiments: creating their tables, loading a run's Parquet files with
+atomic replacement, running users' SQL, profiling columns and dropping everything. The service layer decides
+what to do; backends only know how to do it on their engine.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dw_simulator.schema import ExperimentSchema, TableSchema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from dw_simulator.config import Settings
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Facts about an engine, kept as data so that callers branch on facts, not on backend names."""
+
+    engine_dialect: str  # sqlglot dialect of the SQL the engine itself runs
+    embedded: bool  # runs in-process with no server to start
+    schemas: bool  # one namespace (schema/database) per experiment
+    transactional_ddl: bool  # CREATE/DROP roll back with the transaction
+    native_json: bool
+    staging_formats: tuple[str, ...] = ("parquet",)
+    max_identifier_length: int = 63
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+    elapsed_s: float
+    statements: int = 1
+    sql_executed: list[str] = field(default_factory=list)
+    rows_affected: int | None = None
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
+
+
+@dataclass
+class ColumnProfile:
+    column: str
+    data_type: str
+    rows: int
+    nulls: int
+    distinct: int
+    min: Any = None
+    max: Any = None
+    mean: float | None = None
+    stddev: float | None = None
+    histogram: list[dict[str, Any]] = field(default_factory=list)  # [{"low", "high", "count"}] or top values
+
+    @property
+    def null_fraction(self) -> float:
+        return self.nulls / self.rows if self.rows else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "data_type": self.data_type,
+            "rows": self.rows,
+            "nulls": self.nulls,
+            "null_fraction": round(self.null_fraction, 6),
+            "distinct": self.distinct,
+            "min": self.min,
+            "max": self.max,
+            "mean": self.mean,
+            "stddev": self.stddev,
+            "histogram": self.histogram,
+        }
+
+
+class WarehouseBackend(ABC):
+    """One warehouse engine. Instances are cheap; connections open lazily and close with `close()`."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise BackendUnavailableError when the engine cannot be reached."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> WarehouseBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- experiments -----------------------------------------------------------------------------------------
+    @abstractmethod
+    def physical_name(self, experiment: str, table: str) -> str:
+        """How a table is addressed on the engine (e.g. `"exp"."customers"`), for display and metadata."""
+
+    @abstractmethod
+    def create_experiment(self, schema: ExperimentSchema) -> None:
+        """Create the experiment's namespace and its empty tables, all or nothing."""
+
+    @abstractmethod
+    def drop_experiment(self, experiment: str) -> AbstractContextManager[int]:
+        """Drop the experiment's tables inside a transaction; yields how many tables were dropped.
+
+        The drop commits when the `with` block ends normally and rolls back if it raises, so a caller can
+        make the drop and its own metadata change succeed or fail together.
+        """
+
+    @abstractmethod
+    def existing_tables(self, experiment: str) -> list[str]:
+        """Tables that physically exist for the experiment."""
+
+    # -- data ----------------------------------------------------------------------------------------------------
+    @abstractmethod
+    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+        """Replace the listed tables' data with the Parquet files, atomically: readers see the old data until
+        every table is loaded, and a failure leaves the old data. Returns rows loaded per table."""
+
+    @abstractmethod
+    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]: ...
+
+    @abstractmethod
+    def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]: ...
+
+    # -- SQL -------------------------------------------------------------------------------------------------------
+    @abstractmethod
+    def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
+        """Run the user's SQL (in `dialect`) scoped to the experiment; keep at most `limit` rows."""
+
+    def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
+        """The full result of the last statement as Arrow (for exports). Backends may stream better."""
+        import pyarrow as pa
+
+        result = self.query(experiment, sql, dialect=dialect, limit=None)
+        return pa.Table.from_pylist(result.as_dicts())
+
+    def iter_tables(self, schema: ExperimentSchema) -> Iterator[TableSchema]:
+        yield from schema.tables

@@ -1,0 +1,224 @@
+"""Embedded DuckDB: the zero-setup default warehouse. One database file; one schema per experiment."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.duckdb.types import duckdb_type
+from dw_simulator.backends.profiling import profile_sql_plan
+from dw_simulator.errors import BackendUnavailableError, QueryError
+from dw_simulator.schema import ExperimentSchema, TableSchema
+from dw_simulator.sql.translate import translate
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from dw_simulator.config import Settings
+
+log = logging.getLogger(__name__)
+LOCK_WAIT_S = 15.0
+
+
+def q(identifier: str) -> str:
+    """Quote an identifier for DuckDB."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class DuckDBBackend(WarehouseBackend):
+    name = "duckdb"
+    capabilities = Capabilities(
+        engine_dialect="duckdb",
+        embedded=True,
+        schemas=True,
+        transactional_ddl=True,
+        native_json=True,
+        max_identifier_length=255,
+    )
+
+    def __init__(self, settings: Settings, path: Path | None = None) -> None:
+        super().__init__(settings)
+        self.path = path or settings.warehouse_dir / "duckdb" / "warehouse.duckdb"
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    # -- connection ------------------------------------------------------------------------------------------------
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            deadline = time.monotonic() + LOCK_WAIT_S
+            while True:
+                try:
+                    self._con = duckdb.connect(str(self.path))
+                    break
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                        raise BackendUnavailableError(
+                            f"cannot open the embedded warehouse {self.path}: {exc}".splitlines()[0]
+                        ) from None
+                    time.sleep(0.2)
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def ping(self) -> None:
+        self.connect().execute("SELECT 1").fetchall()
+
+    # -- experiments ---------------------------------------------------------------------------------------------------
+    def physical_name(self, experiment: str, table: str) -> str:
+        return f"{q(experiment)}.{q(table)}"
+
+    def _create_table_sql(self, experiment: str, table: TableSchema, *, replace: bool = False) -> str:
+        cols = []
+        for column in table.columns:
+            not_null = " NOT NULL" if column.required else ""
+            cols.append(f"{q(column.name)} {duckdb_type(column)}{not_null}")
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
+        return f"{verb} {self.physical_name(experiment, table.name)} ({', '.join(cols)})"
+
+    def create_experiment(self, schema: ExperimentSchema) -> None:
+        con = self.connect()
+        con.begin()
+        try:
+            con.execute(f"DROP SCHEMA IF EXISTS {q(schema.name)} CASCADE")
+            con.execute(f"CREATE SCHEMA {q(schema.name)}")
+            for table in schema.tables:
+                con.execute(self._create_table_sql(schema.name, table))
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    @contextmanager
+    def drop_experiment(self, experiment: str) -> Iterator[int]:
+        con = self.connect()
+        con.begin()
+        try:
+            dropped = len(self.existing_tables(experiment))
+            con.execute(f"DROP SCHEMA IF EXISTS {q(experiment)} CASCADE")
+            yield dropped
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    def existing_tables(self, experiment: str) -> list[str]:
+        rows = (
+            self.connect()
+            .execute(
+                "SELECT table_name FROM information_schema.tables WHERE lower(table_schema) = lower(?) "
+                "ORDER BY table_name",
+                [experiment],
+            )
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    # -- data ----------------------------------------------------------------------------------------------------------
+    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+        con = self.connect()
+        loaded: dict[str, int] = {}
+        con.begin()
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema.name)}")
+            for table_name, paths in files.items():
+                table = schema.table(table_name)
+                if table is None:
+                    raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
+                con.execute(self._create_table_sql(schema.name, table, replace=True))
+                if paths:
+                    columns = ", ".join(q(c.name) for c in table.columns)
+                    file_list = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+                    con.execute(
+                        f"INSERT INTO {self.physical_name(schema.name, table.name)} ({columns}) "
+                        f"SELECT {columns} FROM read_parquet({file_list})"
+                    )
+                row = con.execute(f"SELECT count(*) FROM {self.physical_name(schema.name, table.name)}").fetchone()
+                loaded[table.name] = int(row[0]) if row else 0
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return loaded
+
+    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
+        con = self.connect()
+        existing = {t.lower() for t in self.existing_tables(experiment)}
+        counts: dict[str, int] = {}
+        for table in tables:
+            if table.lower() in existing:
+                row = con.execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
+                counts[table] = int(row[0]) if row else 0
+        return counts
+
+    def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
+        con = self.connect()
+        relation = self.physical_name(experiment, table.name)
+        return [profile_sql_plan(column, relation, lambda sql: con.execute(sql).fetchall()) for column in table.columns]
+
+    # -- SQL -------------------------------------------------------------------------------------------------------------
+    def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+        con = self.connect()
+        con.execute(f"SET search_path = '{experiment}'")
+        try:
+            statements = [s.engine_sql for s in translate(sql, read=dialect, write="duckdb")]
+        except QueryError as parse_error:
+            # sqlglot cannot read it: let the engine try the text as written before giving up
+            try:
+                con.execute("PREPARE __dwsim_probe AS " + sql.strip().rstrip(";"))
+                con.execute("DEALLOCATE __dwsim_probe")
+            except duckdb.Error:
+                raise parse_error from None
+            statements = [sql]
+        return con, statements
+
+    def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
+        started = time.perf_counter()
+        con, statements = self._prepare(experiment, sql, dialect)
+        cursor: duckdb.DuckDBPyConnection | None = None
+        try:
+            for statement in statements:
+                cursor = con.execute(statement)
+            assert cursor is not None
+            description = cursor.description
+            if not description:
+                return QueryResult([], [], [], False, time.perf_counter() - started, len(statements), statements)
+            columns = [d[0] for d in description]
+            types = [str(d[1]) for d in description]
+            if limit is None:
+                rows = cursor.fetchall()
+                truncated = False
+            else:
+                rows = cursor.fetchmany(limit + 1)
+                truncated = len(rows) > limit
+                rows = rows[:limit]
+        except duckdb.Error as exc:
+            raise QueryError(_engine_message(exc)) from None
+        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), statements)
+
+    def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
+        con, statements = self._prepare(experiment, sql, dialect)
+        try:
+            for statement in statements[:-1]:
+                con.execute(statement)
+            return con.execute(statements[-1]).to_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(_engine_message(exc)) from None
+
+    def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run engine SQL as is (internal use: tests, profiling)."""
+        return self.connect().execute(sql, params or []).fetchall()
+
+
+def _engine_message(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"DuckDB: {text}"

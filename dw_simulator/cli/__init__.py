@@ -1,0 +1,65 @@
+"""The `dw-sim` command line: thin Typer commands over `dw_simulator.service.Simulator`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dw_simulator import __version__
+from dw_simulator.cli import experiment, query
+from dw_simulator.cli.common import state
+from dw_simulator.logs import configure_logging
+
+app = typer.Typer(
+    name="dw-sim",
+    help="dw-sim: a local simulator of Amazon Redshift and Snowflake. Describe tables once, generate realistic "
+    "synthetic data, and query it with your Redshift or Snowflake SQL — no cloud account needed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(experiment.app, name="experiment")
+app.command("query")(query.query)
+
+try:  # DDL import/export commands live in their own module
+    from dw_simulator.cli import ddl_cmds
+
+    ddl_cmds.register(experiment.app)
+except ImportError:  # pragma: no cover - only while the module is absent
+    pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dw-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    data_root: Annotated[
+        Path | None, typer.Option("--data-root", envvar="DW_SIM_DATA_ROOT", help="Where dw-sim keeps its state.")
+    ] = None,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="auto (JSON when not a TTY), json or text.")
+    ] = None,
+    log_level: Annotated[str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING, ERROR.")] = None,
+) -> None:
+    state.debug = debug
+    state.overrides = {"data_root": data_root, "log_format": log_format, "log_level": log_level}
+    from dw_simulator.config import load_settings
+
+    settings = load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
+    # logs go to stderr for CLI commands so that --json / --format csv output on stdout stays clean
+    configure_logging(settings.log_level if not debug else "DEBUG", settings.log_format, stream=sys.stderr)
+
+
+def main() -> None:
+    app()
