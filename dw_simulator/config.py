@@ -38,8 +38,9 @@ class Settings(BaseSettings):
         description="where all state lives: metadata.sqlite, warehouse files, generated Parquet",
     )
     default_warehouse: Literal["duckdb", "sqlite", "redshift", "snowflake"] | None = Field(
-        default=None, description="target for schemas that name none (else: redshift if configured, else "
-        "snowflake if configured, else duckdb)"
+        default=None,
+        description="target for schemas that name none (else: redshift if configured, else "
+        "snowflake if configured, else duckdb)",
     )
     redshift_url: str | None = Field(default=None, description="PostgreSQL URL standing in for Redshift")
     snowflake_url: str | None = Field(default=None, description="Snowflake endpoint (embedded when 'embedded')")

@@ -24,9 +24,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         payload.update(log_context.get() or {})
-        for key, value in record.__dict__.items():
-            if key not in _RESERVED and not key.startswith("_"):
-                payload[key] = value
+        payload.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED and not k.startswith("_")})
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
@@ -37,7 +35,9 @@ class TextFormatter(logging.Formatter):
         extras = dict(log_context.get() or {})
         extras.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED and not k.startswith("_")})
         tail = " ".join(f"{k}={v}" for k, v in extras.items())
-        base = f"{datetime.fromtimestamp(record.created).strftime('%H:%M:%S')} {record.levelname:<7} {record.getMessage()}"
+        base = (
+            f"{datetime.fromtimestamp(record.created).strftime('%H:%M:%S')} {record.levelname:<7} {record.getMessage()}"
+        )
         text = f"{base} {tail}" if tail else base
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)

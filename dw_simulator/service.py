@@ -6,6 +6,7 @@ database driver, sqlglot or boto3; they call `Simulator` and render what it retu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -85,13 +86,12 @@ class Simulator:
         backend = self.backend(target)
         with self.metadata.session() as session:
             existing = self.metadata.find_experiment(session, schema.name)
-            if existing is not None:
-                if not replace:
-                    from dw_simulator.errors import AlreadyExistsError
+            if existing is not None and not replace:
+                from dw_simulator.errors import AlreadyExistsError
 
-                    raise AlreadyExistsError(
-                        f"experiment '{existing.name}' already exists; delete it first or use --replace"
-                    )
+                raise AlreadyExistsError(
+                    f"experiment '{existing.name}' already exists; delete it first or use --replace"
+                )
         if replace:
             self._delete_if_exists(schema.name)
         backend.create_experiment(schema)
@@ -220,10 +220,8 @@ class Simulator:
         return dropped
 
     def _delete_if_exists(self, name: str) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):
             self.delete_experiment(name)
-        except NotFoundError:
-            pass
 
     # -- SQL ----------------------------------------------------------------------------------------------------------
     def query(self, name: str, sql: str, *, limit: int | None = None, dialect: str | None = None) -> QueryResult:
@@ -236,7 +234,11 @@ class Simulator:
         result = self.backend(target).query(exp_name, sql, dialect=read, limit=cap if cap > 0 else None)
         log.info(
             "query",
-            extra={"experiment": exp_name, "rows": len(result.rows), "elapsed_s": round(time.perf_counter() - started, 4)},
+            extra={
+                "experiment": exp_name,
+                "rows": len(result.rows),
+                "elapsed_s": round(time.perf_counter() - started, 4),
+            },
         )
         return result
 
@@ -283,7 +285,7 @@ class Simulator:
 
         return export_ddl(self.get_schema(name), dialect)
 
-    # -- generation runs ------------------------------------------------------------------------------------------------
+    # -- generation runs --------------------------------------------------------------------------------
     def generate(
         self,
         name: str,
@@ -310,7 +312,7 @@ class Simulator:
         with self.metadata.session() as session:
             experiment = self.metadata.get_experiment(session, name)
             run = self.metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
-            run_id, exp_id, target = run.id, experiment.id, experiment.target_warehouse
+            run_id, _exp_id, target = run.id, experiment.id, experiment.target_warehouse
         out_dir = self.settings.generated_dir / schema.name / f"run-{run_id:06d}"
         self.metadata.update_run(
             run_id, status="RUNNING", started_at=now(), output_path=str(out_dir), owner_pid=os.getpid()

@@ -69,9 +69,7 @@ def _numeric_histogram(col: str, relation: str, low: float, high: float, run: Ru
         f"CASE WHEN CAST({col} AS DOUBLE PRECISION) >= {high!r} THEN {HISTOGRAM_BUCKETS - 1} "
         f"ELSE CAST(floor((CAST({col} AS DOUBLE PRECISION) - {low!r}) / {width!r}) AS INTEGER) END"
     )
-    rows = run(
-        f"SELECT {bucket} AS b, count(*) FROM {relation} WHERE {col} IS NOT NULL GROUP BY b ORDER BY b"
-    )
+    rows = run(f"SELECT {bucket} AS b, count(*) FROM {relation} WHERE {col} IS NOT NULL GROUP BY b ORDER BY b")
     counts = {int(b): int(n) for b, n in rows}
     return [
         {"low": low + i * width, "high": low + (i + 1) * width, "count": counts.get(i, 0)}

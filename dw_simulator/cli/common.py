@@ -18,7 +18,8 @@ from dw_simulator.service import Simulator
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(soft_wrap=False)
+# piped output is not squeezed to 80 columns; a terminal uses its own width
+console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, soft_wrap=True)
 
 EXIT_USER_ERROR = 1

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from dw_simulator.cli.common import (
@@ -147,7 +155,7 @@ def generate(
         disable=not show_progress,
         transient=False,
     ) as bars:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def on_progress(event: object) -> None:
             table = getattr(event, "table")  # noqa: B009 - ProgressEvent from the generator
@@ -157,7 +165,12 @@ def generate(
 
         try:
             run = sim.generate(
-                name, rows=overrides, seed=seed, workers=workers, batch_size=batch_size, progress=on_progress,
+                name,
+                rows=overrides,
+                seed=seed,
+                workers=workers,
+                batch_size=batch_size,
+                progress=on_progress,
                 cancel=cancel,
             )
         except KeyboardInterrupt:
@@ -240,8 +253,10 @@ def _render_detail(detail: ExperimentDetail) -> None:
         highlight=False,
     )
     for table_schema, table_info in zip(detail.schema.tables, info.tables, strict=False):
-        grid = Table(title=f"{table_schema.name} ({fmt_rows(table_info.row_count)} rows, target "
-                     f"{table_schema.target_rows:,})", title_justify="left")
+        grid = Table(
+            title=f"{table_schema.name} ({fmt_rows(table_info.row_count)} rows, target {table_schema.target_rows:,})",
+            title_justify="left",
+        )
         for col in ("column", "type", "flags", "rule / distribution", "foreign key"):
             grid.add_column(col)
         profiles = {p["column"]: p for p in detail.profile.get(table_schema.name, [])}

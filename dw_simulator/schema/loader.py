@@ -77,10 +77,7 @@ def load_schema_data(data: Any, *, source: str = "schema", default_name: str | N
 
 
 def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        problems.append(_problem(err, data))
-    return problems
+    return [_problem(err, data) for err in exc.errors(include_url=False)]
 
 
 def _problem(err: Any, data: Any) -> Problem:
@@ -220,7 +217,10 @@ def _draft_column(table: str, name: str, spec: dict[str, Any], tables: dict[str,
     if isinstance(dist, dict):
         col["distribution"] = dist
     elif isinstance(dist, str) and not (dist.lower() == "uniform" and kind in ("datetime", "date")):
-        params = {k: spec[k] for k in ("mean", "stddev", "scale", "rate", "alpha", "beta", "sigma", "lam", "a", "low",
-                                       "high") if k in spec}
+        params = {
+            k: spec[k]
+            for k in ("mean", "stddev", "scale", "rate", "alpha", "beta", "sigma", "lam", "a", "low", "high")
+            if k in spec
+        }
         col["distribution"] = {"type": str(dist).lower(), **params}
     return col

@@ -96,12 +96,45 @@ class ForeignKeySchema(BaseModel):
         return value
 
 
+class IdentitySchema(BaseModel):
+    """An identity / autoincrement column (Redshift IDENTITY(s,i), Snowflake AUTOINCREMENT): sequential integers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = 1
+    increment: int = Field(default=1, description="step between consecutive values; never 0")
+
+    @field_validator("increment")
+    @classmethod
+    def _step(cls, value: int) -> int:
+        if value == 0:
+            fail("identity increment cannot be 0", field="identity.increment")
+        return value
+
+
+class TableLayout(BaseModel):
+    """Physical-layout hints kept from imported DDL: Redshift DISTSTYLE/DISTKEY/SORTKEY, Snowflake CLUSTER BY.
+
+    They do not change the generated data; DDL export writes them back for the warehouse they belong to.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    dist_style: Literal["ALL", "EVEN", "KEY", "AUTO"] | None = None
+    dist_key: str | None = None
+    sort_style: Literal["COMPOUND", "INTERLEAVED", "AUTO"] | None = None
+    sort_keys: list[str] = Field(default_factory=list)
+    cluster_by: list[str] = Field(default_factory=list, description="Snowflake clustering expressions, as written")
+
+
 class ColumnSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
 
     name: str
-    data_type: str = Field(description="INT, BIGINT, SMALLINT, FLOAT, DECIMAL(p,s), VARCHAR(n), CHAR(n), BOOLEAN, "
-                           "DATE, TIME, TIMESTAMP, TIMESTAMPTZ, BINARY, JSON, VARIANT, OBJECT, ARRAY, SUPER")
+    data_type: str = Field(
+        description="INT, BIGINT, SMALLINT, FLOAT, DECIMAL(p,s), VARCHAR(n), CHAR(n), BOOLEAN, "
+        "DATE, TIME, TIMESTAMP, TIMESTAMPTZ, BINARY, JSON, VARIANT, OBJECT, ARRAY, SUPER"
+    )
     is_unique: bool = False
     required: bool = False
     faker_rule: str | None = None
@@ -114,11 +147,20 @@ class ColumnSchema(BaseModel):
     foreign_key: ForeignKeySchema | None = None
     null_rate: float | None = Field(default=None, ge=0.0, le=1.0, description="fraction of NULLs when not required")
     description: str | None = None
+    identity: IdentitySchema | None = Field(
+        default=None, description="sequential integers start, start+increment, ... (IDENTITY / AUTOINCREMENT)"
+    )
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_identifier(value, "column name")
+
+    @model_validator(mode="after")
+    def _identity_type(self) -> ColumnSchema:
+        if self.identity is not None and not parse_type(self.data_type).is_integer:
+            fail(f"identity applies to SMALLINT/INT/BIGINT columns, not {self.data_type}", field="identity")
+        return self
 
     @field_validator("date_start", "date_end", mode="before")
     @classmethod
@@ -260,11 +302,21 @@ class TableSchema(BaseModel):
     composite_keys: list[list[str]] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     description: str | None = None
+    layout: TableLayout | None = Field(default=None, description="physical layout kept from imported DDL")
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_identifier(value, "table name")
+
+    @model_validator(mode="after")
+    def _layout_columns(self) -> TableSchema:
+        if self.layout is not None:
+            names = {c.name.lower() for c in self.columns}
+            for key in [self.layout.dist_key, *self.layout.sort_keys]:
+                if key is not None and key.lower() not in names:
+                    fail(f"layout names column '{key}', which the table does not have", field="layout")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> TableSchema:
@@ -276,14 +328,14 @@ class TableSchema(BaseModel):
             seen[key] = column.name
         for group in self.composite_keys:
             if not group:
-                fail("composite_keys holds an empty group; each group names one or more columns",
-                     field="composite_keys")
+                fail(
+                    "composite_keys holds an empty group; each group names one or more columns", field="composite_keys"
+                )
             if len({c.lower() for c in group}) != len(group):
                 fail(f"composite key {group} names a column twice", field="composite_keys")
             for name in group:
                 if name.lower() not in seen:
-                    fail(f"composite key names column '{name}', which the table does not have",
-                         field="composite_keys")
+                    fail(f"composite key names column '{name}', which the table does not have", field="composite_keys")
         for problem in self.capacity_problems(self.target_rows):
             fail(problem[1], column=problem[0], field="is_unique")
         return self
@@ -301,8 +353,11 @@ class TableSchema(BaseModel):
             capacity = unique_capacity(column)
             if capacity is not None and rows > capacity:
                 problems.append(
-                    (column.name, f"{rows} unique values were asked for, but the column's domain holds only "
-                                  f"{capacity}; widen its range or lower target_rows")
+                    (
+                        column.name,
+                        f"{rows} unique values were asked for, but the column's domain holds only "
+                        f"{capacity}; widen its range or lower target_rows",
+                    )
                 )
         return problems
 
@@ -335,7 +390,7 @@ def unique_capacity(column: ColumnSchema) -> int | None:
         return (column.date_end - column.date_start).days + 1
     if spec.is_string and column.varchar_length is not None and column.varchar_length < 8:
         # unique strings are built from an alphabet of 36 symbols (0-9, A-Z)
-        return int(36 ** column.varchar_length)
+        return int(36**column.varchar_length)
     return None
 
 
@@ -395,18 +450,30 @@ def _check_fk(table: TableSchema, column: ColumnSchema, tables: dict[str, TableS
     assert fk is not None
     parent = tables.get(fk.references_table.lower())
     if parent is None:
-        fail(f"foreign key references table '{fk.references_table}', which the experiment does not define",
-             table=table.name, column=column.name, field="foreign_key.references_table")
+        fail(
+            f"foreign key references table '{fk.references_table}', which the experiment does not define",
+            table=table.name,
+            column=column.name,
+            field="foreign_key.references_table",
+        )
         return
     target = parent.column(fk.references_column)
     if target is None:
-        fail(f"foreign key references column '{parent.name}.{fk.references_column}', which does not exist",
-             table=table.name, column=column.name, field="foreign_key.references_column")
+        fail(
+            f"foreign key references column '{parent.name}.{fk.references_column}', which does not exist",
+            table=table.name,
+            column=column.name,
+            field="foreign_key.references_column",
+        )
         return
     if not target.is_unique:
-        fail(f"foreign key references '{parent.name}.{target.name}', which is not unique (is_unique: true); "
-             "a foreign key must point at a unique column", table=table.name, column=column.name,
-             field="foreign_key.references_column")
+        fail(
+            f"foreign key references '{parent.name}.{target.name}', which is not unique (is_unique: true); "
+            "a foreign key must point at a unique column",
+            table=table.name,
+            column=column.name,
+            field="foreign_key.references_column",
+        )
     child_spec, parent_spec = column.type_spec, target.type_spec
     same_family = (
         (child_spec.is_integer and parent_spec.is_integer)
@@ -415,11 +482,20 @@ def _check_fk(table: TableSchema, column: ColumnSchema, tables: dict[str, TableS
         or (child_spec.is_numeric and parent_spec.is_numeric)
     )
     if not same_family:
-        fail(f"foreign key type {child_spec.canonical} does not match '{parent.name}.{target.name}' "
-             f"({parent_spec.canonical})", table=table.name, column=column.name, field="data_type")
+        fail(
+            f"foreign key type {child_spec.canonical} does not match '{parent.name}.{target.name}' "
+            f"({parent_spec.canonical})",
+            table=table.name,
+            column=column.name,
+            field="data_type",
+        )
     if parent_spec.base in JSON_TYPES:
-        fail("a foreign key cannot reference a semi-structured column", table=table.name, column=column.name,
-             field="foreign_key")
+        fail(
+            "a foreign key cannot reference a semi-structured column",
+            table=table.name,
+            column=column.name,
+            field="foreign_key",
+        )
 
 
 def fk_is_required(column: ColumnSchema) -> bool:

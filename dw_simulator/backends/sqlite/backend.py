@@ -6,7 +6,8 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,9 +94,7 @@ class SQLiteBackend(WarehouseBackend):
         return f"{self._path(experiment).name}:{q(table)}"
 
     def _create_sql(self, table: TableSchema) -> str:
-        cols = [
-            f"{q(c.name)} {sqlite_type(c)}{' NOT NULL' if c.required else ''}" for c in table.columns
-        ]
+        cols = [f"{q(c.name)} {sqlite_type(c)}{' NOT NULL' if c.required else ''}" for c in table.columns]
         return f"CREATE TABLE {q(table.name)} ({', '.join(cols)})"
 
     def create_experiment(self, schema: ExperimentSchema) -> None:
@@ -181,8 +180,7 @@ class SQLiteBackend(WarehouseBackend):
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         con = self.connect(experiment)
         return [
-            profile_sql_plan(column, q(table.name), lambda sql: con.execute(sql).fetchall())
-            for column in table.columns
+            profile_sql_plan(column, q(table.name), lambda sql: con.execute(sql).fetchall()) for column in table.columns
         ]
 
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
@@ -195,8 +193,16 @@ class SQLiteBackend(WarehouseBackend):
                 cursor = con.execute(statement)
             assert cursor is not None
             if cursor.description is None:
-                return QueryResult([], [], [], False, time.perf_counter() - started, len(statements), statements,
-                                   rows_affected=cursor.rowcount)
+                return QueryResult(
+                    [],
+                    [],
+                    [],
+                    False,
+                    time.perf_counter() - started,
+                    len(statements),
+                    statements,
+                    rows_affected=cursor.rowcount,
+                )
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit + 1)
         except sqlite3.Error as exc:
@@ -204,8 +210,15 @@ class SQLiteBackend(WarehouseBackend):
         truncated = limit is not None and len(rows) > limit
         rows = rows[:limit] if limit is not None else rows
         types = [_sqlite_value_type(rows, i) for i in range(len(columns))]
-        return QueryResult(columns, types, [tuple(r) for r in rows], truncated, time.perf_counter() - started,
-                           len(statements), statements)
+        return QueryResult(
+            columns,
+            types,
+            [tuple(r) for r in rows],
+            truncated,
+            time.perf_counter() - started,
+            len(statements),
+            statements,
+        )
 
 
 def _sqlite_value_type(rows: list[Any], index: int) -> str:

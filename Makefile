@@ -1,0 +1,35 @@
+# dw-sim task runner. `make` alone lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXTRAS ?= dev,postgres,s3,snowflake,api
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format typecheck bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## Create .venv and install dw-sim with every extra (idempotent)
+	@bash scripts/setup.sh
+
+demo: ## Set up, then create the brief's ecommerce experiment, generate it and query it on embedded DuckDB
+	@bash scripts/setup.sh && bash scripts/demo.sh
+
+test: ## Set up, then run lint, type checks and the whole test suite (what CI runs)
+	@bash scripts/setup.sh && bash scripts/test.sh
+
+lint: ## ruff lint + format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: ## ruff format + autofix
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+typecheck: ## mypy (strict) on the package
+	$(BIN)/mypy
+
+bench: ## Run the benchmarks in bench/ (prints figures; no thresholds)
+	$(BIN)/python -m bench
+
+clean: ## Remove caches and build output (keeps .venv and your data)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Create .venv (if needed) and install dw-sim with its extras. Safe to run again: it only installs what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.dw-sim-installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[${EXTRAS}]"
+  touch "$stamp"
+fi
+if [ -f frontend/package.json ] && [ -x scripts/build-web.sh ]; then
+  bash scripts/build-web.sh
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: lint, type checks, then pytest (PostgreSQL and S3 are started by the tests
+# themselves when the machine has none).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
+echo "== mypy"
+$BIN/mypy
+echo "== pytest"
+$BIN/pytest -p no:cacheprovider "$@"

@@ -1,0 +1,126 @@
+"""The service layer on the real embedded warehouses: create, delete atomicity, target resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dw_simulator.config import Settings
+from dw_simulator.errors import AlreadyExistsError, NotFoundError
+from dw_simulator.metadata import MetadataStore
+from dw_simulator.schema import load_schema_file
+from dw_simulator.service import Simulator
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "sqlite"])
+def test_delete_failure_midway_leaves_tables_and_metadata(
+    sim: Simulator, examples: Path, monkeypatch: pytest.MonkeyPatch, warehouse: str
+) -> None:
+    sim.create_experiment_from_file(examples / "retail_analytics.json", target_warehouse=warehouse)
+    backend = sim.backend(warehouse)
+    assert sorted(backend.existing_tables("retail_analytics")) == ["customers", "order_items", "orders"]
+
+    def boom(self: MetadataStore, session: Any, experiment: Any) -> None:
+        raise RuntimeError("disk full while deleting metadata")
+
+    monkeypatch.setattr(MetadataStore, "delete_experiment", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        sim.delete_experiment("retail_analytics")
+    monkeypatch.undo()
+
+    # both sides intact: the warehouse drop was rolled back with the metadata failure
+    assert sorted(backend.existing_tables("retail_analytics")) == ["customers", "order_items", "orders"]
+    assert [e.name for e in sim.list_experiments()] == ["retail_analytics"]
+    assert sim.delete_experiment("retail_analytics") == 3
+    assert backend.existing_tables("retail_analytics") == []
+    assert sim.list_experiments() == []
+
+
+def test_create_rolls_back_tables_when_metadata_fails(
+    sim: Simulator, examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(self: MetadataStore, session: Any, **kwargs: Any) -> None:
+        raise RuntimeError("metadata write failed")
+
+    monkeypatch.setattr(MetadataStore, "add_experiment", boom)
+    with pytest.raises(RuntimeError):
+        sim.create_experiment_from_file(examples / "ecommerce_experiment.json")
+    monkeypatch.undo()
+    assert sim.backend("duckdb").existing_tables("ecommerce_experiment") == []
+    assert sim.list_experiments() == []
+
+
+def test_unknown_experiment_is_not_found(sim: Simulator) -> None:
+    with pytest.raises(NotFoundError, match="'ghost' not found"):
+        sim.delete_experiment("ghost")
+    with pytest.raises(NotFoundError):
+        sim.query("ghost", "SELECT 1")
+
+
+def test_names_are_unique_ignoring_case(sim: Simulator, examples: Path) -> None:
+    sim.create_experiment_from_file(examples / "ecommerce_experiment.json")
+    with pytest.raises(AlreadyExistsError):
+        sim.create_experiment_from_file(examples / "ecommerce_experiment.json", name="ECOMMERCE_EXPERIMENT")
+    assert sim.get_experiment("Ecommerce_Experiment").info.name == "ecommerce_experiment"
+
+
+def test_physical_tables_have_warehouse_types(sim: Simulator, tmp_path: Path) -> None:
+    schema = tmp_path / "types.yaml"
+    schema.write_text(
+        "name: typed\ntables:\n  - name: t\n    columns:\n"
+        "      - {name: a, data_type: BIGINT, required: true}\n"
+        "      - {name: b, data_type: 'DECIMAL(10,2)'}\n"
+        "      - {name: c, data_type: 'CHAR(2)'}\n"
+        "      - {name: d, data_type: TIMESTAMPTZ}\n"
+        "      - {name: e, data_type: BOOLEAN}\n"
+        "      - {name: f, data_type: 'VARCHAR(40)'}\n"
+        "      - {name: g, data_type: SMALLINT}\n"
+    )
+    sim.create_experiment_from_file(schema)
+    result = sim.query(
+        "typed",
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'typed' ORDER BY ordinal_position",
+        dialect="duckdb",
+    )
+    assert result.rows == [
+        ("a", "BIGINT", "NO"),
+        ("b", "DECIMAL(10,2)", "YES"),
+        ("c", "VARCHAR", "YES"),
+        ("d", "TIMESTAMP WITH TIME ZONE", "YES"),
+        ("e", "BOOLEAN", "YES"),
+        ("f", "VARCHAR", "YES"),
+        ("g", "SMALLINT", "YES"),
+    ]
+
+
+def test_target_resolution_follows_the_brief(data_root: Path) -> None:
+    assert Settings(data_root=data_root).resolve_target(None) == "duckdb"
+    assert Settings(data_root=data_root, snowflake_url="embedded").resolve_target(None) == "snowflake"
+    both = Settings(data_root=data_root, snowflake_url="embedded", redshift_url="postgresql://x")
+    assert both.resolve_target(None) == "redshift"
+    assert both.resolve_target("sqlite") == "sqlite"
+    assert Settings(data_root=data_root, default_warehouse="sqlite").resolve_target(None) == "sqlite"
+
+
+def test_resolved_target_is_stored_and_listed(data_root: Path, examples: Path) -> None:
+    with Simulator(Settings(data_root=data_root, default_warehouse="sqlite")) as sim:
+        info = sim.create_experiment_from_file(examples / "ecommerce_experiment.json")
+        assert info.target_warehouse == "sqlite"
+        stored = sim.get_schema("ecommerce_experiment")
+        assert stored.target_warehouse == "sqlite"
+    # a later process with other defaults still finds the data where it was created
+    with Simulator(Settings(data_root=data_root)) as sim:
+        assert [e.target_warehouse for e in sim.list_experiments()] == ["sqlite"]
+        assert sim.query("ecommerce_experiment", "SELECT count(*) FROM customers").rows == [(0,)]
+
+
+def test_unavailable_warehouse_is_a_clear_error(sim: Simulator, examples: Path) -> None:
+    schema = load_schema_file(examples / "ecommerce_experiment.json")
+    schema = schema.model_copy(update={"target_warehouse": "nosuch"})
+    from dw_simulator.errors import BackendUnavailableError
+
+    with pytest.raises(BackendUnavailableError, match="warehouse 'nosuch' is not available"):
+        sim.create_experiment(schema)
