@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -43,9 +43,49 @@ class Settings(BaseSettings):
         "snowflake if configured, else duckdb)",
     )
     redshift_url: str | None = Field(default=None, description="PostgreSQL URL standing in for Redshift")
-    snowflake_url: str | None = Field(default=None, description="Snowflake endpoint (embedded when 'embedded')")
+    snowflake_url: str | None = Field(
+        default=None,
+        description="Snowflake endpoint for the snowflake warehouse: unset or 'embedded' = the built-in endpoint "
+        "(fakesnow on DuckDB, files under <data_root>/warehouse/snowflake); 'localstack' = LocalStack Snowflake at "
+        "snowflake.localhost.localstack.cloud:4566; 'account' = the real account named by snowflake_account; or a "
+        "URL such as http://127.0.0.1:8085 (a running `dw-sim snowflake-endpoint`) or "
+        "https://<account>.snowflakecomputing.com. "
+        "Setting it makes snowflake the default warehouse when redshift is not configured",
+    )
+    snowflake_account: str = Field(default="dwsim", description="Snowflake account identifier (local mock default)")
+    snowflake_user: str = Field(default="dwsim", description="Snowflake user (local mock default)")
+    snowflake_password: SecretStr | None = Field(
+        default=None, description="Snowflake password (local endpoints accept anything; unset uses a mock value)"
+    )
+    snowflake_private_key_path: Path | None = Field(
+        default=None, description="PEM private key for key-pair authentication to a real account"
+    )
+    snowflake_private_key_passphrase: SecretStr | None = Field(
+        default=None, description="passphrase of snowflake_private_key_path, when it is encrypted"
+    )
+    snowflake_authenticator: str | None = Field(
+        default=None, description="connector authenticator (e.g. externalbrowser); default: password or key pair"
+    )
+    snowflake_warehouse_name: str = Field(
+        default="DWSIM_WH", description="virtual warehouse used for queries (CURRENT_WAREHOUSE() on local endpoints)"
+    )
+    snowflake_role: str = Field(default="SYSADMIN", description="role used for queries (CURRENT_ROLE() locally)")
+    snowflake_database: str | None = Field(
+        default=None,
+        description="unset: one database per experiment (schema snowflake_schema); set: one shared database with "
+        "one schema per experiment (for accounts where dw-sim may not create databases)",
+    )
+    snowflake_schema: str = Field(default="PUBLIC", description="schema of the experiment databases")
+    snowflake_endpoint_port: int = Field(
+        default=0, ge=0, le=65535, description="port of the embedded endpoint (0 = any free port)"
+    )
     s3_endpoint_url: str | None = Field(default=None, description="S3 API endpoint for staging (LocalStack, moto)")
     s3_bucket: str = Field(default="dw-sim-staging", description="bucket that staged Parquet files go to")
+    # Local mock credentials (LocalStack and moto accept any); for real S3 set them, or leave them empty to use
+    # boto3's usual chain (environment, profile, instance role).
+    s3_access_key_id: str | None = Field(default="test", description="S3 access key id (local mock default)")
+    s3_secret_access_key: str | None = Field(default="test", description="S3 secret key (local mock default)")
+    s3_region: str = Field(default="us-east-1", description="S3 region")
     query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")

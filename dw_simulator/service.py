@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import observability as obs
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.config import Settings, load_settings
 from dw_simulator.errors import DwSimError, NotFoundError, SchemaValidationError
@@ -231,7 +232,8 @@ class Simulator:
         read = self._check_dialect(dialect or exp_dialect)
         cap = self.settings.query_row_limit if limit is None else limit
         started = time.perf_counter()
-        result = self.backend(target).query(exp_name, sql, dialect=read, limit=cap if cap > 0 else None)
+        with obs.stage("query", experiment=exp_name, warehouse=target):
+            result = self.backend(target).query(exp_name, sql, dialect=read, limit=cap if cap > 0 else None)
         log.info(
             "query",
             extra={
@@ -246,7 +248,9 @@ class Simulator:
         with self.metadata.session() as session:
             experiment = self.metadata.get_experiment(session, name)
             exp_name, target, exp_dialect = experiment.name, experiment.target_warehouse, experiment.dialect
-        return self.backend(target).query_arrow(exp_name, sql, dialect=self._check_dialect(dialect or exp_dialect))
+        read = self._check_dialect(dialect or exp_dialect)
+        with obs.stage("query", experiment=exp_name, warehouse=target):
+            return self.backend(target).query_arrow(exp_name, sql, dialect=read)
 
     @staticmethod
     def _check_dialect(dialect: str) -> str:
@@ -280,10 +284,10 @@ class Simulator:
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
         return ImportOutcome(schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info)
 
-    def export_ddl(self, name: str, dialect: str) -> str:
+    def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
         from dw_simulator.ddl import export_ddl
 
-        return export_ddl(self.get_schema(name), dialect)
+        return export_ddl(self.get_schema(name), dialect, checks=checks)
 
     # -- generation runs --------------------------------------------------------------------------------
     def generate(
@@ -320,10 +324,12 @@ class Simulator:
         if on_start is not None:
             on_start(run_id)
         token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
+        observation = obs.RunObservation(schema.name, run_id, target, seed=seed, workers=workers)
         progress_state: dict[str, dict[str, int]] = {}
         last_write = [0.0]
 
         def on_progress(event: ProgressEvent) -> None:
+            observation.progress(event)
             progress_state[event.table] = {"rows_done": event.rows_done, "rows_total": event.rows_total}
             if time.monotonic() - last_write[0] > 0.5 or event.rows_done >= event.rows_total:
                 last_write[0] = time.monotonic()
@@ -333,22 +339,24 @@ class Simulator:
 
         try:
             log.info("generation started", extra={"seed": seed, "workers": workers})
-            result = generate_experiment(
-                schema,
-                out_dir,
-                seed=seed,
-                row_overrides=overrides,
-                workers=workers,
-                batch_size=batch_size or self.settings.batch_size,
-                progress=on_progress,
-                cancel=cancel,
-            )
+            with observation.phase("generation"):
+                result = generate_experiment(
+                    schema,
+                    out_dir,
+                    seed=seed,
+                    row_overrides=overrides,
+                    workers=workers,
+                    batch_size=batch_size or self.settings.batch_size,
+                    progress=on_progress,
+                    cancel=cancel,
+                )
             if cancel is not None and cancel.is_set():
                 raise GenerationCancelled("cancelled")
             self.metadata.update_run(run_id, progress={**progress_state, "phase": "load"})
             backend = self.backend(target)
             files = {name_: out.files for name_, out in result.tables.items()}
-            loaded = backend.load_tables(schema, files)
+            with observation.phase("load"):
+                loaded = backend.load_tables(schema, files)
             profile = {
                 t.name: [p.to_dict() for p in backend.profile_table(schema.name, t)]
                 for t in schema.tables
@@ -367,10 +375,12 @@ class Simulator:
                 db_run.progress = json.dumps({**progress_state, "phase": "done"})
             self._prune_old_runs(schema.name, keep=out_dir)
             log.info("generation completed", extra={"rows": sum(loaded.values())})
+            observation.finish("COMPLETED", rows=loaded)
         except (GenerationCancelled, KeyboardInterrupt):
             shutil.rmtree(out_dir, ignore_errors=True)
             self.metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
             log.warning("generation cancelled")
+            observation.finish("CANCELLED")
         except BaseException as exc:
             shutil.rmtree(out_dir, ignore_errors=True)
             message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
@@ -379,9 +389,11 @@ class Simulator:
                 run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet
             )
             log.error("generation failed", extra={"error": message})
+            observation.finish("FAILED", error=exc)
             if not isinstance(exc, Exception):
                 raise
         finally:
+            observation.finish("FAILED")  # no-op unless a branch above could not record the outcome
             log_context.reset(token)
         return self.get_run(run_id)
 

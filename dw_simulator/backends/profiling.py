@@ -10,6 +10,7 @@ from typing import Any
 
 from dw_simulator.backends.base import ColumnProfile
 from dw_simulator.schema import ColumnSchema
+from dw_simulator.schema.types import BaseType
 
 Runner = Callable[[str], Sequence[Sequence[Any]]]
 HISTOGRAM_BUCKETS = 20
@@ -28,9 +29,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def profile_sql_plan(column: ColumnSchema, relation: str, run: Runner) -> ColumnProfile:
+def profile_sql_plan(column: ColumnSchema, relation: str, run: Runner, *, dialect: str = "generic") -> ColumnProfile:
+    """Profile one column. `dialect="postgres"` avoids min/max over BOOLEAN and BYTEA, which PostgreSQL lacks."""
     spec = column.type_spec
     col = _q(column.name)
+    if dialect == "postgres" and spec.base in (BaseType.BOOLEAN, BaseType.BINARY):
+        low, high = (f"bool_and({col})", f"bool_or({col})") if spec.base is BaseType.BOOLEAN else ("NULL", "NULL")
+        row = run(f"SELECT count(*), count({col}), count(DISTINCT {col}), {low}, {high} FROM {relation}")[0]
+        rows, non_null = int(row[0]), int(row[1])
+        profile = ColumnProfile(column.name, column.data_type, rows, rows - non_null, int(row[2]), row[3], row[4])
+        if non_null and spec.base is BaseType.BOOLEAN:
+            top = run(
+                f"SELECT {col}, count(*) AS n FROM {relation} WHERE {col} IS NOT NULL GROUP BY {col} ORDER BY n DESC"
+            )
+            profile.histogram = [{"value": v, "count": int(n)} for v, n in top]
+        return profile
     if spec.is_json:
         row = run(f"SELECT count(*), count({col}) FROM {relation}")[0]
         rows, non_null = int(row[0]), int(row[1])

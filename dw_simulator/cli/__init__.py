@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import experiment, query
+from dw_simulator.cli import ddl_cmds, experiment, query
 from dw_simulator.cli.common import state
 from dw_simulator.logs import configure_logging
 
@@ -24,12 +24,7 @@ app = typer.Typer(
 app.add_typer(experiment.app, name="experiment")
 app.command("query")(query.query)
 
-try:  # DDL import/export commands live in their own module
-    from dw_simulator.cli import ddl_cmds
-
-    ddl_cmds.register(experiment.app)
-except ImportError:  # pragma: no cover - only while the module is absent
-    pass
+ddl_cmds.register(experiment.app)
 
 
 def _version(value: bool) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -16,15 +18,31 @@ class Statement:
     source: str  # the statement as the user wrote it (regenerated in the source dialect)
     engine_sql: str  # the statement for the engine
     returns_rows: bool
+    # COPY/UNLOAD and other statements the engine cannot run as SQL: executed by `sql.redshift.copy_unload`
+    action: Any = None
 
 
 _NO_ROWS = (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Alter, exp.Set, exp.Use, exp.Command)
 
 
-def translate(sql: str, *, read: str, write: str) -> list[Statement]:
-    """Split `sql` into statements and write each for the engine. Raises QueryError naming line and column."""
+ENGINES_WITH_REDSHIFT_LAYER = ("postgres", "duckdb")
+
+
+def translate(
+    sql: str, *, read: str, write: str, catalog: Mapping[str, Mapping[str, str]] | None = None
+) -> list[Statement]:
+    """Split `sql` into statements and write each for the engine. Raises QueryError naming line and column.
+
+    Redshift SQL bound for PostgreSQL or DuckDB goes through the Redshift layer (`dw_simulator.sql.redshift`), so
+    both engines give Redshift's answers; `catalog` (table -> column -> engine type) lets it expand `*` and find
+    SUPER columns.
+    """
     if not sql or not sql.strip():
         raise QueryError("no SQL given")
+    if read == "redshift" and write in ENGINES_WITH_REDSHIFT_LAYER:
+        from dw_simulator.sql.redshift import translate_redshift
+
+        return translate_redshift(sql, engine=write, catalog=catalog)
     try:
         expressions = sqlglot.parse(sql, read=read)
     except ParseError as exc:

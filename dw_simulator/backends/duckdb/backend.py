@@ -168,9 +168,13 @@ class DuckDBBackend(WarehouseBackend):
         ]
 
     # -- SQL ----------------------------------------------------------------------------------------------------
-    def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
+        if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
+            from dw_simulator.sql.redshift.duckdb_engine import prepare_redshift
+
+            return con, prepare_redshift(con, experiment, sql, self.settings)
         try:
             statements = [s.engine_sql for s in translate(sql, read=dialect, write="duckdb")]
         except QueryError as parse_error:
@@ -189,11 +193,12 @@ class DuckDBBackend(WarehouseBackend):
         cursor: duckdb.DuckDBPyConnection | None = None
         try:
             for statement in statements:
-                cursor = con.execute(statement)
+                cursor = con.execute(statement if isinstance(statement, str) else statement())
             assert cursor is not None
             description = cursor.description
             if not description:
-                return QueryResult([], [], [], False, time.perf_counter() - started, len(statements), statements)
+                executed = [s if isinstance(s, str) else str(s) for s in statements]
+                return QueryResult([], [], [], False, time.perf_counter() - started, len(statements), executed)
             columns = [d[0] for d in description]
             types = [str(d[1]) for d in description]
             if limit is None:
@@ -205,14 +210,16 @@ class DuckDBBackend(WarehouseBackend):
                 rows = rows[:limit]
         except duckdb.Error as exc:
             raise QueryError(_engine_message(exc)) from None
-        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), statements)
+        executed = [s if isinstance(s, str) else str(s) for s in statements]
+        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         con, statements = self._prepare(experiment, sql, dialect)
         try:
             for statement in statements[:-1]:
-                con.execute(statement)
-            return con.execute(statements[-1]).to_arrow_table()
+                con.execute(statement if isinstance(statement, str) else statement())
+            last = statements[-1]
+            return con.execute(last if isinstance(last, str) else last()).to_arrow_table()
         except duckdb.Error as exc:
             raise QueryError(_engine_message(exc)) from None
 

@@ -1,0 +1,482 @@
+"""PostgreSQL as a warehouse, and Redshift on PostgreSQL (the brief's `local-redshift-mock`).
+
+One schema per experiment; names are folded to lower case as Redshift does. Loads stream Parquet batches through
+`COPY ... FROM STDIN` (Arrow encodes CSV in C++), all tables of a run inside one transaction, so readers see the
+old data until the whole run has loaded. `RedshiftBackend` reads users' SQL in the redshift dialect through dw-sim's
+Redshift layer, stages each run's files in S3 when an endpoint is configured, and loads them with the same COPY
+emulation that users' own `COPY ... FROM 's3://...'` statements use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.postgres.types import column_kind, postgres_type
+from dw_simulator.backends.profiling import profile_sql_plan
+from dw_simulator.errors import BackendUnavailableError, MissingDependencyError, QueryError
+from dw_simulator.schema import ExperimentSchema, TableSchema
+from dw_simulator.sql.redshift.copy_unload import ColumnInfo, CopyAction, run_action, run_copy
+from dw_simulator.sql.translate import Statement, translate
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from dw_simulator.config import Settings
+    from dw_simulator.staging import Stage
+
+log = logging.getLogger(__name__)
+DEFAULT_URL = "postgresql://mockuser:mockpass@localhost:5439/dev"  # docker-compose's local-redshift-mock
+LOCAL_IAM_ROLE = "arn:aws:iam::000000000000:role/dw-sim-local"
+
+
+def q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise MissingDependencyError("the PostgreSQL/Redshift warehouse", "postgres", "psycopg") from None
+    return psycopg
+
+
+def _message(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = primary or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"PostgreSQL: {text}"
+
+
+class PostgresBackend(WarehouseBackend):
+    name = "postgres"
+    read_dialect: ClassVar[str] = "postgres"
+    capabilities = Capabilities(
+        engine_dialect="postgres",
+        embedded=False,
+        schemas=True,
+        transactional_ddl=True,
+        native_json=True,
+        staging_formats=("parquet", "csv", "json"),
+        max_identifier_length=63,
+    )
+
+    def __init__(self, settings: Settings, url: str | None = None) -> None:
+        super().__init__(settings)
+        self.url = url or settings.redshift_url or DEFAULT_URL
+        self._conn: Any = None
+        self._stage: Stage | None = None
+
+    # -- connection ---------------------------------------------------------------------------------------------------
+    def connect(self) -> Any:
+        if self._conn is None or self._conn.closed:
+            psycopg = _psycopg()
+            from psycopg.types.string import TextLoader
+
+            try:
+                conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+            except psycopg.Error as exc:
+                raise BackendUnavailableError(
+                    f"cannot connect to PostgreSQL at {_redact(self.url)}: {str(exc).strip().splitlines()[0]}"
+                ) from None
+            # SUPER/json values come back as their JSON text, as Redshift clients receive them
+            conn.adapters.register_loader("jsonb", TextLoader)
+            conn.adapters.register_loader("json", TextLoader)
+            conn.execute("SET TIME ZONE 'UTC'")
+            conn.commit()
+            self._conn = conn
+            self._on_connect(conn)
+        return self._conn
+
+    def _on_connect(self, conn: Any) -> None:
+        """Hook for subclasses (the Redshift flavour installs its SQL library)."""
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
+    def ping(self) -> None:
+        conn = self.connect()
+        conn.execute("SELECT 1")
+        conn.rollback()
+
+    @property
+    def stage(self) -> Stage:
+        if self._stage is None:
+            from dw_simulator.staging import stage_for
+
+            self._stage = stage_for(self.settings)
+        return self._stage
+
+    # -- names --------------------------------------------------------------------------------------------------------
+    @staticmethod
+    def schema_name(experiment: str) -> str:
+        return experiment.lower()
+
+    def physical_name(self, experiment: str, table: str) -> str:
+        return f"{q(experiment.lower())}.{q(table.lower())}"
+
+    def _create_table_sql(self, experiment: str, table: TableSchema) -> str:
+        cols = []
+        for column in table.columns:
+            not_null = " NOT NULL" if column.required else ""
+            cols.append(f"{q(column.name.lower())} {postgres_type(column)}{not_null}")
+        return f"CREATE TABLE {self.physical_name(experiment, table.name)} ({', '.join(cols)})"
+
+    # -- experiments --------------------------------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        conn = self.connect()
+        psycopg = _psycopg()
+        try:
+            with conn.cursor() as cur:
+                yield cur
+            conn.commit()
+        except psycopg.Error as exc:
+            conn.rollback()
+            raise QueryError(_message(exc)) from None
+        except BaseException:
+            conn.rollback()
+            raise
+
+    def create_experiment(self, schema: ExperimentSchema) -> None:
+        with self._transaction() as cur:
+            name = q(self.schema_name(schema.name))
+            cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            cur.execute(f"CREATE SCHEMA {name}")
+            for table in schema.tables:
+                cur.execute(self._create_table_sql(schema.name, table))
+
+    @contextmanager
+    def drop_experiment(self, experiment: str) -> Iterator[int]:
+        with self._transaction() as cur:
+            dropped = len(self.existing_tables(experiment))
+            cur.execute(f"DROP SCHEMA IF EXISTS {q(self.schema_name(experiment))} CASCADE")
+            yield dropped
+        self._forget_staged(experiment)
+
+    def _forget_staged(self, experiment: str) -> None:
+        """Best effort: remove the experiment's staged objects (`s3://<bucket>/<experiment>/`)."""
+        if not self.settings.s3_endpoint_url:
+            return
+        try:
+            self.stage.delete_prefix(f"s3://{self.settings.s3_bucket}/{experiment}/")
+        except Exception as exc:  # staging cleanup must not undo a completed drop
+            log.warning("could not remove staged files", extra={"experiment": experiment, "error": str(exc)})
+
+    def existing_tables(self, experiment: str) -> list[str]:
+        conn = self.connect()
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
+            (self.schema_name(experiment),),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def catalog(self, experiment: str) -> dict[str, dict[str, str]]:
+        conn = self.connect()
+        rows = conn.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = %s "
+            "ORDER BY table_name, ordinal_position",
+            (self.schema_name(experiment),),
+        ).fetchall()
+        out: dict[str, dict[str, str]] = {}
+        for table, column, data_type in rows:
+            out.setdefault(table, {})[column] = data_type
+        return out
+
+    # -- data ---------------------------------------------------------------------------------------------------------
+    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+        for table_name in files:
+            if schema.table(table_name) is None:
+                raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
+        stage, prefixes = self._stage_run(schema.name, files)
+        loaded: dict[str, int] = {}
+        conn = self.connect()
+        with self._transaction() as cur:
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {q(self.schema_name(schema.name))}")
+            existing = {t.lower() for t in self.existing_tables(schema.name)}
+            target = PostgresCopyTarget(self, conn, schema.name, freeze=True)
+            for table_name in files:
+                table = schema.table(table_name)
+                assert table is not None
+                relation = self.physical_name(schema.name, table.name)
+                if table.name.lower() in existing:
+                    cur.execute(f"TRUNCATE {relation}")
+                else:
+                    cur.execute(self._create_table_sql(schema.name, table))
+                if files[table_name]:
+                    action = CopyAction(
+                        table=relation,
+                        columns=[c.name.lower() for c in table.columns],
+                        source=prefixes[table_name],
+                        options={"format": "parquet", "iam_role": LOCAL_IAM_ROLE},
+                    )
+                    loaded[table.name] = run_copy(action, target, stage)
+                else:
+                    loaded[table.name] = 0
+        return loaded
+
+    def _stage_run(self, experiment: str, files: Mapping[str, list[Path]]) -> tuple[Stage, dict[str, str]]:
+        """Upload a run's files to S3 when an endpoint is configured; else the generated folder is the stage."""
+        run = _run_id(files)
+        if self.settings.s3_endpoint_url:
+            stage = self.stage
+            present = {t: p for t, p in files.items() if p}
+            prefixes = stage.upload_run(experiment, run, present, self.settings.s3_bucket)
+            return stage, {t: prefixes.get(t, "") for t in files}
+        from dw_simulator.staging.s3 import FileListStage
+
+        local = FileListStage()
+        prefixes = {t: local.add(f"s3://local-staging/{experiment}/{run}/{t}/", paths) for t, paths in files.items()}
+        return local, prefixes
+
+    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
+        conn = self.connect()
+        existing = {t.lower() for t in self.existing_tables(experiment)}
+        counts: dict[str, int] = {}
+        for table in tables:
+            if table.lower() in existing:
+                row = conn.execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
+                counts[table] = int(row[0]) if row else 0
+        conn.rollback()
+        return counts
+
+    def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
+        conn = self.connect()
+        relation = self.physical_name(experiment, table.name)
+        profiles = []
+        try:
+            for column in table.columns:
+                lowered = column.model_copy(update={"name": column.name.lower()})
+                profile = profile_sql_plan(
+                    lowered, relation, lambda sql: conn.execute(sql).fetchall(), dialect="postgres"
+                )
+                profile.column = column.name
+                profiles.append(profile)
+        finally:
+            conn.rollback()
+        return profiles
+
+    # -- SQL ----------------------------------------------------------------------------------------------------------
+    def translate(self, experiment: str, sql: str, dialect: str) -> list[Statement]:
+        catalog = self.catalog(experiment) if dialect == "redshift" else None
+        return translate(sql, read=dialect, write="postgres", catalog=catalog)
+
+    def _set_path(self, cur: Any, experiment: str) -> None:
+        cur.execute("SELECT set_config('search_path', %s, false)", (f"{q(self.schema_name(experiment))}, public",))
+
+    def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
+        started = time.perf_counter()
+        conn = self.connect()
+        psycopg = _psycopg()
+        statements = self.translate(experiment, sql, dialect)
+        affected: int | None = None
+        try:
+            with conn.cursor() as cur:
+                self._set_path(cur, experiment)
+                description = None
+                for statement in statements:
+                    if statement.action is not None:
+                        affected = run_action(
+                            statement.action,
+                            PostgresCopyTarget(self, conn, experiment),
+                            self.stage,
+                            query_id=self._query_id(),
+                        )
+                        description = None
+                        continue
+                    cur.execute(statement.engine_sql)
+                    description = cur.description
+                    affected = cur.rowcount if cur.rowcount >= 0 else None
+                if not description:
+                    conn.commit()
+                    return QueryResult(
+                        [],
+                        [],
+                        [],
+                        False,
+                        time.perf_counter() - started,
+                        len(statements),
+                        [s.engine_sql for s in statements],
+                        affected,
+                    )
+                columns = [d.name for d in description]
+                types = [_type_name(conn, d.type_code) for d in description]
+                if limit is None:
+                    rows = cur.fetchall()
+                    truncated = False
+                else:
+                    rows = cur.fetchmany(limit + 1)
+                    truncated = len(rows) > limit
+                    rows = rows[:limit]
+            conn.commit()
+        except psycopg.Error as exc:
+            conn.rollback()
+            raise QueryError(_message(exc)) from None
+        except BaseException:
+            conn.rollback()
+            raise
+        return QueryResult(
+            columns,
+            types,
+            [tuple(r) for r in rows],
+            truncated,
+            time.perf_counter() - started,
+            len(statements),
+            [s.engine_sql for s in statements],
+            affected,
+        )
+
+    def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
+        result = self.query(experiment, sql, dialect=dialect, limit=None)
+        return _arrow_of(result.columns, result.rows)
+
+    def _query_id(self) -> int:
+        return 0
+
+    def execute_raw(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        """Run engine SQL as is (internal use: tests, benchmarks); commits."""
+        conn = self.connect()
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall() if cur.description else []
+        conn.commit()
+        return [tuple(r) for r in rows]
+
+
+class RedshiftBackend(PostgresBackend):
+    """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer."""
+
+    name = "redshift"
+    read_dialect = "redshift"
+
+    def _on_connect(self, conn: Any) -> None:
+        from dw_simulator.sql.redshift import install_postgres
+
+        psycopg = _psycopg()
+        try:
+            install_postgres(conn)
+        except psycopg.Error as exc:
+            conn.rollback()
+            raise BackendUnavailableError(f"cannot install the Redshift SQL library: {_message(exc)}") from None
+
+    def translate(self, experiment: str, sql: str, dialect: str) -> list[Statement]:
+        return super().translate(experiment, sql, dialect)
+
+    def _query_id(self) -> int:
+        row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
+        return int(row[0]) if row else 0
+
+
+class PostgresCopyTarget:
+    """COPY/UNLOAD's view of a PostgreSQL connection (the statement's own transaction)."""
+
+    def __init__(self, backend: PostgresBackend, conn: Any, experiment: str, *, freeze: bool = False) -> None:
+        self.backend = backend
+        self.conn = conn
+        self.experiment = experiment
+        self.freeze = freeze
+
+    def table_columns(self, table: str) -> tuple[str, list[ColumnInfo]]:
+        parts = [p.strip().strip('"').lower() for p in re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', table)]
+        qualified = ".".join(q(p) for p in parts)
+        if len(parts) == 1:
+            qualified = q(parts[0])
+        with self.conn.cursor() as cur:
+            self.backend._set_path(cur, self.experiment)
+            row = cur.execute("SELECT to_regclass(%s)::oid", (qualified,)).fetchone()
+            if row is None or row[0] is None:
+                raise QueryError(f'relation "{table}" does not exist')
+            rows = cur.execute(
+                "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull "
+                "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s AND a.attnum > 0 "
+                "AND NOT a.attisdropped ORDER BY a.attnum",
+                (row[0],),
+            ).fetchall()
+        columns = []
+        for name, _typname, formatted, typmod, notnull in rows:
+            base = re.sub(r"\(.*\)", "", formatted).strip()
+            info = ColumnInfo(name=name, kind=column_kind(base), nullable=not notnull)
+            if info.kind in ("varchar", "char") and typmod > 4:
+                info.length = typmod - 4
+            if info.kind == "numeric" and typmod > 4:
+                info.precision = ((typmod - 4) >> 16) & 0xFFFF
+                info.scale = (typmod - 4) & 0xFFFF
+            columns.append(info)
+        return qualified, columns
+
+    def load_arrow(self, table: str, columns: list[str], batches: Iterator[pa.RecordBatch]) -> int:
+        from dw_simulator.backends.postgres.arrow_copy import copy_batches
+
+        cols = ", ".join(q(c) for c in columns)
+        freeze = ", FREEZE" if self.freeze else ""
+        with self.conn.cursor() as cur:
+            return copy_batches(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv{freeze})", batches)
+
+    def record_load_errors(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        psycopg = _psycopg()
+        names = list(rows[0])
+        sql = (
+            f"INSERT INTO dwsim_redshift.stl_load_errors ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        )
+        # a separate connection: the rows must survive the rollback of the failing COPY
+        with psycopg.connect(self.backend.url, autocommit=True, connect_timeout=10) as side, side.cursor() as cur:
+            cur.executemany(sql, [[r[n] for n in names] for r in rows])
+
+    def query_arrow(self, redshift_sql: str) -> pa.Table:
+        statements = self.backend.translate(self.experiment, redshift_sql, "redshift")
+        if len(statements) != 1 or statements[0].action is not None:
+            raise QueryError("UNLOAD takes one SELECT statement")
+        with self.conn.cursor() as cur:
+            self.backend._set_path(cur, self.experiment)
+            cur.execute(statements[0].engine_sql)
+            if not cur.description:
+                raise QueryError("UNLOAD's query returned no result set")
+            names = [d.name for d in cur.description]
+            rows = cur.fetchall()
+        return _arrow_of(names, rows)
+
+
+def _arrow_of(names: list[str], rows: list[tuple[Any, ...]]) -> pa.Table:
+    import pyarrow as pa
+
+    if not rows:
+        return pa.table({n: pa.array([], type=pa.null()) for n in names})
+    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+
+
+def _type_name(conn: Any, oid: int) -> str:
+    try:
+        from psycopg.postgres import types as registry
+
+        info = registry.get(oid)
+        return info.name if info is not None else str(oid)
+    except Exception:
+        return str(oid)
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _run_id(files: Mapping[str, list[Path]]) -> str:
+    """The generator writes `<generated>/<experiment>/run-000042/<table>/...`; use that run id when present."""
+    for paths in files.values():
+        for path in paths:
+            for parent in Path(path).parents:
+                if re.fullmatch(r"run-\d+", parent.name):
+                    return parent.name
+    return "load-" + datetime.now().strftime("%Y%m%dT%H%M%S%f")

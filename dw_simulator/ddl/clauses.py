@@ -1,0 +1,518 @@
+"""Column attributes and table options that sqlglot cannot parse (or that we read ourselves), removed from the text.
+
+Each reader consumes its clause from a Cursor, records what it means on the column or table, and blanks the clause
+in the rewritten text. What remains of a column definition for sqlglot is its name, a placeholder type and the
+portable constraints: NOT NULL, NULL, PRIMARY KEY, UNIQUE, REFERENCES, CHECK, CONSTRAINT name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dw_simulator.ddl.cursor import Cursor, Rewriter, SyntaxProblem, source_of, split_top_level
+from dw_simulator.ddl.lexer import Kind, Token
+from dw_simulator.ddl.typemap import MULTI_WORD_TYPES
+
+# The dialect a clause belongs to, for "did you mean --dialect ..." warnings.
+REDSHIFT_CLAUSES = frozenset({"DISTKEY", "SORTKEY", "DISTSTYLE", "ENCODE", "BACKUP"})
+SNOWFLAKE_CLAUSES = frozenset(
+    {
+        "CLUSTER BY",
+        "AUTOINCREMENT",
+        "MASKING POLICY",
+        "TAG",
+        "COPY GRANTS",
+        "TRANSIENT",
+        "DATA_RETENTION_TIME_IN_DAYS",
+        "CHANGE_TRACKING",
+        "COMMENT",
+    }
+)
+
+# Words that end a DEFAULT expression: the next column attribute or constraint begins.
+_ATTRIBUTE_WORDS = frozenset(
+    {
+        "NOT",
+        "NULL",
+        "PRIMARY",
+        "UNIQUE",
+        "REFERENCES",
+        "CHECK",
+        "CONSTRAINT",
+        "COLLATE",
+        "ENCODE",
+        "DISTKEY",
+        "SORTKEY",
+        "COMMENT",
+        "IDENTITY",
+        "GENERATED",
+        "AUTOINCREMENT",
+        "AUTO_INCREMENT",
+        "DEFAULT",
+        "WITH",
+        "MASKING",
+        "PROJECTION",
+        "TAG",
+        "FOREIGN",
+        "ENFORCED",
+        "RELY",
+        "NORELY",
+        "VALIDATE",
+        "NOVALIDATE",
+        "ENABLE",
+        "DISABLE",
+        "DEFERRABLE",
+        "INITIALLY",
+    }
+)
+
+# Snowflake table options written NAME = value that change nothing in the data (silently ignored).
+KNOWN_TABLE_OPTIONS = frozenset(
+    {
+        "DATA_RETENTION_TIME_IN_DAYS",
+        "MAX_DATA_EXTENSION_TIME_IN_DAYS",
+        "CHANGE_TRACKING",
+        "DEFAULT_DDL_COLLATION",
+        "ENABLE_SCHEMA_EVOLUTION",
+        "STAGE_FILE_FORMAT",
+        "STAGE_COPY_OPTIONS",
+        "ERROR_ON_NONDETERMINISTIC_MERGE",
+        "ERROR_ON_NONDETERMINISTIC_UPDATE",
+        "CATALOG",
+        "EXTERNAL_VOLUME",
+        "BASE_LOCATION",
+        "STORAGE_SERIALIZATION_POLICY",
+    }
+)
+
+
+@dataclass
+class TypeText:
+    """A column's type as written: name (upper, single spaces), raw arguments, array suffix, and where it is."""
+
+    name: str
+    args: list[str]
+    array: bool
+    start: int
+    end: int
+
+
+@dataclass
+class ColumnAttrs:
+    identity: tuple[int, int] | None = None  # (start, increment)
+    dist_key: bool = False
+    sort_key: bool = False
+    comment: str | None = None
+    computed: bool = False
+    clauses: set[str] = field(default_factory=set)  # dialect-owned clauses seen, for warnings
+
+
+@dataclass
+class TableOptions:
+    dist_style: str | None = None
+    dist_key: tuple[str, int] | None = None
+    sort_style: str | None = None
+    sort_keys: list[tuple[str, int]] = field(default_factory=list)
+    cluster_by: list[str] = field(default_factory=list)
+    comment: str | None = None
+    ignored: list[str] = field(default_factory=list)
+    clauses: set[str] = field(default_factory=set)
+    as_select: bool = False
+
+
+def read_type(cur: Cursor, rw: Rewriter) -> TypeText:
+    """Read a data type at the cursor and replace it with the placeholder INT for sqlglot."""
+    first = cur.peek()
+    if first is None or first.kind is not Kind.WORD or first.upper in _ATTRIBUTE_WORDS:
+        at = first.start if first is not None else cur.end_offset
+        raise SyntaxProblem("expected a data type after the column name", at, first.end if first else None)
+    cur.take()
+    words = [first.upper]
+    words += _multi_word(cur, first.upper)
+    args: list[str] = []
+    if cur.is_punct("("):
+        inner = cur.skip_group()
+        args = [source_of_tokens(part) for part in split_top_level(inner)]
+        if words[0] in ("TIMESTAMP", "TIME"):
+            words += _multi_word(cur, words[0])
+    array = False
+    while cur.is_punct("["):
+        array = True
+        cur.take()
+        while not cur.at_end() and not cur.is_punct("]"):
+            cur.take()
+        if cur.at_end():
+            raise SyntaxProblem("'[' is never closed", first.start)
+        cur.take()
+    start, end = first.start, cur.prev_end()
+    if end - start >= len("INT"):  # no real type is shorter; a shorter one is reported as unknown before parsing
+        rw.replace(start, end, "INT")
+    return TypeText(" ".join(words), args, array, start, end)
+
+
+def _multi_word(cur: Cursor, head: str) -> list[str]:
+    for tail in MULTI_WORD_TYPES.get(head, ()):
+        if all(cur.is_word(w, k=n) for n, w in enumerate(tail)):
+            cur.i += len(tail)
+            return list(tail)
+    return []
+
+
+def source_of_tokens(tokens: list[Token]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
+def read_column_attributes(cur: Cursor, rw: Rewriter) -> ColumnAttrs:
+    """Consume the rest of a column definition, blanking what sqlglot should not see."""
+    attrs = ColumnAttrs()
+    while not cur.at_end():
+        start = cur.offset()
+        if _read_one_attribute(cur, attrs) or _read_constraint_property(cur):
+            rw.blank(start, cur.prev_end())
+        else:
+            cur.skip_item()
+    return attrs
+
+
+def _read_one_attribute(cur: Cursor, attrs: ColumnAttrs) -> bool:
+    token = cur.peek()
+    assert token is not None
+    word = token.upper
+    if word in ("DISTKEY", "SORTKEY") and not cur.is_punct("(", k=1):
+        cur.take()
+        attrs.clauses.add(word)
+        if word == "DISTKEY":
+            attrs.dist_key = True
+        else:
+            attrs.sort_key = True
+        return True
+    if word == "ENCODE":
+        cur.take()
+        attrs.clauses.add("ENCODE")
+        if cur.peek() is not None and not cur.is_punct(","):
+            cur.take()
+        return True
+    if word in ("IDENTITY", "AUTOINCREMENT", "AUTO_INCREMENT"):
+        cur.take()
+        if word != "IDENTITY":
+            attrs.clauses.add("AUTOINCREMENT")
+        attrs.identity = _identity_options(cur)
+        cur.accept("ORDER", "NOORDER")
+        return True
+    if word == "GENERATED":
+        return _generated(cur, attrs)
+    if word == "AS" and cur.is_punct("(", k=1):
+        cur.take()
+        cur.skip_group()
+        attrs.computed = True
+        return True
+    if word == "COLLATE":
+        cur.take()
+        attrs.clauses.add("COLLATE")
+        if not cur.at_end():
+            cur.take()
+        return True
+    if word == "COMMENT":
+        cur.take()
+        if cur.is_punct("="):
+            cur.take()
+        text = cur.peek()
+        if text is not None and text.kind is Kind.STRING:
+            cur.take()
+            attrs.comment = text.value
+        attrs.clauses.add("COMMENT")
+        return True
+    if word == "DEFAULT":
+        cur.take()
+        _skip_default(cur, attrs)
+        return True
+    if word in ("WITH", "MASKING", "PROJECTION", "TAG"):
+        return _policy_or_tag(cur, attrs)
+    return False
+
+
+def _identity_options(cur: Cursor) -> tuple[int, int]:
+    """`(s, i)`, `START s INCREMENT i`, `(START WITH s INCREMENT BY i ...)` or nothing -> (start, increment)."""
+    if cur.is_punct("("):
+        inner = cur.skip_group()
+        parts = split_top_level(inner)
+        values = [_int_of(p) for p in parts]
+        if len(values) == 2 and values[0] is not None and values[1] is not None:
+            return values[0], values[1]
+        return _start_increment(Cursor(inner, cur.end_offset))
+    return _start_increment(cur)
+
+
+def _start_increment(cur: Cursor) -> tuple[int, int]:
+    start, step = 1, 1
+    while not cur.at_end():
+        if cur.accept("START"):
+            cur.accept("WITH")
+            value = _signed_int(cur)
+            start = start if value is None else value
+        elif cur.accept("INCREMENT"):
+            cur.accept("BY")
+            value = _signed_int(cur)
+            step = step if value is None else value
+        elif cur.accept("MINVALUE", "MAXVALUE", "CACHE"):
+            _signed_int(cur)
+        elif cur.accept("NO", "CYCLE", "NOCYCLE"):
+            cur.accept("MINVALUE", "MAXVALUE", "CYCLE")
+        else:
+            break
+    return start, step
+
+
+def _signed_int(cur: Cursor) -> int | None:
+    tokens: list[Token] = []
+    if cur.is_punct("-", "+"):
+        tokens.append(cur.take())
+    token = cur.peek()
+    if token is None or token.kind is not Kind.NUMBER:
+        return None
+    tokens.append(cur.take())
+    return _int_of(tokens)
+
+
+def _int_of(tokens: list[Token]) -> int | None:
+    text = "".join(t.text for t in tokens)
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _generated(cur: Cursor, attrs: ColumnAttrs) -> bool:
+    save = cur.i
+    cur.take()
+    if cur.accept_seq("BY", "DEFAULT"):
+        cur.accept_seq("ON", "NULL")
+    elif not cur.accept("ALWAYS"):
+        cur.i = save
+        return False
+    if not cur.accept("AS"):
+        cur.i = save
+        return False
+    if cur.accept("IDENTITY"):
+        attrs.identity = _identity_options(cur)
+        return True
+    if cur.is_punct("("):  # GENERATED ALWAYS AS (expr) [STORED | VIRTUAL]: a computed column
+        cur.skip_group()
+        cur.accept("STORED", "VIRTUAL")
+        attrs.computed = True
+        return True
+    cur.i = save
+    return False
+
+
+def _skip_default(cur: Cursor, attrs: ColumnAttrs) -> None:
+    consumed = 0
+    while not cur.at_end():
+        nxt = cur.peek()
+        assert nxt is not None
+        if nxt.kind is Kind.WORD and nxt.upper in _ATTRIBUTE_WORDS and consumed > 0:
+            break
+        if nxt.is_word("NEXTVAL"):  # DEFAULT nextval('seq') / seq.NEXTVAL: a sequence-fed key
+            attrs.identity = attrs.identity or (1, 1)
+        cur.skip_item()
+        consumed += 1
+
+
+def _policy_or_tag(cur: Cursor, attrs: ColumnAttrs) -> bool:
+    save = cur.i
+    cur.accept("WITH")
+    if cur.accept_seq("MASKING", "POLICY") or cur.accept_seq("PROJECTION", "POLICY"):
+        attrs.clauses.add("MASKING POLICY")
+        if not cur.at_end():
+            cur.take()
+            while cur.is_punct("."):
+                cur.take()
+                if not cur.at_end():
+                    cur.take()
+        if cur.accept("USING") and cur.is_punct("("):
+            cur.skip_group()
+        return True
+    if cur.accept("TAG") and cur.is_punct("("):
+        attrs.clauses.add("TAG")
+        cur.skip_group()
+        return True
+    cur.i = save
+    return False
+
+
+def _read_constraint_property(cur: Cursor) -> bool:
+    """Constraint properties that change nothing for generated data: NOT ENFORCED, RELY, ON DELETE CASCADE..."""
+    if cur.accept_seq("NOT", "ENFORCED") or cur.accept_seq("NOT", "DEFERRABLE") or cur.accept_seq("NOT", "VALID"):
+        return True
+    if cur.accept("ENFORCED", "RELY", "NORELY", "VALIDATE", "NOVALIDATE", "ENABLE", "DISABLE", "DEFERRABLE"):
+        return True
+    if cur.accept("INITIALLY"):
+        cur.accept("DEFERRED", "IMMEDIATE")
+        return True
+    if cur.accept("MATCH"):
+        cur.accept("FULL", "SIMPLE", "PARTIAL")
+        return True
+    if cur.is_word("ON") and cur.is_word("DELETE", "UPDATE", k=1):
+        cur.i += 2
+        if not (cur.accept_seq("NO", "ACTION") or cur.accept_seq("SET", "NULL") or cur.accept_seq("SET", "DEFAULT")):
+            cur.accept("CASCADE", "RESTRICT")
+        return True
+    return False
+
+
+def blank_constraint_properties(cur: Cursor, rw: Rewriter) -> None:
+    """In a table constraint (or ALTER ... ADD constraint): blank the properties sqlglot may not know."""
+    while not cur.at_end():
+        start = cur.offset()
+        if _read_constraint_property(cur):
+            rw.blank(start, cur.prev_end())
+        else:
+            cur.skip_item()
+
+
+def read_table_options(cur: Cursor, text: str) -> TableOptions:
+    """Everything after a CREATE TABLE's column list. The caller blanks it all."""
+    opts = TableOptions()
+    while not cur.at_end():
+        token = cur.peek()
+        assert token is not None
+        word = token.upper
+        if cur.accept("DISTSTYLE"):
+            opts.clauses.add("DISTSTYLE")
+            value = cur.peek()
+            if value is not None and value.kind is Kind.WORD:
+                cur.take()
+                opts.dist_style = value.upper
+            continue
+        if word == "DISTKEY" and cur.is_punct("(", k=1):
+            cur.take()
+            opts.clauses.add("DISTKEY")
+            names = _names_in_group(cur)
+            if names:
+                opts.dist_key = names[0]
+            continue
+        if word in ("COMPOUND", "INTERLEAVED", "SORTKEY"):
+            style = cur.take().upper
+            if style != "SORTKEY" and not cur.accept("SORTKEY"):
+                opts.ignored.append(style)
+                continue
+            opts.clauses.add("SORTKEY")
+            if cur.accept("AUTO"):
+                opts.sort_style = "AUTO"
+            elif cur.is_punct("("):
+                opts.sort_style = "INTERLEAVED" if style == "INTERLEAVED" else "COMPOUND"
+                opts.sort_keys = _names_in_group(cur)
+            continue
+        if cur.accept_seq("ENCODE", "AUTO") or cur.accept("ENCODE"):
+            opts.clauses.add("ENCODE")
+            continue
+        if cur.accept("BACKUP"):
+            opts.clauses.add("BACKUP")
+            cur.accept("YES", "NO")
+            continue
+        if cur.accept_seq("CLUSTER", "BY"):
+            opts.clauses.add("CLUSTER BY")
+            cur.accept("LINEAR")
+            if cur.is_punct("("):
+                inner = cur.skip_group()
+                opts.cluster_by = [" ".join(text[p[0].start : p[-1].end].split()) for p in split_top_level(inner) if p]
+            continue
+        if word == "COMMENT":
+            cur.take()
+            if cur.is_punct("="):
+                cur.take()
+            value = cur.peek()
+            if value is not None and value.kind is Kind.STRING:
+                cur.take()
+                opts.comment = value.value
+            opts.clauses.add("COMMENT")
+            continue
+        if cur.accept_seq("COPY", "GRANTS"):
+            opts.clauses.add("COPY GRANTS")
+            continue
+        if word == "AS":
+            opts.as_select = True
+            return opts
+        if word in ("WITH", "TAG", "ROW", "AGGREGATION", "JOIN") and _skip_snowflake_policy(cur):
+            opts.clauses.add("TAG")
+            continue
+        if token.kind is Kind.WORD and cur.is_punct("=", k=1):
+            cur.i += 2
+            if not cur.at_end():
+                cur.skip_item()
+            if word in KNOWN_TABLE_OPTIONS:
+                opts.clauses.add(word if word in SNOWFLAKE_CLAUSES else "DATA_RETENTION_TIME_IN_DAYS")
+            else:
+                opts.ignored.append(word)
+            continue
+        # anything else (PostgreSQL WITH (...), TABLESPACE x, PARTITION BY ..., INHERITS (...)): ignored, named
+        start = cur.i
+        cur.skip_item()
+        while not cur.at_end() and not _starts_option(cur):
+            cur.skip_item()
+        opts.ignored.append(source_of(text, cur.tokens[start : cur.i])[:60])
+    return opts
+
+
+_OPTION_WORDS = frozenset(
+    {
+        "DISTSTYLE",
+        "DISTKEY",
+        "SORTKEY",
+        "COMPOUND",
+        "INTERLEAVED",
+        "ENCODE",
+        "BACKUP",
+        "CLUSTER",
+        "COMMENT",
+        "COPY",
+        "AS",
+        "WITH",
+        "TAG",
+        "TABLESPACE",
+        "PARTITION",
+        "INHERITS",
+        "ON",
+    }
+)
+
+
+def _starts_option(cur: Cursor) -> bool:
+    """Whether an ignored clause ends here: the next table option (a known word, or NAME = value) starts."""
+    token = cur.peek()
+    if token is None or token.kind is not Kind.WORD:
+        return False
+    return token.upper in _OPTION_WORDS or cur.is_punct("=", k=1)
+
+
+def _names_in_group(cur: Cursor) -> list[tuple[str, int]]:
+    inner = cur.skip_group()
+    names: list[tuple[str, int]] = []
+    for part in split_top_level(inner):
+        if len(part) == 1 and part[0].kind in (Kind.WORD, Kind.QIDENT):
+            names.append((part[0].value, part[0].start))
+        elif part:
+            raise SyntaxProblem("expected a column name", part[0].start, part[-1].end)
+    return names
+
+
+def _skip_snowflake_policy(cur: Cursor) -> bool:
+    save = cur.i
+    cur.accept("WITH")
+    if cur.accept("TAG") and cur.is_punct("("):
+        cur.skip_group()
+        return True
+    if (
+        cur.accept_seq("ROW", "ACCESS", "POLICY")
+        or cur.accept_seq("AGGREGATION", "POLICY")
+        or cur.accept_seq("JOIN", "POLICY")
+    ):
+        if not cur.at_end():
+            cur.take()
+            while cur.is_punct(".") and cur.peek(1) is not None:
+                cur.i += 2
+        if cur.accept("ON") and cur.is_punct("("):
+            cur.skip_group()
+        return True
+    cur.i = save
+    return False

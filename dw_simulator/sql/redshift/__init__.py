@@ -1,0 +1,98 @@
+"""The Redshift SQL layer: what makes Redshift SQL run with Redshift's answers on PostgreSQL and on DuckDB.
+
+Three parts, applied to every statement of a redshift-dialect query:
+
+1. text rewrites (`rewrites.py`) for what sqlglot cannot parse, and recognition of statements that do not go to the
+   engine as written (VACUUM/ANALYZE no-ops, `SET query_group`, COPY and UNLOAD);
+2. parsing with `DwsimRedshift` (`dialect.py`), which routes Redshift functions to dw-sim's SQL library, and AST
+   rewrites (`transforms.py`);
+3. the SQL library itself (`library_postgres.py`, `library_duckdb.py`), installed by `install.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from dw_simulator.errors import QueryError
+from dw_simulator.sql.redshift.dialect import DwsimRedshift
+from dw_simulator.sql.redshift.install import LIBRARY_VERSION, install_duckdb, install_postgres
+from dw_simulator.sql.redshift.rewrites import REWRITES, classify
+from dw_simulator.sql.redshift.split import mask, split_statements
+from dw_simulator.sql.redshift.transforms import Catalog, rewrite
+from dw_simulator.sql.translate import Statement
+
+ENGINES = ("postgres", "duckdb")
+
+
+def translate_redshift(
+    sql: str, *, engine: str, catalog: Mapping[str, Mapping[str, str]] | None = None
+) -> list[Statement]:
+    """Redshift SQL -> statements for `engine` ("postgres" or "duckdb"). COPY and UNLOAD come back with an
+    `action` (see `copy_unload.parse_action`) instead of engine SQL."""
+    if engine not in ENGINES:
+        raise QueryError(f"the Redshift layer writes for {', '.join(ENGINES)}, not '{engine}'")
+    cat = Catalog.of(catalog)
+    statements = [_translate_one(text, engine, cat) for text in split_statements(sql)]
+    if not statements:
+        raise QueryError("no SQL statement found")
+    return statements
+
+
+def _translate_one(text: str, engine: str, catalog: Catalog) -> Statement:
+    masked = mask(text)
+    special = classify(masked.text)
+    if special is not None:
+        if special.kind == "noop":
+            sql = (
+                f"SET dwsim.last_noop = '{special.value}'"
+                if engine == "postgres"
+                else f"SET VARIABLE dwsim_last_noop = '{special.value}'"
+            )
+            return Statement(text, sql, False)
+        if special.kind == "set_query_group":
+            value = masked.unmask(special.value or "''")
+            sql = (
+                f"SET dwsim.query_group = {value}"
+                if engine == "postgres"
+                else f"SET VARIABLE dwsim_query_group = {value}"
+            )
+            return Statement(text, sql, False)
+        from dw_simulator.sql.redshift.copy_unload import parse_action
+
+        action = parse_action(text, special.kind)
+        return Statement(text, "", False, action=action)
+    rewritten = masked.text
+    for step in REWRITES:
+        rewritten = step(rewritten)
+    source = masked.unmask(rewritten)
+    try:
+        expressions = [e for e in sqlglot.parse(source, read=DwsimRedshift) if e is not None]
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        line, col = first.get("line"), first.get("col")
+        where = f" at line {line}, column {col}" if line else ""
+        detail = first.get("description") or str(exc).splitlines()[0]
+        raise QueryError(
+            f"cannot parse the redshift SQL{where}: {detail}",
+            details=[{"line": line, "col": col, "message": detail}],
+        ) from None
+    except TokenError as exc:
+        raise QueryError(f"cannot read the redshift SQL: {exc}") from None
+    if len(expressions) != 1:
+        raise QueryError(f"expected one statement, found {len(expressions)}: {text[:80]}")
+    expression, before = rewrite(cast(exp.Expression, expressions[0]), engine, catalog)
+    returns_rows = isinstance(expression, exp.Query) or not isinstance(
+        expression, exp.Create | exp.Drop | exp.Insert | exp.Update | exp.Delete | exp.Alter | exp.Set | exp.Command
+    )
+    engine_sql = expression.sql(dialect=engine)
+    if before:  # DuckDB runs a multi-statement string and returns the last result
+        engine_sql = "; ".join([*before, engine_sql])
+    return Statement(text, engine_sql, returns_rows)
+
+
+__all__ = ["LIBRARY_VERSION", "Catalog", "install_duckdb", "install_postgres", "translate_redshift"]
