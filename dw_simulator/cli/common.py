@@ -56,8 +56,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # exits and usage errors (exit code 2) are Typer's to report
         except DwSimError as exc:
             if state.debug:
                 err_console.print_exception()
