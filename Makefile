@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTRAS ?= dev,postgres,s3,snowflake,api
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format typecheck bench clean
+.PHONY: help setup demo test lint format typecheck bench bench-dbgen clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,8 +28,11 @@ format: ## ruff format + autofix
 typecheck: ## mypy (strict) on the package
 	$(BIN)/mypy
 
-bench: ## Run the benchmarks in bench/ (prints figures; no thresholds)
-	$(BIN)/python -m bench
+bench: ## Run the generator benchmark (prints figures side by side with its baselines; no thresholds)
+	$(BIN)/python -m bench.generate
+
+bench-dbgen: ## Create .venv-dbgen: a DuckDB that has the TPC-H extension offline (the dbgen baseline)
+	$(PYTHON) -m venv .venv-dbgen && .venv-dbgen/bin/pip install --quiet duckdb==1.5.5 duckdb-extension-tpch==1.5.5
 
 clean: ## Remove caches and build output (keeps .venv and your data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

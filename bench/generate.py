@@ -14,9 +14,8 @@ Runners, each in a fresh child process (repeated, medians reported):
     extension can be loaded offline: installed already, from the `duckdb-extension-tpch` package of the same
     DuckDB version, or under the interpreter named by `--dbgen-python` / $DW_SIM_BENCH_DBGEN_PYTHON, e.g.
 
-        python -m venv /tmp/dbgen-venv
-        /tmp/dbgen-venv/bin/pip install duckdb==1.5.5 duckdb-extension-tpch==1.5.5
-        python -m bench.generate --dbgen-python /tmp/dbgen-venv/bin/python
+        make bench-dbgen      # creates .venv-dbgen with duckdb==1.5.5 + duckdb-extension-tpch==1.5.5
+        python -m bench.generate   # picks up .venv-dbgen/bin/python when it exists
 
     (PyPI has no tpch build for the project's DuckDB 2.x and `INSTALL tpch` needs the extension server.)
     Otherwise the output says it was not measurable.
@@ -303,7 +302,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dbgen-sf", type=float, default=0.1)
     parser.add_argument(
         "--dbgen-python",
-        default=os.environ.get("DW_SIM_BENCH_DBGEN_PYTHON"),
+        default=os.environ.get("DW_SIM_BENCH_DBGEN_PYTHON")
+        or (".venv-dbgen/bin/python" if os.path.exists(".venv-dbgen/bin/python") else None),
         help="interpreter whose duckdb loads tpch (default: $DW_SIM_BENCH_DBGEN_PYTHON or this one)",
     )
     parser.add_argument("--tmp", default=None, help="where outputs go (a temporary directory inside it)")
