@@ -73,6 +73,13 @@ class Simulator:
                 self._backends[name] = backend_for(name, self.settings)
             return self._backends[name]
 
+    def interrupt(self) -> bool:
+        """Cancel whatever statement this simulator's warehouses are running (called from another thread, e.g.
+        when an API time limit passes). True when at least one engine accepted the cancel."""
+        with self._lock:
+            backends = list(self._backends.values())
+        return any([backend.interrupt() for backend in backends])
+
     def release_backends(self) -> None:
         """Close warehouse connections (lets other processes open the embedded warehouse file)."""
         with self._lock:

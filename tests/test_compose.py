@@ -39,10 +39,33 @@ def test_the_briefs_three_services_with_healthchecks_and_volumes() -> None:
     assert set(SERVICES) >= {"local-redshift-mock", "local-s3-staging", "synthetic-data-generator"}
     declared = set(COMPOSE.get("volumes", {}))
     for name, service in SERVICES.items():
-        assert "healthcheck" in service and service["healthcheck"]["test"], f"{name} has no healthcheck"
+        if not service.get("profiles"):  # the always-on stack must report health
+            assert "healthcheck" in service and service["healthcheck"]["test"], f"{name} has no healthcheck"
         for volume in service.get("volumes", []):
             source = str(volume).split(":")[0]
+            if source.startswith((".", "/")):
+                assert (ROOT / source).exists() if source.startswith(".") else True, f"{name} mounts missing {source}"
+                continue
             assert source in declared, f"{name} mounts undeclared volume {source}"
+
+
+def test_observability_profile_is_opt_in_and_local_only() -> None:
+    for name in ("prometheus", "grafana", "jaeger"):
+        service = SERVICES[name]
+        assert service.get("profiles") == ["observability"], name
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+
+
+def test_generator_service_requires_a_token_and_checks_a_real_route() -> None:
+    service = SERVICES["synthetic-data-generator"]
+    assert "DW_SIM_API_TOKEN" in _env(service) and ":?" in str(_env(service)["DW_SIM_API_TOKEN"])
+    probe = " ".join(service["healthcheck"]["test"])
+    from dw_simulator.api import create_app
+
+    paths = set(create_app().openapi()["paths"])
+    path = probe.split("8000", 1)[1].split("'", 1)[0]
+    assert path in paths, f"healthcheck probes {path}, which the API does not serve"
 
 
 def test_redshift_mock_matches_the_backend_default_url() -> None:

@@ -124,3 +124,32 @@ def test_unavailable_warehouse_is_a_clear_error(sim: Simulator, examples: Path) 
 
     with pytest.raises(BackendUnavailableError, match="warehouse 'nosuch' is not available"):
         sim.create_experiment(schema)
+
+
+def test_interrupt_cancels_a_running_duckdb_query(sim: Simulator, examples: Path) -> None:
+    import threading
+    import time
+
+    from dw_simulator.errors import QueryError
+
+    sim.create_experiment_from_file(examples / "ecommerce_experiment.json")
+    sim.query("ecommerce_experiment", "SELECT 1")  # opens the connection
+    errors: list[BaseException] = []
+
+    def long_query() -> None:
+        try:
+            sim.query(
+                "ecommerce_experiment",
+                "SELECT count(*) FROM range(1000000000) a, range(100) b WHERE (a.range * b.range) % 7 = 3",
+                dialect="duckdb",
+            )
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    time.sleep(0.5)
+    assert sim.interrupt() is True
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert errors and isinstance(errors[0], QueryError) and "interrupt" in str(errors[0]).lower()

@@ -100,6 +100,11 @@ class WarehouseBackend(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 
+    def interrupt(self) -> bool:
+        """Cancel the statement running on this backend's connection, from another thread. False when the
+        engine cannot be interrupted (the statement then runs to its end)."""
+        return False
+
     def __enter__(self) -> WarehouseBackend:
         return self
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import ddl_cmds, experiment, query
+from dw_simulator.cli import ddl_cmds, experiment, query, serve
 from dw_simulator.cli.common import state
 from dw_simulator.logs import configure_logging
 
@@ -25,6 +25,7 @@ app.add_typer(experiment.app, name="experiment")
 app.command("query")(query.query)
 
 ddl_cmds.register(experiment.app)
+serve.register(app)
 
 
 def _version(value: bool) -> None:

@@ -78,6 +78,13 @@ def configure_tracing(*, exporter: Any = None, service_name: str | None = None) 
     return True
 
 
+def flush_tracing(timeout_ms: int = 5000) -> None:
+    """Export the spans still queued (the server calls it when it stops)."""
+    provider = _provider
+    if provider is not None:
+        provider.force_flush(timeout_ms)
+
+
 def shutdown_tracing() -> None:
     """Flush pending spans and turn tracing off."""
     global _provider, _tracer

@@ -70,6 +70,13 @@ class DuckDBBackend(WarehouseBackend):
             self._con.close()
             self._con = None
 
+    def interrupt(self) -> bool:
+        con = self._con
+        if con is None:
+            return False
+        con.interrupt()
+        return True
+
     def ping(self) -> None:
         self.connect().execute("SELECT 1").fetchall()
 

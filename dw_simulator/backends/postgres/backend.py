@@ -100,6 +100,13 @@ class PostgresBackend(WarehouseBackend):
     def _on_connect(self, conn: Any) -> None:
         """Hook for subclasses (the Redshift flavour installs its SQL library)."""
 
+    def interrupt(self) -> bool:
+        conn = self._conn
+        if conn is None or conn.closed:
+            return False
+        conn.cancel_safe()  # a PostgreSQL cancel request on a separate connection
+        return True
+
     def close(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(Exception):

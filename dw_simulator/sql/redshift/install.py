@@ -7,6 +7,7 @@ installers wait for each other instead of colliding).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from dw_simulator.sql.redshift import library_duckdb, library_postgres
@@ -40,15 +41,35 @@ def install_postgres(conn: Any) -> bool:
     return True
 
 
+_DUCKDB_INSTALL_LOCK = threading.Lock()
+
+
 def install_duckdb(con: Any) -> bool:
-    """Install into a DuckDB connection; returns True when it (re)installed."""
+    """Install into a DuckDB connection; returns True when it (re)installed.
+
+    Two connections of one process installing at once would conflict in DuckDB's catalog ("write-write
+    conflict"), so installs are serialised and the version is checked again under the lock.
+    """
+    if _duckdb_current(con):
+        return False
+    with _DUCKDB_INSTALL_LOCK:
+        if _duckdb_current(con):
+            return False
+        return _install_duckdb_locked(con)
+
+
+def _duckdb_current(con: Any) -> bool:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'dwsim_redshift' AND table_name = 'library_version'"
     ).fetchone()
     if exists and exists[0]:
         current = con.execute("SELECT max(version) FROM dwsim_redshift.library_version").fetchone()
         if current and current[0] == LIBRARY_VERSION:
-            return False
+            return True
+    return False
+
+
+def _install_duckdb_locked(con: Any) -> bool:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(library_duckdb.SCRIPT)

@@ -1,0 +1,330 @@
+// One experiment: its tables and columns, ER diagram, column profiles, run history and DDL.
+import { useEffect, useId, useState } from "react";
+import {
+  ApiError,
+  DIALECTS,
+  getDdl,
+  getExperiment,
+  listRuns,
+  type ColumnProfile,
+  type ExperimentDetail,
+  type Profile,
+  type RunInfo,
+} from "../api/client";
+import { Histogram, isBuckets, TopValues } from "../components/Charts";
+import { ErDiagram } from "../components/ErDiagram";
+import { SchemaTables } from "../components/SchemaTables";
+import {
+  Badge,
+  Banner,
+  ErrorBox,
+  Loading,
+  StatusBadge,
+  TabPanel,
+  Tabs,
+  WarningBanners,
+} from "../components/ui";
+import { useAsync } from "../components/useAsync";
+import { clearFlash, readFlash } from "../flash";
+import { elapsedBetween, formatDate, formatNumber, formatPercent, formatSeconds, formatValue } from "../format";
+import { Link, navigate, paths } from "../router";
+import { DeleteDialog } from "./DeleteDialog";
+import { ActiveRunBanner, GenerateDialog } from "./GenerateDialog";
+
+type Section = "tables" | "diagram" | "profile" | "runs" | "ddl";
+
+export function ExperimentPage({ name }: { name: string }) {
+  const detail = useAsync(() => getExperiment(name), [name]);
+  const [flash] = useState(() => readFlash(name));
+  const [section, setSection] = useState<Section>("tables");
+  const [generating, setGenerating] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [runsVersion, setRunsVersion] = useState(0);
+
+  useEffect(() => () => clearFlash(name), [name]);
+
+  if (detail.loading && !detail.data) return <Loading label={`Loading ${name}…`} />;
+  if (detail.error || !detail.data) {
+    const missing = detail.error instanceof ApiError && detail.error.status === 404;
+    return (
+      <main className="page">
+        <p>
+          <Link to={paths.experiments()}>← Experiments</Link>
+        </p>
+        {missing ? (
+          <Banner kind="error" title="Not found:">
+            there is no experiment named {name}.
+          </Banner>
+        ) : (
+          <ErrorBox error={detail.error} onRetry={detail.reload} />
+        )}
+      </main>
+    );
+  }
+  const exp = detail.data;
+
+  return (
+    <main className="page" aria-labelledby="experiment-title">
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to={paths.experiments()}>Experiments</Link> <span aria-hidden="true">/</span> <span>{exp.name}</span>
+      </nav>
+      <div className="page-header">
+        <div>
+          <h1 id="experiment-title">{exp.name}</h1>
+          {exp.description && <p className="muted">{exp.description}</p>}
+          <p className="badges">
+            <Badge tone="dialect" title="SQL dialect">
+              {exp.dialect}
+            </Badge>
+            <Badge tone="warehouse" title="warehouse">
+              {exp.target_warehouse}
+            </Badge>
+            <span className="small muted">
+              {exp.table_count} {exp.table_count === 1 ? "table" : "tables"} · {formatNumber(exp.total_rows ?? 0)} rows ·{" "}
+              {exp.last_run_status ? (
+                <>
+                  last run <StatusBadge status={exp.last_run_status} />
+                </>
+              ) : (
+                "no data generated yet"
+              )}
+            </span>
+          </p>
+        </div>
+        <span className="spacer" />
+        <div className="header-actions">
+          <button type="button" className="button button-primary" onClick={() => setGenerating(true)}>
+            Generate data
+          </button>
+          <Link to={paths.query(exp.name)} className="button">
+            Query
+          </Link>
+          <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
+            Delete
+          </button>
+        </div>
+      </div>
+      {flash?.message && <Banner kind="success">{flash.message}</Banner>}
+      {flash && flash.warnings.length > 0 ? (
+        <WarningBanners warnings={flash.warnings} title="Import warning:" />
+      ) : (
+        exp.warnings.length > 0 && <WarningBanners warnings={exp.warnings} title="Warning:" />
+      )}
+      {!generating && exp.last_run && (exp.last_run.status === "RUNNING" || exp.last_run.status === "PENDING") && (
+        <ActiveRunBanner
+          key={exp.last_run.id}
+          runId={exp.last_run.id}
+          onEnd={() => {
+            setRunsVersion((v) => v + 1);
+            detail.reload();
+          }}
+        />
+      )}
+      <Tabs
+        label="Experiment sections"
+        idPrefix="exp"
+        active={section}
+        onChange={(id) => setSection(id as Section)}
+        tabs={[
+          { id: "tables", label: "Tables" },
+          { id: "diagram", label: "Diagram" },
+          { id: "profile", label: "Profile" },
+          { id: "runs", label: "Runs" },
+          { id: "ddl", label: "DDL" },
+        ]}
+      />
+      <TabPanel idPrefix="exp" id={section}>
+        {section === "tables" && <SchemaTables tables={exp.schema.tables} info={exp.tables} />}
+        {section === "diagram" && <ErDiagram schema={exp.schema} />}
+        {section === "profile" && <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} />}
+        {section === "runs" && <RunHistory name={exp.name} version={runsVersion} />}
+        {section === "ddl" && <DdlView name={exp.name} dialect={exp.dialect} />}
+      </TabPanel>
+      {generating && (
+        <GenerateDialog
+          experiment={exp}
+          onClose={() => {
+            setGenerating(false);
+            detail.reload();
+          }}
+          onFinished={() => {
+            setRunsVersion((v) => v + 1);
+            detail.reload();
+          }}
+        />
+      )}
+      {deleting && (
+        <DeleteDialog
+          experiment={exp}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            navigate(paths.experiments());
+          }}
+        />
+      )}
+    </main>
+  );
+}
+
+export function ProfileView({ profile, onGenerate }: { profile: Profile; onGenerate?: () => void }) {
+  const tables = Object.entries(profile);
+  if (tables.length === 0) {
+    return (
+      <div className="empty-state small-empty">
+        <p>No profile yet: column statistics appear after a completed run.</p>
+        {onGenerate && (
+          <button type="button" className="button button-primary" onClick={onGenerate}>
+            Generate data
+          </button>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div className="stack">
+      {tables.map(([table, columns]) => (
+        <section key={table} aria-label={`Profile of ${table}`} className="profile-table">
+          <h3 className="mono">{table}</h3>
+          <div className="profile-grid">
+            {columns.map((c) => (
+              <ColumnCard key={c.column} table={table} profile={c} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function ColumnCard({ table, profile: c }: { table: string; profile: ColumnProfile }) {
+  const items = c.histogram ?? c.top_values ?? [];
+  const label = `${table}.${c.column}`;
+  return (
+    <article className="card column-card" aria-label={`Column ${label}`}>
+      <header>
+        <h4 className="mono">{c.column}</h4>
+        <span className="mono small muted">{c.data_type}</span>
+      </header>
+      <dl className="stats">
+        <div>
+          <dt>Nulls</dt>
+          <dd>{formatPercent(c.null_fraction)}</dd>
+        </div>
+        <div>
+          <dt>Distinct</dt>
+          <dd>{formatNumber(c.distinct)}</dd>
+        </div>
+        <div>
+          <dt>Min</dt>
+          <dd className="mono" title={formatValue(c.min)}>
+            {formatValue(c.min)}
+          </dd>
+        </div>
+        <div>
+          <dt>Max</dt>
+          <dd className="mono" title={formatValue(c.max)}>
+            {formatValue(c.max)}
+          </dd>
+        </div>
+        {c.mean !== undefined && c.mean !== null && (
+          <div>
+            <dt>Mean</dt>
+            <dd className="mono">{formatValue(typeof c.mean === "string" ? Number(c.mean) : c.mean)}</dd>
+          </div>
+        )}
+        {c.stddev !== undefined && c.stddev !== null && (
+          <div>
+            <dt>Std dev</dt>
+            <dd className="mono">{formatValue(typeof c.stddev === "string" ? Number(c.stddev) : c.stddev)}</dd>
+          </div>
+        )}
+      </dl>
+      {items.length > 0 &&
+        (isBuckets(items) ? (
+          <Histogram buckets={items} label={label} />
+        ) : (
+          <TopValues values={items as { value: unknown; count: number }[]} label={label} rows={c.rows} />
+        ))}
+    </article>
+  );
+}
+
+export function RunHistory({ name, version }: { name: string; version: number }) {
+  const runs = useAsync(() => listRuns(name), [name, version]);
+  if (runs.loading && !runs.data) return <Loading label="Loading runs…" />;
+  if (runs.error) return <ErrorBox error={runs.error} onRetry={runs.reload} />;
+  if (!runs.data || runs.data.length === 0) return <p className="empty-state small-empty">No runs yet.</p>;
+  return (
+    <div className="table-scroll">
+      <table className="grid">
+        <caption className="sr-only">Generation runs</caption>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+            <th scope="col" className="num">
+              Time
+            </th>
+            <th scope="col" className="num">
+              Rows
+            </th>
+            <th scope="col">Seed</th>
+            <th scope="col" className="num">
+              Workers
+            </th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.data.map((r: RunInfo) => (
+            <tr key={r.id}>
+              <th scope="row">#{r.id}</th>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>{formatDate(r.started_at ?? r.created_at)}</td>
+              <td className="num">{formatSeconds(r.elapsed_s ?? elapsedBetween(r.started_at, r.finished_at))}</td>
+              <td className="num">{formatNumber(Object.values(r.row_counts ?? {}).reduce((a, b) => a + b, 0))}</td>
+              <td className="mono">{r.seed ?? "—"}</td>
+              <td className="num">{r.workers}</td>
+              <td className="small">{r.error_message ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function DdlView({ name, dialect: initial }: { name: string; dialect: string }) {
+  const [dialect, setDialect] = useState(initial);
+  const ddl = useAsync(() => getDdl(name, dialect), [name, dialect]);
+  const selectId = useId();
+  return (
+    <div className="stack">
+      <div className="field inline-field">
+        <label htmlFor={selectId}>Dialect</label>
+        <select id={selectId} value={dialect} onChange={(e) => setDialect(e.target.value)}>
+          {DIALECTS.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </div>
+      {ddl.loading ? (
+        <Loading label="Loading DDL…" />
+      ) : ddl.error ? (
+        <ErrorBox error={ddl.error} onRetry={ddl.reload} />
+      ) : (
+        <pre className="code-block" aria-label={`CREATE TABLE statements (${dialect})`} tabIndex={0}>
+          {ddl.data}
+        </pre>
+      )}
+    </div>
+  );
+}
+
+export type { ExperimentDetail };

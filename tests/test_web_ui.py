@@ -1,0 +1,115 @@
+"""The web UI: how the API app serves it, and its own test suites.
+
+`scripts/test-web.sh` runs the Vitest component tests and then the Playwright end-to-end suite in Debian's chromium
+against a real `dw-sim serve` (it installs chromium with apt when it is missing), so `make test` and CI include them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from dw_simulator.api import create_app
+from dw_simulator.api.web import WEB_DIR, mount_web
+from dw_simulator.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "test-web.sh"
+
+
+@pytest.fixture
+def web_dir(tmp_path: Path) -> Path:
+    web = tmp_path / "web"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text('<!doctype html><div id="root"></div>')
+    (web / "assets" / "app-1234.js").write_text("console.log('ui')")
+    (web / "favicon.svg").write_text("<svg/>")
+    (tmp_path / "secret.txt").write_text("outside the web root")
+    return web
+
+
+@pytest.fixture
+def web_client(web_dir: Path) -> TestClient:
+    app = FastAPI()
+
+    @app.get("/api/ping")
+    def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    assert mount_web(app, web_dir)
+    return TestClient(app)
+
+
+def test_serves_index_files_and_client_routes(web_client: TestClient) -> None:
+    for path in ("/", "/experiments/shop", "/experiments/shop/query"):
+        response = web_client.get(path)
+        assert response.status_code == 200, path
+        assert 'id="root"' in response.text
+        assert response.headers["cache-control"] == "no-cache"
+    assert web_client.get("/assets/app-1234.js").text == "console.log('ui')"
+    assert web_client.get("/favicon.svg").text == "<svg/>"
+    assert web_client.get("/api/ping").json() == {"pong": "yes"}
+
+
+def test_api_paths_and_missing_assets_are_not_the_ui(web_client: TestClient) -> None:
+    assert web_client.get("/api/nope").status_code == 404
+    assert web_client.get("/api").status_code == 404
+    assert web_client.get("/assets/missing.js").status_code == 404
+    response = web_client.get("/%2e%2e/secret.txt")
+    assert "outside the web root" not in response.text
+    assert web_client.post("/experiments/shop").status_code == 405
+
+
+def test_nothing_is_mounted_without_a_build(tmp_path: Path) -> None:
+    app = FastAPI()
+    assert mount_web(app, tmp_path / "no-build") is False
+    assert TestClient(app).get("/").status_code == 404
+
+
+def test_the_api_app_serves_the_built_ui_beside_the_api(settings: Settings) -> None:
+    _need_npm()
+    assert (WEB_DIR / "index.html").is_file(), "the web UI is not built: run scripts/build-web.sh (setup does)"
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/experiments/anything")
+        assert page.status_code == 200
+        assert 'id="root"' in page.text
+        assert client.get("/api/experiments").json() == []
+        missing = client.get("/api/experiments/nope")
+        assert missing.status_code == 404
+        assert missing.json()["error"] == "not_found"
+        assert "/{path}" not in client.get("/openapi.json").json()["paths"]
+
+
+def _need_npm() -> None:
+    """Without Node/npm (a Python-only checkout) there is no UI build to test; CI always has npm and never skips."""
+    if shutil.which("npm") is None and not os.environ.get("CI"):
+        pytest.skip("npm is not installed, so the web UI is not built (CI builds and tests it)")
+
+
+@pytest.mark.slow
+def test_web_ui_component_and_end_to_end_suites() -> None:
+    _need_npm()
+    env = {k: v for k, v in os.environ.items() if k not in ("DW_SIM_E2E_URL", "SKIP_E2E")}
+    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        ["bash", str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    sys.stdout.write(proc.stdout[-20000:])
+    assert proc.returncode == 0, f"scripts/test-web.sh failed (exit {proc.returncode}):\n{proc.stdout[-8000:]}"
+    # Both suites ran and passed (a run that found no tests is not a pass).
+    assert "e2e/ui.e2e.ts" in proc.stdout, "the end-to-end suite did not run"
+    assert proc.stdout.count(" passed (") >= 2, "expected a passing Vitest summary from each suite"
