@@ -125,27 +125,16 @@ class Simulator:
     def create_experiment_from_file(
         self, path: str | Path, *, name: str | None = None, replace: bool = False, target_warehouse: str | None = None
     ) -> ExperimentInfo:
-        schema = load_schema_file(path)
-        return self.create_experiment(self._with_overrides(schema, name, target_warehouse), replace=replace)
+        schema = load_schema_file(path, overrides={"name": name, "target_warehouse": target_warehouse})
+        return self.create_experiment(schema, replace=replace)
 
     def create_experiment_from_text(
         self, text: str, *, name: str | None = None, replace: bool = False, target_warehouse: str | None = None
     ) -> ExperimentInfo:
-        schema = load_schema_text(text, default_name=name)
-        return self.create_experiment(self._with_overrides(schema, name, target_warehouse), replace=replace)
-
-    @staticmethod
-    def _with_overrides(schema: ExperimentSchema, name: str | None, target: str | None) -> ExperimentSchema:
-        if name is None and target is None:
-            return schema
-        data = schema.model_dump(exclude_none=True)
-        if name is not None:
-            data["name"] = name
-        if target is not None:
-            data["target_warehouse"] = target
-        from dw_simulator.schema import load_schema_data
-
-        return load_schema_data(data)
+        schema = load_schema_text(
+            text, default_name=name, overrides={"name": name, "target_warehouse": target_warehouse}
+        )
+        return self.create_experiment(schema, replace=replace)
 
     def _info(self, experiment: Experiment) -> ExperimentInfo:
         schema = ExperimentSchema.model_validate_json(experiment.schema_json)

@@ -125,3 +125,15 @@ def test_env_example_uses_real_settings_pointing_at_the_published_ports() -> Non
     assert redshift.port == _ports(SERVICES["local-redshift-mock"])[5432]
     assert urlparse(values["DW_SIM_S3_ENDPOINT_URL"]).port == _ports(SERVICES["local-s3-staging"])[4566]
     assert values["DW_SIM_REDSHIFT_URL"] == DEFAULT_URL
+
+
+def test_snowflake_profile_is_opt_in_with_a_token() -> None:
+    service = SERVICES["localstack-snowflake"]
+    assert service.get("profiles") == ["snowflake"]
+    env = _env(service)
+    assert env["SERVICES"].split(",") == ["snowflake", "s3"]
+    assert ":?" in env["LOCALSTACK_AUTH_TOKEN"]  # compose refuses to start it without the token
+    published = {str(p).split(":")[1] for p in service["ports"]}
+    others = {str(p).split(":")[-2] for name, s in SERVICES.items() if name != "localstack-snowflake"
+              for p in s.get("ports", [])}  # fmt: skip
+    assert not published & others, "the snowflake profile must not clash with another service's host port"

@@ -153,3 +153,14 @@ def test_interrupt_cancels_a_running_duckdb_query(sim: Simulator, examples: Path
     worker.join(timeout=30)
     assert not worker.is_alive()
     assert errors and isinstance(errors[0], QueryError) and "interrupt" in str(errors[0]).lower()
+
+
+def test_target_flag_derives_the_dialect_afresh(sim: Simulator, examples: Path) -> None:
+    info = sim.create_experiment_from_file(examples / "ecommerce_experiment.json", target_warehouse="sqlite")
+    assert (info.target_warehouse, info.dialect) == ("sqlite", "redshift")
+    schema = load_schema_file(examples / "ecommerce_experiment.json", overrides={"target_warehouse": "snowflake"})
+    assert schema.dialect == "snowflake"  # derived from the new target, not kept from the file's default
+    explicit = load_schema_file(
+        examples / "ecommerce_experiment.json", overrides={"target_warehouse": "snowflake", "dialect": "redshift"}
+    )
+    assert explicit.dialect == "redshift"

@@ -7,6 +7,7 @@ against a real `dw-sim serve` (it installs chromium with apt when it is missing)
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,8 @@ def test_web_ui_component_and_end_to_end_suites() -> None:
     _need_npm()
     env = {k: v for k, v in os.environ.items() if k not in ("DW_SIM_E2E_URL", "SKIP_E2E")}
     env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["NO_COLOR"] = "1"  # plain summaries to check below
+    env.pop("FORCE_COLOR", None)
     proc = subprocess.run(
         ["bash", str(SCRIPT)],
         cwd=ROOT,
@@ -111,5 +114,6 @@ def test_web_ui_component_and_end_to_end_suites() -> None:
     sys.stdout.write(proc.stdout[-20000:])
     assert proc.returncode == 0, f"scripts/test-web.sh failed (exit {proc.returncode}):\n{proc.stdout[-8000:]}"
     # Both suites ran and passed (a run that found no tests is not a pass).
-    assert "e2e/ui.e2e.ts" in proc.stdout, "the end-to-end suite did not run"
-    assert proc.stdout.count(" passed (") >= 2, "expected a passing Vitest summary from each suite"
+    output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)
+    assert "e2e/ui.e2e.ts" in output, "the end-to-end suite did not run"
+    assert output.count(" passed (") >= 2, "expected a passing Vitest summary from each suite"

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.duckdb import DuckDBBackend
+from dw_simulator.backends.postgres import RedshiftBackend
+from dw_simulator.backends.snowflake import SnowflakeBackend
 from dw_simulator.backends.sqlite import SQLiteBackend
 from dw_simulator.errors import BackendUnavailableError
 
@@ -26,6 +28,8 @@ def register(backend: type[WarehouseBackend]) -> type[WarehouseBackend]:
 
 register(DuckDBBackend)
 register(SQLiteBackend)
+register(SnowflakeBackend)
+register(RedshiftBackend)  # PostgreSQL standing in for Redshift (driver imported lazily)
 
 
 def backend_for(name: str, settings: Settings) -> WarehouseBackend:

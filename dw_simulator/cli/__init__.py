@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import ddl_cmds, experiment, query, serve
+from dw_simulator.cli import companions, ddl_cmds, experiment, query, serve, snowflake_cmds
 from dw_simulator.cli.common import state
 from dw_simulator.logs import configure_logging
 
@@ -26,6 +26,8 @@ app.command("query")(query.query)
 
 ddl_cmds.register(experiment.app)
 serve.register(app)
+snowflake_cmds.register(app)
+companions.register()
 
 
 def _version(value: bool) -> None:

@@ -38,7 +38,9 @@ def parse_text(text: str, *, source: str = "schema") -> Any:
         raise SchemaValidationError(f"{source}: {problem}", details=[problem.to_dict()]) from None
 
 
-def load_schema_file(path: str | Path, *, name: str | None = None) -> ExperimentSchema:
+def load_schema_file(
+    path: str | Path, *, name: str | None = None, overrides: dict[str, Any] | None = None
+) -> ExperimentSchema:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -46,25 +48,33 @@ def load_schema_file(path: str | Path, *, name: str | None = None) -> Experiment
         raise SchemaValidationError(f"schema file not found: {file}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaValidationError(f"cannot read schema file {file}: {exc}") from None
-    return load_schema_text(text, source=str(file), default_name=name or _stem_name(file))
+    return load_schema_text(text, source=str(file), default_name=name or _stem_name(file), overrides=overrides)
 
 
 def _stem_name(file: Path) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in file.stem)
 
 
-def load_schema_text(text: str, *, source: str = "schema", default_name: str | None = None) -> ExperimentSchema:
+def load_schema_text(
+    text: str, *, source: str = "schema", default_name: str | None = None, overrides: dict[str, Any] | None = None
+) -> ExperimentSchema:
     data = parse_text(text, source=source)
-    return load_schema_data(data, source=source, default_name=default_name)
+    return load_schema_data(data, source=source, default_name=default_name, overrides=overrides)
 
 
-def load_schema_data(data: Any, *, source: str = "schema", default_name: str | None = None) -> ExperimentSchema:
+def load_schema_data(
+    data: Any, *, source: str = "schema", default_name: str | None = None, overrides: dict[str, Any] | None = None
+) -> ExperimentSchema:
+    """Validate schema data. `overrides` (e.g. name, target_warehouse from CLI flags) replace top-level fields
+    before validation, so values derived from them (the dialect follows the target) are derived afresh."""
     if not isinstance(data, dict):
         raise SchemaValidationError(f"{source}: a schema must be a mapping with 'name' and 'tables'")
     if is_draft_form(data):
         data = normalise_draft(data, default_name=default_name)
     elif "name" not in data and default_name:
         data = {"name": default_name, **data}
+    if overrides:
+        data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
     try:
         return ExperimentSchema.model_validate(data)
     except ValidationError as exc:

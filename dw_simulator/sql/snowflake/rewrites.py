@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.dialects.snowflake import Snowflake
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 # a marker that PRE rewrites leave on nodes for POST rewrites (sqlglot keeps `meta` through in-place transforms)
 EXACT_SUM = "dwsim_exact_sum"
@@ -270,7 +270,7 @@ def object_delete_pick(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     return exp.Cast(this=result, to=exp.DataType.build("JSON"))
 
 
-# -- strings and numbers --------------------------------------------------------------------------------------------------
+# -- strings and numbers -----------------------------------------------------------------------------------------------
 def trim_characters(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """LTRIM/RTRIM/TRIM(s, chars) remove the given characters (fakesnow drops the second argument).
 
@@ -384,9 +384,18 @@ def get_ddl(node: exp.Expr, ctx: SessionContext) -> exp.Expr:
 
 
 # -- aggregates --------------------------------------------------------------------------------------------------------
+_VARIANT_VALUES = (exp.JSONExtract, exp.JSONExtractScalar, exp.GetExtract, exp.ParseJSON, exp.Bracket, exp.ToVariant)
+
+
 def mark_exact_sum(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
-    """Remember which SUMs the user wrote without a cast (see `exact_sum`)."""
-    if isinstance(node, exp.Sum) and not isinstance(node.this, exp.Cast | exp.TryCast):
+    """Remember which SUMs add plain numbers (see `exact_sum`). SUMs of VARIANT paths (`SUM(v:amount)`) and
+    strings keep fakesnow's numeric cast, as Snowflake casts those implicitly."""
+    if (
+        isinstance(node, exp.Sum)
+        and not isinstance(node.this, exp.Cast | exp.TryCast)
+        and node.this.find(*_VARIANT_VALUES) is None
+        and not (isinstance(node.this, exp.Literal) and node.this.is_string)
+    ):
         node.meta[EXACT_SUM] = True
     return node
 
@@ -480,11 +489,17 @@ def snowflake_column_name(expression: exp.Expr, text: str | None = None) -> str:
     `V:CUSTOMER.ID::STRING`); regenerated from the AST when the text is not known."""
     if text:
         return text.upper()
-    copy = expression.copy()
-    for extract in list(copy.find_all(exp.JSONExtract)):
-        if extract.args.get("variant_extract") and isinstance(extract.expression, exp.JSONPath):
-            extract.replace(exp.Var(this=f"{extract.this.sql(dialect='snowflake')}:{_path_text(extract.expression)}"))
-    return copy.sql(dialect="snowflake").upper()
+
+    def colon_path(node: exp.Expr) -> exp.Expr:
+        if (
+            isinstance(node, exp.JSONExtract)
+            and node.args.get("variant_extract")
+            and isinstance(node.expression, exp.JSONPath)
+        ):
+            return exp.Var(this=f"{node.this.sql(dialect='snowflake')}:{_path_text(node.expression)}")
+        return node
+
+    return expression.transform(colon_path).sql(dialect="snowflake").upper()
 
 
 def _path_text(path: exp.JSONPath) -> str:
@@ -522,7 +537,7 @@ def name_columns(node: exp.Expr, source_sql: str | None = None) -> exp.Expr:
     return node
 
 
-# -- DDL ------------------------------------------------------------------------------------------------------------------
+# -- DDL ---------------------------------------------------------------------------------------------------------------
 def char_is_varchar(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """In table definitions CHAR(n) is VARCHAR(n), and CHAR alone is VARCHAR(1) (DESCRIBE shows VARCHAR(1)).
 
@@ -538,7 +553,7 @@ def char_is_varchar(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     return node
 
 
-# -- VALUES ---------------------------------------------------------------------------------------------------------------
+# -- VALUES ------------------------------------------------------------------------------------------------------------
 def values_alias_columns(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """`FROM VALUES (...) AS v` still names its columns COLUMN1, COLUMN2... (fakesnow only names them when the
     VALUES has no alias at all; DuckDB would call them col0, col1).

@@ -46,7 +46,8 @@ def _ident_name(identifier: exp.Expr | None) -> str | None:
     if identifier is None:
         return None
     if isinstance(identifier, exp.Identifier):
-        return identifier.this if identifier.quoted else identifier.this.upper()
+        text = str(identifier.this)
+        return text if identifier.quoted else text.upper()
     return identifier.name.upper()
 
 
@@ -71,9 +72,11 @@ def parse_udf(expression: exp.Expr) -> UdfDefinition | None:
         elif isinstance(prop, exp.ReturnsProperty):
             target = prop.this
             if prop.args.get("is_table") and isinstance(target, exp.Schema):
-                for column in target.expressions:
-                    if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType):
-                        table_columns.append((_ident_name(column.this) or column.name, column.args["kind"]))
+                table_columns.extend(
+                    (_ident_name(column.this) or column.name, column.args["kind"])
+                    for column in target.expressions
+                    if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType)
+                )
             elif isinstance(target, exp.DataType):
                 returns = target
     if language != "SQL":

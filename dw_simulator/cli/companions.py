@@ -1,0 +1,43 @@
+"""Wire-protocol endpoints that `dw-sim serve` runs beside the HTTP API, for users' own clients."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dw_simulator.cli import serve
+from dw_simulator.cli.common import err_console
+from dw_simulator.config import Settings
+from dw_simulator.errors import MissingDependencyError
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def snowflake_endpoint(settings: Settings) -> Iterator[object]:
+    """The embedded Snowflake endpoint (fakesnow-based), when enabled and the `snowflake` extra is installed."""
+    if not settings.snowflake_endpoint_enabled or (settings.snowflake_url or "embedded") != "embedded":
+        yield None
+        return
+    try:
+        from dw_simulator.backends.snowflake.endpoint import shared_endpoint, snowflake_dir, stop_shared_endpoints
+
+        address = shared_endpoint(settings)
+    except MissingDependencyError as exc:
+        log.warning("Snowflake endpoint not started", extra={"reason": exc.message})
+        yield None
+        return
+    err_console.print(
+        f"Snowflake endpoint: {address.url} (see `dw-sim snowflake-endpoint --help` for connection parameters)",
+        highlight=False,
+    )
+    try:
+        yield address
+    finally:
+        stop_shared_endpoints({snowflake_dir(settings)})
+
+
+def register() -> None:
+    if snowflake_endpoint not in serve.COMPANIONS:
+        serve.COMPANIONS.append(snowflake_endpoint)
