@@ -109,10 +109,12 @@ def test_delete_asks_for_confirmation(examples: Path) -> None:
          ["table 't'", "column 'a'", "field 'min_value'"]),
     ],
 )  # fmt: skip
-def test_invalid_schema_exit_1_with_located_message(tmp_path: Path, schema: dict[str, object], words: list[str]) -> None:
+def test_invalid_schema_exit_1_with_located_message(
+    tmp_path: Path, schema: dict[str, object], words: list[str]
+) -> None:
     file = tmp_path / "bad.json"
     file.write_text(json.dumps(schema))
-    code, out, err = run("experiment", "create", str(file))
+    code, _out, err = run("experiment", "create", str(file))
     assert code == 1
     assert "Traceback" not in err
     for word in words:

@@ -105,7 +105,8 @@ def test_types_normalise(data_type: str, canonical: str, length: int | None) -> 
 
 # (schema, words that must appear in the message: table, column, field...)
 INVALID: list[tuple[str, dict[str, Any], list[str]]] = [
-    ("fk table missing", _exp(_table("o", _col("c", foreign_key={"references_table": "nope", "references_column": "id"}))),
+    ("fk table missing",
+     _exp(_table("o", _col("c", foreign_key={"references_table": "nope", "references_column": "id"}))),
      ["table 'o'", "column 'c'", "foreign_key.references_table", "'nope'"]),
     ("fk column missing", _exp(_table("p", _col("id", is_unique=True)),
                                _table("o", _col("c", foreign_key={"references_table": "p", "references_column": "x"}))),
@@ -229,7 +230,8 @@ def test_generation_order_puts_parents_first_and_breaks_nullable_cycles() -> Non
     schema = load_schema_data(
         _exp(
             _table("items", _col("id", is_unique=True),
-                   _col("order_id", required=True, foreign_key={"references_table": "orders", "references_column": "id"})),
+                   _col("order_id", required=True,
+                        foreign_key={"references_table": "orders", "references_column": "id"})),
             _table("orders", _col("id", is_unique=True),
                    _col("customer_id", required=True,
                         foreign_key={"references_table": "customers", "references_column": "id"})),

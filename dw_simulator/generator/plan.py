@@ -10,6 +10,7 @@ evaluates pure functions of row indices, in any process.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -536,7 +537,42 @@ class _Planner:
             return self._plain_string(table, column, key)
         if spec.base is BaseType.BINARY:
             return BinaryGen(key, column.varchar_length or DEFAULT_BINARY_LENGTH)
+        if column.json_shape is not None:
+            return self._shaped_json(table, column)
         return JsonGen(key, "array" if spec.base is BaseType.ARRAY else "object")
+
+    def _shaped_json(self, table: TableSchema, column: ColumnSchema) -> ValueGen:
+        """Documents of the column's declared shape: each value leaf is planned like a column of its own, named
+        after its path (so name-based defaults such as emails still apply) and keyed by it."""
+        from dw_simulator.generator.json_shape import ArrayNode, LeafNode, ObjectNode, ShapedJsonGen, ShapeNode
+        from dw_simulator.schema.json_shape import JsonShape
+
+        used: set[str] = set()
+
+        def leaf_name(path: list[str]) -> str:
+            base = re.sub(r"[^A-Za-z0-9_]", "_", "_".join([column.name, *path]))[:58]
+            name, n = base, 1
+            while name.lower() in used:
+                name, n = f"{base}_{n}", n + 1
+            used.add(name.lower())
+            return name
+
+        def node_for(shape: JsonShape, path: list[str]) -> ShapeNode:
+            if shape.kind == "object":
+                return ObjectNode([(k, node_for(child, [*path, k])) for k, child in (shape.properties or {}).items()])
+            if shape.kind == "array":
+                assert shape.items is not None
+                length_key = self.key(table, column, "json", *path, "length")
+                return ArrayNode(node_for(shape.items, [*path, "item"]), shape.min_items, shape.max_items, length_key)
+            leaf = ColumnSchema.model_validate(shape.leaf_column(leaf_name(path)))
+            leaf_spec = leaf.type_spec
+            leaf_type = build.arrow_type_for(leaf_spec)
+            gen = self._plain(table, leaf, leaf_spec, leaf_type)
+            null_key = self.key(table, leaf, "null")
+            return LeafNode(ColumnPlan(table.name, leaf.name, gen, leaf.effective_null_rate, null_key, leaf_type))
+
+        assert column.json_shape is not None
+        return ShapedJsonGen(node_for(column.json_shape, []))
 
     def _plain_decimal(self, column: ColumnSchema, spec: TypeSpec, arrow_type: pa.DataType, key: int) -> ValueGen:
         scale, lo_u, hi_u = decimal_units(spec, column)

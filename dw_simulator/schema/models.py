@@ -21,6 +21,7 @@ from dw_simulator.schema.distributions import (
     ZipfDistribution,
 )
 from dw_simulator.schema.faker_rules import validate_rule
+from dw_simulator.schema.json_shape import JsonShape, JsonShapeError, check_shape
 from dw_simulator.schema.types import (
     INTEGER_RANGES,
     JSON_TYPES,
@@ -147,6 +148,9 @@ class ColumnSchema(BaseModel):
     foreign_key: ForeignKeySchema | None = None
     null_rate: float | None = Field(default=None, ge=0.0, le=1.0, description="fraction of NULLs when not required")
     description: str | None = None
+    json_shape: JsonShape | None = Field(
+        default=None, description="for VARIANT/OBJECT/ARRAY/SUPER/JSON columns: the documents' declared shape"
+    )
     identity: IdentitySchema | None = Field(
         default=None, description="sequential integers start, start+increment, ... (IDENTITY / AUTOINCREMENT)"
     )
@@ -202,6 +206,14 @@ class ColumnSchema(BaseModel):
                 fail(problem, field="faker_rule")
         if self.distribution is not None:
             self._check_distribution(spec)
+        if self.json_shape is not None:
+            if not spec.is_json:
+                fail(f"json_shape applies to semi-structured columns (VARIANT, OBJECT, ARRAY, SUPER, JSON), not "
+                     f"{spec.canonical}", field="json_shape")  # fmt: skip
+            try:
+                check_shape(self.json_shape, spec.base.value)
+            except JsonShapeError as exc:
+                fail(str(exc).split(": ", 1)[-1], field=f"json_shape.{exc.path}" if exc.path else "json_shape")
         return self
 
     def _check_bounds(self, spec: TypeSpec) -> None:

@@ -170,9 +170,7 @@ class DuckDBBackend(WarehouseBackend):
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         con = self.connect()
         relation = self.physical_name(experiment, table.name)
-        return [
-            profile_sql_plan(column, relation, lambda sql: con.execute(sql).fetchall()) for column in table.columns
-        ]
+        return [profile_sql_plan(column, relation, lambda sql: con.execute(sql).fetchall()) for column in table.columns]
 
     # -- SQL ----------------------------------------------------------------------------------------------------
     def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
