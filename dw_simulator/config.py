@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -79,6 +79,42 @@ class Settings(BaseSettings):
     snowflake_endpoint_port: int = Field(
         default=0, ge=0, le=65535, description="port of the embedded endpoint (0 = any free port)"
     )
+    snowflake_endpoint_enabled: bool = Field(
+        default=True, description="`dw-sim serve` also serves the embedded Snowflake endpoint (when installed)"
+    )
+    # The local Redshift endpoint (`dw-sim serve`, `dw-sim redshift-endpoint`): PostgreSQL wire protocol speaking
+    # as Redshift. The credentials are LOCAL MOCK CREDENTIALS (the brief's), not secrets.
+    redshift_endpoint_enabled: bool = Field(
+        default=True, description="`dw-sim serve` also serves the Redshift endpoint"
+    )
+    redshift_endpoint_host: str = Field(default="127.0.0.1", description="address the Redshift endpoint binds")
+    redshift_endpoint_port: int = Field(
+        default=5439, ge=0, le=65535, description="port of the Redshift endpoint (0 = any free port)"
+    )
+    redshift_endpoint_user: str = Field(
+        default="mockuser",
+        validation_alias=AliasChoices(
+            "redshift_endpoint_user", "DW_SIM_REDSHIFT_USER", "DW_SIM_REDSHIFT_ENDPOINT_USER"
+        ),
+        description="user the Redshift endpoint accepts (local mock credential; env DW_SIM_REDSHIFT_USER)",
+    )
+    redshift_endpoint_password: SecretStr = Field(
+        default=SecretStr("mockpass"),
+        validation_alias=AliasChoices(
+            "redshift_endpoint_password", "DW_SIM_REDSHIFT_PASSWORD", "DW_SIM_REDSHIFT_ENDPOINT_PASSWORD"
+        ),
+        description="password the Redshift endpoint accepts (local mock credential; env DW_SIM_REDSHIFT_PASSWORD)",
+    )
+    redshift_endpoint_auth: Literal["md5", "password"] = Field(
+        default="md5", description="how clients send the password: md5 (hashed) or password (cleartext)"
+    )
+    redshift_endpoint_tls: bool = Field(
+        default=True, description="offer TLS (a self-signed certificate made on first use) to clients that ask"
+    )
+    redshift_endpoint_cert: Path | None = Field(
+        default=None, description="PEM certificate for the endpoint's TLS (default: generated under the data root)"
+    )
+    redshift_endpoint_key: Path | None = Field(default=None, description="PEM private key of redshift_endpoint_cert")
     s3_endpoint_url: str | None = Field(default=None, description="S3 API endpoint for staging (LocalStack, moto)")
     s3_bucket: str = Field(default="dw-sim-staging", description="bucket that staged Parquet files go to")
     # Local mock credentials (LocalStack and moto accept any); for real S3 set them, or leave them empty to use
