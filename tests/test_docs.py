@@ -46,3 +46,14 @@ def test_readme_cli_examples_use_real_commands() -> None:
         words = match.group(1).split()
         candidates = {" ".join(words[:2]), words[0]}
         assert candidates & known, f"README uses unknown command: dw-sim {match.group(1)}"
+
+
+def test_readme_schema_examples_validate() -> None:
+    import json
+
+    from dw_simulator.schema import load_schema_data
+
+    blocks = re.findall(r"```json\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert blocks, "the README shows a schema"
+    for block in blocks:
+        assert load_schema_data(json.loads(block)).tables
