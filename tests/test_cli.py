@@ -54,16 +54,28 @@ def test_create_list_show_delete_brief_examples(examples: Path) -> None:
     detail = json.loads(out)
     assert [t["name"] for t in detail["schema"]["tables"]] == ["customers", "orders", "order_items"]
 
-    code, out, _ = run("query", "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                       "'retail_analytics' ORDER BY 1", "-e", "retail_analytics", "--format", "csv")
+    code, out, _ = run(
+        "query",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'retail_analytics' ORDER BY 1",
+        "-e",
+        "retail_analytics",
+        "--format",
+        "csv",
+    )
     assert code == 0
     assert out.splitlines() == ["table_name", "customers", "order_items", "orders"]
 
     code, out, _ = run("experiment", "delete", "retail_analytics", "--yes", "--json")
     assert code == 0
     assert json.loads(out) == {"experiment": "retail_analytics", "deleted": True, "tables_dropped": 3}
-    code, out, _ = run("query", "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                       "'retail_analytics'", "-e", "ecommerce_experiment", "--format", "csv")
+    code, out, _ = run(
+        "query",
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'retail_analytics'",
+        "-e",
+        "ecommerce_experiment",
+        "--format",
+        "csv",
+    )
     assert out.splitlines()[1] == "0"
     code, out, _ = run("experiment", "list", "--json")
     assert "retail_analytics" not in {e["name"] for e in json.loads(out)}
@@ -76,11 +88,18 @@ def test_list_text_shows_warehouse_and_tables(examples: Path) -> None:
 
 
 def test_sqlite_target(examples: Path) -> None:
-    code, _, err = run("experiment", "create", str(examples / "ecommerce_experiment.json"), "--target-warehouse",
-                       "sqlite")
+    code, _, err = run(
+        "experiment", "create", str(examples / "ecommerce_experiment.json"), "--target-warehouse", "sqlite"
+    )
     assert code == 0, err
-    code, out, _ = run("query", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", "-e",
-                       "ecommerce_experiment", "--format", "json")
+    code, out, _ = run(
+        "query",
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        "-e",
+        "ecommerce_experiment",
+        "--format",
+        "json",
+    )
     assert [r["name"] for r in json.loads(out)] == ["customers", "orders"]
     code, out, _ = run("experiment", "delete", "ecommerce_experiment", "-y")
     assert code == 0 and "2 table(s) dropped" in out
@@ -160,8 +179,14 @@ def test_query_formats_limit_and_output(examples: Path, tmp_path: Path) -> None:
 
 def test_query_reads_redshift_sql(examples: Path) -> None:
     run("experiment", "create", str(examples / "ecommerce_experiment.json"))
-    code, out, err = run("query", "SELECT NVL(NULL, 5) AS a, DATEADD(day, 1, '2024-01-31'::date) AS b", "-e",
-                         "ecommerce_experiment", "--format", "csv")
+    code, out, err = run(
+        "query",
+        "SELECT NVL(NULL, 5) AS a, DATEADD(day, 1, '2024-01-31'::date) AS b",
+        "-e",
+        "ecommerce_experiment",
+        "--format",
+        "csv",
+    )
     assert code == 0, err
     row = out.splitlines()[1].split(",")
     assert row[0] == "5" and row[1].startswith("2024-02-01")
@@ -173,7 +198,13 @@ def test_query_reads_snowflake_sql(examples: Path, tmp_path: Path) -> None:
     file = tmp_path / "snow.json"
     file.write_text(json.dumps(data))
     assert run("experiment", "create", str(file))[0] == 0
-    code, out, err = run("query", "SELECT IFF(1 > 0, 'yes', 'no') AS a, count(*) AS n FROM customers", "-e",
-                         "ecommerce_experiment", "--format", "csv")
+    code, out, err = run(
+        "query",
+        "SELECT IFF(1 > 0, 'yes', 'no') AS a, count(*) AS n FROM customers",
+        "-e",
+        "ecommerce_experiment",
+        "--format",
+        "csv",
+    )
     assert code == 0, err
     assert out.splitlines()[1] == "yes,0"

@@ -45,8 +45,10 @@ def test_one_active_run_per_experiment_is_enforced_by_the_database(sim: Simulato
     with sim.metadata.session() as session:
         experiment = sim.metadata.get_experiment(session, "ecommerce_experiment")
         sim.metadata.create_run(session, experiment, seed=1, workers=1, row_overrides={})
-    with pytest.raises(RunInProgressError, match="already has a generation run in progress"), \
-            sim.metadata.session() as session:
+    with (
+        pytest.raises(RunInProgressError, match="already has a generation run in progress"),
+        sim.metadata.session() as session,
+    ):
         experiment = sim.metadata.get_experiment(session, "ecommerce_experiment")
         sim.metadata.create_run(session, experiment, seed=2, workers=1, row_overrides={})
 
