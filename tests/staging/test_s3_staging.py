@@ -150,3 +150,23 @@ def test_failed_load_keeps_the_previous_data(s3_sim: Simulator, tmp_path: Path) 
     errors = s3_sim.query("atomic_s3", "SELECT err_code FROM stl_load_errors WHERE filename LIKE '%atomic_s3%orders%'")
     assert errors.rows
     s3_sim.delete_experiment("atomic_s3")
+
+
+def test_staging_is_traced(s3_sim: Simulator, examples: Path) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from dw_simulator import observability
+
+    exporter = InMemorySpanExporter()
+    assert observability.configure_tracing(exporter=exporter)
+    try:
+        s3_sim.create_experiment_from_file(examples / "ecommerce_experiment.json", name="traced_stage")
+        assert s3_sim.generate("traced_stage", seed=1).status == "COMPLETED"
+        observability.flush_tracing()
+        names = [s.name for s in exporter.get_finished_spans()]
+        assert {"dwsim.stage", "dwsim.load", "dwsim.generation"} <= set(names)
+        stage = next(s for s in exporter.get_finished_spans() if s.name == "dwsim.stage")
+        assert stage.attributes is not None and stage.attributes.get("warehouse") == "redshift"
+    finally:
+        observability.shutdown_tracing()
+        s3_sim.delete_experiment("traced_stage")

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dw_simulator import observability as obs
 from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.postgres.types import column_kind, postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
@@ -240,7 +241,8 @@ class PostgresBackend(WarehouseBackend):
         if self.settings.s3_endpoint_url:
             stage = self.stage
             present = {t: p for t, p in files.items() if p}
-            prefixes = stage.upload_run(experiment, run, present, self.settings.s3_bucket)
+            with obs.stage("stage", experiment=experiment, warehouse=self.name):
+                prefixes = stage.upload_run(experiment, run, present, self.settings.s3_bucket)
             return stage, {t: prefixes.get(t, "") for t in files}
         from dw_simulator.staging.s3 import FileListStage
 

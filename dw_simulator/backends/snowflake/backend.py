@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import observability as obs
 from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.backends.snowflake.connection import Endpoint, connect, resolve_endpoint
@@ -226,7 +227,8 @@ class SnowflakeBackend(WarehouseBackend):
             cur = conn.cursor()
             self._execute(cur, f"USE SCHEMA {self._schema_ref(schema.name)}", f"experiment '{schema.name}'")
             stage = f"{self._schema_ref(schema.name)}.{q('DWSIM_LOAD_' + token.upper())}"
-            s3_prefix = self._stage(cur, schema.name, stage, token, tables, files)
+            with obs.stage("stage", experiment=schema.name, warehouse=self.name):
+                s3_prefix = self._stage(cur, schema.name, stage, token, tables, files)
             try:
                 if self.endpoint.transactional_ddl:
                     self._swap_in_transaction(cur, schema.name, stage, tables, files)
