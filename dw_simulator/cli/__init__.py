@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +59,11 @@ def main_options(
     settings = load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
     # logs go to stderr for CLI commands so that --json / --format csv output on stdout stays clean
     configure_logging(settings.log_level if not debug else "DEBUG", settings.log_format, stream=sys.stderr)
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):  # spans of CLI runs too, exported when configured
+        from dw_simulator import observability
+
+        if observability.configure_tracing():
+            atexit.register(observability.shutdown_tracing)
 
 
 def main() -> None:
