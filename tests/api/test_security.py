@@ -37,6 +37,8 @@ def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"app": server.config.app, "host": server.config.host, "port": server.config.port})
 
     monkeypatch.setattr(uvicorn.Server, "run", run)
+    # the embedded Snowflake endpoint is served by uvicorn too: with `run` faked it could not start
+    monkeypatch.setenv("DW_SIM_SNOWFLAKE_ENDPOINT_ENABLED", "false")
     return calls
 
 

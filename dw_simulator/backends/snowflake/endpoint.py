@@ -123,7 +123,10 @@ class EmbeddedEndpoint:
 
         config = uvicorn.Config(
             self.protocol.app,
-            log_level="warning",
+            # leave the process's logging alone: uvicorn's loggers are shared with `dw-sim serve`'s own server,
+            # whose JSON lines and levels a log_config or log_level here would replace
+            log_config=None,
+            log_level=None,
             access_log=False,
             lifespan="off",
             timeout_keep_alive=30,
