@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,40 @@ def sim(settings: Settings) -> Iterator[Simulator]:
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@dataclass
+class OtlpReceiver:
+    """A minimal OTLP/HTTP trace receiver on loopback that keeps every exported request body."""
+
+    endpoint: str
+    bodies: list[bytes] = field(default_factory=list)
+
+    @property
+    def received(self) -> bytes:
+        return b"".join(self.bodies)
+
+
+@pytest.fixture
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    bodies: list[bytes] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            if self.path == "/v1/traces":
+                bodies.append(body)
+            self.send_response(200)
+            self.send_header("content-type", "application/x-protobuf")
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield OtlpReceiver(f"http://127.0.0.1:{server.server_address[1]}", bodies)
+    finally:
+        server.shutdown()

@@ -6,13 +6,13 @@ connect to it with a host, a port and `protocol=http`; every snowflake experimen
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dw_simulator.cli.common import handle_errors, state
+from dw_simulator.cli.serve import is_loopback
 from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
@@ -79,15 +79,6 @@ def connection_parameters(address: EndpointAddress, settings: Settings, database
     )
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 @handle_errors
 def snowflake_endpoint(
     host: Annotated[str, typer.Option(help="Address to bind (loopback unless --allow-remote).")] = "127.0.0.1",
@@ -102,7 +93,7 @@ def snowflake_endpoint(
     from dw_simulator.backends.snowflake.endpoint import serve_standalone
     from dw_simulator.config import load_settings
 
-    if not _is_loopback(host) and not allow_remote:
+    if not is_loopback(host) and not allow_remote:
         raise UnsafeEndpointBindError(
             f"refusing to serve the Snowflake endpoint on {host}, which is not a loopback address: it accepts any "
             "password; pass --allow-remote to do it anyway"

@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
 from dw_simulator.errors import QueryError
+from dw_simulator.sql.parsing import parse_statements
 
 
 @dataclass
@@ -43,19 +42,7 @@ def translate(
         from dw_simulator.sql.redshift import translate_redshift
 
         return translate_redshift(sql, engine=write, catalog=catalog)
-    try:
-        expressions = sqlglot.parse(sql, read=read)
-    except ParseError as exc:
-        first = exc.errors[0] if exc.errors else {}
-        line, col = first.get("line"), first.get("col")
-        where = f" at line {line}, column {col}" if line else ""
-        detail = first.get("description") or str(exc).splitlines()[0]
-        raise QueryError(
-            f"cannot parse the {read} SQL{where}: {detail}",
-            details=[{"line": line, "col": col, "message": detail}],
-        ) from None
-    except TokenError as exc:
-        raise QueryError(f"cannot read the {read} SQL: {exc}") from None
+    expressions = parse_statements(sql, read=read, label=read)
     statements: list[Statement] = []
     for expression in expressions:
         if expression is None:

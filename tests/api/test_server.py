@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import ClassVar
+from typing import Any
 
 import pytest
 from api_support import BIG_RUN, SALES_SQL, SHOP_SCHEMA, Server, parse_sse, read_events
@@ -182,40 +181,18 @@ def test_stopping_the_server_cancels_its_runs(server_factory: type[Server], tmp_
         assert http.get(f"/api/runs/{run_id}").json()["status"] == "CANCELLED"
 
 
-class _Collector(http.server.BaseHTTPRequestHandler):
-    """A minimal OTLP/HTTP trace receiver: keeps every request body."""
-
-    bodies: ClassVar[list[bytes]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        if self.path == "/v1/traces":
-            self.bodies.append(body)
-        self.send_response(200)
-        self.send_header("content-type", "application/x-protobuf")
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def test_spans_go_over_otlp_when_the_endpoint_is_set(server_factory: type[Server], tmp_path: Path) -> None:
-    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    threading.Thread(target=collector.serve_forever, daemon=True).start()
-    try:
-        endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-        server = server_factory(data_root=tmp_path / "data", log_path=tmp_path / "server.log", env=env).start()
-        with server.client() as client:
-            assert client.post("/api/experiments", json=SHOP_SCHEMA).status_code == 201
-            run_id = client.post("/api/experiments/shop/generate", json={}).json()["run_id"]
-            assert read_events(client, run_id)[-1].data["status"] == "COMPLETED"
-            assert client.post("/api/experiments/shop/query", json={"sql": "select 1"}).status_code == 200
-        server.stop()  # flushes what is still queued
-        received = b"".join(_Collector.bodies)
-        for name in (b"dwsim.generate", b"dwsim.generation", b"dwsim.load", b"dwsim.table", b"dwsim.query"):
-            assert name in received, name
-        assert b"dw-sim" in received  # service.name
-    finally:
-        collector.shutdown()
+def test_spans_go_over_otlp_when_the_endpoint_is_set(
+    server_factory: type[Server], tmp_path: Path, otlp_receiver: Any
+) -> None:
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp_receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    server = server_factory(data_root=tmp_path / "data", log_path=tmp_path / "server.log", env=env).start()
+    with server.client() as client:
+        assert client.post("/api/experiments", json=SHOP_SCHEMA).status_code == 201
+        run_id = client.post("/api/experiments/shop/generate", json={}).json()["run_id"]
+        assert read_events(client, run_id)[-1].data["status"] == "COMPLETED"
+        assert client.post("/api/experiments/shop/query", json={"sql": "select 1"}).status_code == 200
+    server.stop()  # flushes what is still queued
+    received = otlp_receiver.received
+    for name in (b"dwsim.generate", b"dwsim.generation", b"dwsim.load", b"dwsim.table", b"dwsim.query"):
+        assert name in received, name
+    assert b"dw-sim" in received  # service.name

@@ -12,13 +12,11 @@ Three parts, applied to every statement of a redshift-dialect query:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
 from dw_simulator.errors import QueryError
+from dw_simulator.sql.parsing import parse_statements
 from dw_simulator.sql.redshift.dialect import DwsimRedshift
 from dw_simulator.sql.redshift.install import LIBRARY_VERSION, install_duckdb, install_postgres
 from dw_simulator.sql.redshift.rewrites import REWRITES, classify
@@ -70,22 +68,10 @@ def _translate_one(text: str, engine: str, catalog: Catalog) -> Statement:
     for step in REWRITES:
         rewritten = step(rewritten)
     source = masked.unmask(rewritten)
-    try:
-        expressions = [e for e in sqlglot.parse(source, read=DwsimRedshift) if e is not None]
-    except ParseError as exc:
-        first = exc.errors[0] if exc.errors else {}
-        line, col = first.get("line"), first.get("col")
-        where = f" at line {line}, column {col}" if line else ""
-        detail = first.get("description") or str(exc).splitlines()[0]
-        raise QueryError(
-            f"cannot parse the redshift SQL{where}: {detail}",
-            details=[{"line": line, "col": col, "message": detail}],
-        ) from None
-    except TokenError as exc:
-        raise QueryError(f"cannot read the redshift SQL: {exc}") from None
+    expressions = parse_statements(source, read=DwsimRedshift, label="redshift")
     if len(expressions) != 1:
         raise QueryError(f"expected one statement, found {len(expressions)}: {text[:80]}")
-    expression, before = rewrite(cast(exp.Expression, expressions[0]), engine, catalog)
+    expression, before = rewrite(expressions[0], engine, catalog)
     returns_rows = isinstance(expression, exp.Query) or not isinstance(
         expression, exp.Create | exp.Drop | exp.Insert | exp.Update | exp.Delete | exp.Alter | exp.Set | exp.Command
     )
