@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel}"
+EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel,endpoint}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
@@ -12,6 +12,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[${EXTRAS}]"
   touch "$stamp"
+fi
+# dbt-redshift (for the Redshift endpoint's dbt test) in its own venv: dbt-core pins pathspec<0.13, mypy 2 needs >=1
+if [ ! -x .venv-dbt/bin/dbt ]; then
+  "$PYTHON" -m venv .venv-dbt
+  .venv-dbt/bin/python -m pip install --quiet --upgrade pip
+  .venv-dbt/bin/python -m pip install --quiet "dbt-core>=1.10,<1.12" "dbt-redshift>=1.9"
 fi
 if [ -f frontend/package.json ] && [ -x scripts/build-web.sh ]; then
   bash scripts/build-web.sh

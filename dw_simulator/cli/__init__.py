@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import companions, ddl_cmds, experiment, query, serve, snowflake_cmds
+from dw_simulator.cli import companions, ddl_cmds, experiment, query, redshift_cmds, serve, snowflake_cmds
 from dw_simulator.cli.common import state
 from dw_simulator.logs import configure_logging
 
@@ -29,6 +29,7 @@ app.command("query")(query.query)
 ddl_cmds.register(experiment.app)
 serve.register(app)
 snowflake_cmds.register(app)
+redshift_cmds.register(app)
 companions.register()
 
 

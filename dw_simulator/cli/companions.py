@@ -39,5 +39,9 @@ def snowflake_endpoint(settings: Settings) -> Iterator[object]:
 
 
 def register() -> None:
-    if snowflake_endpoint not in serve.COMPANIONS:
-        serve.COMPANIONS.append(snowflake_endpoint)
+    """Run both warehouses' wire endpoints beside `dw-sim serve`'s HTTP API (each can be disabled in settings)."""
+    from dw_simulator.endpoints.redshift.embed import redshift_companion
+
+    for companion in (snowflake_endpoint, redshift_companion):
+        if companion not in serve.COMPANIONS:
+            serve.COMPANIONS.append(companion)

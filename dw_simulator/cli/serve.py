@@ -50,6 +50,23 @@ def serve(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    redshift_port: Annotated[
+        int | None,
+        typer.Option(
+            "--redshift-port",
+            min=0,
+            max=65535,
+            envvar="DW_SIM_REDSHIFT_ENDPOINT_PORT",
+            help="Port of the Redshift endpoint (PostgreSQL wire protocol) served beside the API (default 5439).",
+        ),
+    ] = None,
+    redshift_endpoint: Annotated[
+        bool | None,
+        typer.Option(
+            "--redshift-endpoint/--no-redshift-endpoint",
+            help="Serve the Redshift endpoint beside the API (default on; DW_SIM_REDSHIFT_ENDPOINT_ENABLED).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs, Prometheus metrics at /metrics, health at /health).
 
@@ -73,7 +90,11 @@ def serve(
             f"refusing to listen on {host}, which is not a loopback address, without an API token: set "
             "DW_SIM_API_TOKEN (clients then send `Authorization: Bearer <token>`), or keep --host 127.0.0.1"
         )
-    settings = load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
+    settings = load_settings(
+        **{k: v for k, v in state.overrides.items() if v is not None},
+        redshift_endpoint_port=redshift_port,
+        redshift_endpoint_enabled=redshift_endpoint,
+    )
     level = "DEBUG" if state.debug else (settings.log_level if "log_level" in settings.model_fields_set else "INFO")
     configure_logging(level, "json" if settings.log_format == "auto" else settings.log_format)
     handler = logging.getLogger("dw_simulator").handlers[0]

@@ -123,7 +123,8 @@ class Server:
     def start(self) -> Server:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k != "OTEL_EXPORTER_OTLP_ENDPOINT"}
-        env.update({"DW_SIM_DATA_ROOT": str(self.data_root), **self.env})
+        # the wire endpoints have their own tests; here they would only compete for their fixed default ports
+        env.update({"DW_SIM_DATA_ROOT": str(self.data_root), "DW_SIM_REDSHIFT_ENDPOINT_ENABLED": "false", **self.env})
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ENTRY), "serve", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -39,6 +39,7 @@ def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     monkeypatch.setattr(uvicorn.Server, "run", run)
     # the embedded Snowflake endpoint is served by uvicorn too: with `run` faked it could not start
     monkeypatch.setenv("DW_SIM_SNOWFLAKE_ENDPOINT_ENABLED", "false")
+    monkeypatch.setenv("DW_SIM_REDSHIFT_ENDPOINT_ENABLED", "false")
     return calls
 
 

@@ -1,0 +1,1 @@
+"""Wire-protocol endpoints that let users' own clients reach dw-sim's experiments."""
