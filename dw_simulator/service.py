@@ -285,6 +285,15 @@ class Simulator:
 
         return export_ddl(self.get_schema(name), dialect, checks=checks)
 
+    # -- connecting users' own clients --------------------------------------------------------------------
+    def connection_settings(self, name: str | None = None) -> dict[str, Any]:
+        """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
+        SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
+        from dw_simulator.endpoints.redshift.connect_info import connection_settings
+
+        database = self.get_experiment(name).info.name if name else None
+        return connection_settings(self.settings, database=database)
+
     # -- generation runs --------------------------------------------------------------------------------
     def generate(
         self,

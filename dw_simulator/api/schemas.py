@@ -230,6 +230,13 @@ class ProfileOut(BaseModel):
     tables: dict[str, list[ColumnProfileOut]] = Field(description="per-table column stats of the last completed run")
 
 
+class ConnectOut(BaseModel):
+    """What `dw-sim endpoints --json` prints: ready-to-paste settings for users' own clients."""
+
+    redshift: dict[str, Any] = Field(description="psql URL, redshift_connector call, SQLAlchemy URLs, dbt profile")
+    snowflake: dict[str, Any] = Field(description="Snowflake connector parameters, SQLAlchemy URL, dbt profile")
+
+
 # -- queries ----------------------------------------------------------------------------------------------------------
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)

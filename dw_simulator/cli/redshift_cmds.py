@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dw_simulator.cli.common import handle_errors, state
+from dw_simulator.cli.common import handle_errors, open_simulator, state
 from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
@@ -91,10 +91,7 @@ def endpoints(
 ) -> None:
     """Print ready-to-paste connection settings for the local Redshift and Snowflake endpoints: psql URL,
     redshift_connector.connect(...), SQLAlchemy URLs and dbt profiles.yml entries."""
-    from dw_simulator.endpoints.redshift.connect_info import connection_settings
-
-    settings = _settings()
-    info = connection_settings(settings, database=experiment)
+    info = open_simulator().connection_settings(experiment)
     if as_json:
         typer.echo(json.dumps(info, indent=2))
     else:

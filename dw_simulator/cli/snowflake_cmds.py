@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT
 from dw_simulator.cli.common import handle_errors, state
 from dw_simulator.cli.serve import is_loopback
 from dw_simulator.errors import DwSimError
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.endpoint import EndpointAddress
     from dw_simulator.config import Settings
 
-DEFAULT_PORT = 8085
+DEFAULT_PORT = STANDALONE_PORT
 
 
 class UnsafeEndpointBindError(DwSimError):

@@ -156,6 +156,18 @@ describe("dw-sim web UI", () => {
     await screenshot(page, "08-profile-histogram");
   });
 
+  test("shows ready-to-paste connection settings for the experiment", async () => {
+    const { page } = b;
+    await page.getByRole("tab", { name: "Connect" }).click();
+    const psql = page.getByLabel("psql", { exact: true });
+    await psql.waitFor();
+    await expect(psql.textContent()).resolves.toContain("/ecommerce_experiment?sslmode=require");
+    await expect(page.getByLabel("dbt profiles.yml (redshift)").textContent()).resolves.toContain(
+      "dbname: ecommerce_experiment",
+    );
+    await screenshot(page, "08b-connect");
+  });
+
   test("runs a query with Ctrl-Enter and downloads the result as CSV", async () => {
     const { page } = b;
     await page.getByRole("link", { name: "Query", exact: true }).click();

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from dw_simulator.api.deps import RunsDep, SimulatorDep, StateDep
 from dw_simulator.api.routes.common import body_text, errors, media_type, unsupported
 from dw_simulator.api.schemas import (
+    ConnectOut,
     DdlOut,
     DeletedOut,
     Dialect,
@@ -119,6 +120,15 @@ def export_ddl(
 def profile(name: str, sim: SimulatorDep) -> ProfileOut:
     detail = sim.get_experiment(name)
     return ProfileOut.model_validate({"experiment": detail.info.name, "tables": json_value(detail.profile)})
+
+
+@router.get(
+    "/{name}/connect",
+    summary="Connection settings for your own clients: the local Redshift and Snowflake endpoints",
+    responses=errors(404),
+)
+def connect(name: str, sim: SimulatorDep) -> ConnectOut:
+    return ConnectOut.model_validate(json_value(sim.connection_settings(name)))
 
 
 @router.get("/{name}/runs", summary="The experiment's generation runs, newest first", responses=errors(404))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ENDPOINT_FILE = "endpoint.json"
+STANDALONE_PORT = 8085  # `dw-sim snowflake-endpoint`'s default port
 LOCK_FILE = "endpoint.lock"
 FIND_TIMEOUT_S = 20.0
 MOCK_PASSWORD = "dwsim"  # the embedded endpoint accepts any password
@@ -281,6 +282,16 @@ def shared_endpoint(settings: Settings) -> EndpointAddress:
                 f"answer; stop that process or remove {directory / LOCK_FILE} if none runs"
             )
         time.sleep(0.2)
+
+
+def running_endpoint(settings: Settings) -> EndpointAddress | None:
+    """The endpoint serving `settings.data_root`, whether this process serves it or another one does."""
+    directory = snowflake_dir(settings)
+    with _shared_lock:
+        endpoint = _shared.get(directory)
+    if endpoint is not None and endpoint.address is not None:
+        return endpoint.address
+    return find_running(directory)
 
 
 def stop_shared_endpoints(directories: set[Path] | None = None) -> None:

@@ -82,14 +82,15 @@ def connection_settings(
 
 def _snowflake_settings(settings: Settings, database: str | None) -> dict[str, Any]:
     """The Snowflake endpoint's documented parameters (`dw-sim snowflake-endpoint`)."""
-    try:
-        from dw_simulator.backends.snowflake.endpoint import find_running, snowflake_dir
-        from dw_simulator.cli.snowflake_cmds import DEFAULT_PORT
-    except ImportError:  # the Snowflake endpoint is not part of this installation
+    import importlib.util
+
+    if importlib.util.find_spec("fakesnow") is None:  # the `snowflake` extra is not installed
         return {"available": False}
-    address = find_running(snowflake_dir(settings))
+    from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT, running_endpoint
+
+    address = running_endpoint(settings)
     host = address.host if address else "127.0.0.1"
-    port = address.port if address else DEFAULT_PORT
+    port = address.port if address else STANDALONE_PORT
     db = (database or "<experiment>").upper()
     schema = settings.snowflake_schema.upper()
     user, account = settings.snowflake_user, settings.snowflake_account

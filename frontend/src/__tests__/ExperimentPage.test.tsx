@@ -126,6 +126,45 @@ describe("Experiment page", () => {
     expect(calls.filter((c) => c.path.endsWith("/ddl")).map((c) => c.query.get("dialect"))).toEqual(["redshift", "snowflake"]);
   });
 
+  test("Connect tab shows ready-to-paste settings for the experiment", async () => {
+    mockApi({
+      "GET /api/experiments/shop": () => detail(),
+      "GET /api/experiments/shop/connect": () => ({
+        redshift: {
+          running: true, host: "127.0.0.1", port: 5439, database: "shop", user: "mockuser", password: "mockpass",
+          credentials: "local mock credentials",
+          psql: 'psql "postgresql://mockuser:mockpass@127.0.0.1:5439/shop?sslmode=require"',
+          redshift_connector: "redshift_connector.connect(host='127.0.0.1', port=5439, database='shop')",
+          sqlalchemy: "redshift+psycopg2://mockuser:mockpass@127.0.0.1:5439/shop",
+          dbt_profile: { type: "redshift", dbname: "shop", port: 5439 },
+        },
+        snowflake: {
+          available: true, running: false, start: "dw-sim serve",
+          snowflake_connector: { account: "dwsim", database: "SHOP", port: 8085 },
+          dbt_profile: { type: "snowflake", database: "SHOP" },
+        },
+      }),
+    });
+    at("/experiments/shop");
+    render(<App />);
+    await userEvent.click(await screen.findByRole("tab", { name: "Connect" }));
+    expect(await screen.findByLabelText("psql")).toHaveTextContent("127.0.0.1:5439/shop");
+    expect(screen.getByLabelText("dbt profiles.yml (redshift)")).toHaveTextContent("dbname: shop");
+    expect(screen.getByLabelText("snowflake.connector.connect(...)")).toHaveTextContent('database="SHOP"');
+    expect(screen.getByText(/Not running: start it with `dw-sim serve`/)).toBeInTheDocument();
+  });
+
+  test("Connect tab shows an error with retry", async () => {
+    mockApi({
+      "GET /api/experiments/shop": () => detail(),
+      "GET /api/experiments/shop/connect": () => reply(500, { error: "internal", message: "boom", details: [] }),
+    });
+    at("/experiments/shop");
+    render(<App />);
+    await userEvent.click(await screen.findByRole("tab", { name: "Connect" }));
+    expect(await screen.findByText(/boom/)).toBeInTheDocument();
+  });
+
   test("delete from the page returns to the list", async () => {
     mockApi({
       "GET /api/experiments/shop": () => detail(),

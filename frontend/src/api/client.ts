@@ -1,6 +1,7 @@
 // The one place the UI talks HTTP. Every call goes to the same origin (`dw-sim serve`, or Vite's dev proxy).
 import type {
   ColumnProfile,
+  ConnectInfo,
   Deleted,
   RunStarted,
   ErrorBody,
@@ -227,6 +228,10 @@ export async function exportQuery(
 export async function getDdl(name: string, dialect: string): Promise<string> {
   const r = await request<string | { ddl: string }>("GET", `/api/experiments/${enc(name)}/ddl?dialect=${enc(dialect)}`);
   return typeof r === "string" ? r : r.ddl;
+}
+
+export function getConnectInfo(name: string): Promise<ConnectInfo> {
+  return request("GET", `/api/experiments/${enc(name)}/connect`);
 }
 
 export async function getProfile(name: string): Promise<Profile> {

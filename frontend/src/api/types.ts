@@ -210,3 +210,31 @@ export interface Deleted {
   deleted?: boolean;
   tables_dropped: number;
 }
+
+/** GET /api/experiments/{name}/connect: what `dw-sim endpoints --json` prints, for users' own clients. */
+export interface ConnectInfo {
+  redshift: {
+    running: boolean;
+    host: string;
+    port: number;
+    database: string | null;
+    user: string;
+    password: string;
+    credentials?: string;
+    psql: string;
+    redshift_connector: string;
+    sqlalchemy: string;
+    sqlalchemy_redshift_connector?: string;
+    dbt_profile: Record<string, string | number | boolean>;
+    dbt_note?: string;
+  };
+  snowflake: {
+    available: boolean;
+    running?: boolean;
+    start?: string;
+    snowflake_connector?: Record<string, string | number | boolean>;
+    sqlalchemy?: string;
+    dbt_profile?: Record<string, string | number | boolean>;
+    [key: string]: unknown;
+  };
+}

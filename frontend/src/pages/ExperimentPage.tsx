@@ -1,12 +1,14 @@
-// One experiment: its tables and columns, ER diagram, column profiles, run history and DDL.
+// One experiment: its tables and columns, ER diagram, column profiles, run history, DDL and connection settings.
 import { useEffect, useId, useState } from "react";
 import {
   ApiError,
   DIALECTS,
+  getConnectInfo,
   getDdl,
   getExperiment,
   listRuns,
   type ColumnProfile,
+  type ConnectInfo,
   type ExperimentDetail,
   type Profile,
   type RunInfo,
@@ -31,7 +33,7 @@ import { Link, navigate, paths } from "../router";
 import { DeleteDialog } from "./DeleteDialog";
 import { ActiveRunBanner, GenerateDialog } from "./GenerateDialog";
 
-type Section = "tables" | "diagram" | "profile" | "runs" | "ddl";
+type Section = "tables" | "diagram" | "profile" | "runs" | "ddl" | "connect";
 
 export function ExperimentPage({ name }: { name: string }) {
   const detail = useAsync(() => getExperiment(name), [name]);
@@ -131,6 +133,7 @@ export function ExperimentPage({ name }: { name: string }) {
           { id: "profile", label: "Profile" },
           { id: "runs", label: "Runs" },
           { id: "ddl", label: "DDL" },
+          { id: "connect", label: "Connect" },
         ]}
       />
       <TabPanel idPrefix="exp" id={section}>
@@ -139,6 +142,7 @@ export function ExperimentPage({ name }: { name: string }) {
         {section === "profile" && <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} />}
         {section === "runs" && <RunHistory name={exp.name} version={runsVersion} />}
         {section === "ddl" && <DdlView name={exp.name} dialect={exp.dialect} />}
+        {section === "connect" && <ConnectView name={exp.name} />}
       </TabPanel>
       {generating && (
         <GenerateDialog
@@ -325,6 +329,69 @@ function DdlView({ name, dialect: initial }: { name: string; dialect: string }) 
       )}
     </div>
   );
+}
+
+/** Ready-to-paste settings for the user's own clients (psql, redshift_connector, SQLAlchemy, dbt, Snowflake). */
+export function ConnectView({ name }: { name: string }) {
+  const info = useAsync(() => getConnectInfo(name), [name]);
+  if (info.loading) return <Loading label="Loading connection settings…" />;
+  if (info.error) return <ErrorBox error={info.error} onRetry={info.reload} />;
+  const data = info.data as ConnectInfo;
+  const rs = data.redshift;
+  const sf = data.snowflake;
+  return (
+    <div className="stack">
+      <section aria-label="Redshift endpoint" className="stack">
+        <h3>
+          Redshift endpoint <StatusBadge status={rs.running ? "RUNNING" : "PENDING"} />
+        </h3>
+        <p>
+          {rs.running
+            ? `Listening on ${rs.host}:${rs.port}.`
+            : "Not running: start it with `dw-sim serve` (or `dw-sim redshift-endpoint`)."}{" "}
+          {rs.credentials}
+        </p>
+        <Snippet label="psql" text={rs.psql} />
+        <Snippet label="redshift_connector (Python)" text={rs.redshift_connector} />
+        <Snippet label="SQLAlchemy URL" text={rs.sqlalchemy} />
+        <Snippet label="dbt profiles.yml (redshift)" text={yamlBlock(rs.dbt_profile)} />
+        {rs.dbt_note && <p className="muted">{rs.dbt_note}</p>}
+      </section>
+      <section aria-label="Snowflake endpoint" className="stack">
+        <h3>Snowflake endpoint</h3>
+        {sf.available && sf.snowflake_connector ? (
+          <>
+            {!sf.running && sf.start && <p>Not running: start it with `{sf.start}`.</p>}
+            <Snippet label="snowflake.connector.connect(...)" text={kwargs(sf.snowflake_connector)} />
+            {sf.sqlalchemy && <Snippet label="snowflake-sqlalchemy URL" text={sf.sqlalchemy} />}
+            {sf.dbt_profile && <Snippet label="dbt profiles.yml (snowflake)" text={yamlBlock(sf.dbt_profile)} />}
+          </>
+        ) : (
+          <p>The Snowflake endpoint is not installed (pip install "dw-sim[snowflake]").</p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Snippet({ label, text }: { label: string; text: string }) {
+  return (
+    <figure className="stack">
+      <figcaption>{label}</figcaption>
+      <pre className="code-block" aria-label={label} tabIndex={0}>
+        {text}
+      </pre>
+    </figure>
+  );
+}
+
+function yamlBlock(profile: Record<string, string | number | boolean>): string {
+  return ["dev:", ...Object.entries(profile).map(([k, v]) => `  ${k}: ${v}`)].join("\n");
+}
+
+function kwargs(params: Record<string, string | number | boolean>): string {
+  const args = Object.entries(params).map(([k, v]) => `    ${k}=${typeof v === "string" ? JSON.stringify(v) : v},`);
+  return ["snowflake.connector.connect(", ...args, ")"].join("\n");
 }
 
 export type { ExperimentDetail };

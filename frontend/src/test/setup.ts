@@ -1,6 +1,9 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+
+// findBy* waits up to 5 s (the default 1 s is too short for CodeMirror's first render on a busy 2-core CI machine)
+configure({ asyncUtilTimeout: 5000 });
 
 // CodeMirror measures text; jsdom has no layout, so give ranges empty rectangles.
 if (typeof Range !== "undefined") {
