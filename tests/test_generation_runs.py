@@ -180,3 +180,11 @@ def test_cli_generate_and_runs(examples: Path) -> None:
     assert result.exit_code == 2 and "TABLE=ROWS" in result.stderr
     result = runner.invoke(app, ["experiment", "show", "ecommerce_experiment"])
     assert result.exit_code == 0 and "null %" in result.stdout
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "sqlite"])
+def test_backend_row_counts_leave_out_missing_tables(sim: Simulator, examples: Path, warehouse: str) -> None:
+    sim.create_experiment_from_file(examples / "ecommerce_experiment.json", target_warehouse=warehouse)
+    sim.generate("ecommerce_experiment", seed=1, rows={"orders": 77})
+    counts = sim.backend(warehouse).row_counts("ecommerce_experiment", ["customers", "orders", "nope"])
+    assert counts == {"customers": 100, "orders": 77}

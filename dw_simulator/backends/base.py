@@ -138,8 +138,13 @@ class WarehouseBackend(ABC):
         """Replace the listed tables' data with the Parquet files, atomically: readers see the old data until
         every table is loaded, and a failure leaves the old data. Returns rows loaded per table."""
 
+    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
+        """Rows in each of `tables` that exists (tables that do not are left out)."""
+        existing = {t.lower() for t in self.existing_tables(experiment)}
+        return {table: self.count_rows(experiment, table) for table in tables if table.lower() in existing}
+
     @abstractmethod
-    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]: ...
+    def count_rows(self, experiment: str, table: str) -> int: ...
 
     @abstractmethod
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]: ...

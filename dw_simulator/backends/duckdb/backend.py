@@ -157,15 +157,9 @@ class DuckDBBackend(WarehouseBackend):
             raise
         return loaded
 
-    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
-        con = self.connect()
-        existing = {t.lower() for t in self.existing_tables(experiment)}
-        counts: dict[str, int] = {}
-        for table in tables:
-            if table.lower() in existing:
-                row = con.execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
-                counts[table] = int(row[0]) if row else 0
-        return counts
+    def count_rows(self, experiment: str, table: str) -> int:
+        row = self.connect().execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
+        return int(row[0]) if row else 0
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         con = self.connect()

@@ -250,16 +250,11 @@ class PostgresBackend(WarehouseBackend):
         prefixes = {t: local.add(f"s3://local-staging/{experiment}/{run}/{t}/", paths) for t, paths in files.items()}
         return local, prefixes
 
-    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
+    def count_rows(self, experiment: str, table: str) -> int:
         conn = self.connect()
-        existing = {t.lower() for t in self.existing_tables(experiment)}
-        counts: dict[str, int] = {}
-        for table in tables:
-            if table.lower() in existing:
-                row = conn.execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
-                counts[table] = int(row[0]) if row else 0
-        conn.rollback()
-        return counts
+        row = conn.execute(f"SELECT count(*) FROM {self.physical_name(experiment, table)}").fetchone()
+        conn.rollback()  # end the read's implicit transaction
+        return int(row[0]) if row else 0
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         conn = self.connect()

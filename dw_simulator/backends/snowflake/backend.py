@@ -389,17 +389,12 @@ class SnowflakeBackend(WarehouseBackend):
         except Exception as exc:  # staging clean-up never fails a load or a delete
             log.warning("could not clean staged files", extra={"experiment": experiment, "error": str(exc)})
 
-    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
-        existing = {t.upper() for t in self.existing_tables(experiment)}
-        counts: dict[str, int] = {}
+    def count_rows(self, experiment: str, table: str) -> int:
         with self.connection() as conn:
             cur = conn.cursor()
-            for table in tables:
-                if table.upper() in existing:
-                    self._execute(cur, f"SELECT COUNT(*) FROM {self.physical_name(experiment, table)}")
-                    row = cur.fetchone()
-                    counts[table] = int(row[0]) if row else 0
-        return counts
+            self._execute(cur, f"SELECT COUNT(*) FROM {self.physical_name(experiment, table)}")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         relation = self.physical_name(experiment, table.name)

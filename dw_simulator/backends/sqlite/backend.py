@@ -168,14 +168,8 @@ class SQLiteBackend(WarehouseBackend):
             raise
         return loaded
 
-    def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
-        existing = {t.lower() for t in self.existing_tables(experiment)}
-        con = self.connect(experiment) if existing else None
-        counts: dict[str, int] = {}
-        for table in tables:
-            if con is not None and table.lower() in existing:
-                counts[table] = int(con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0])
-        return counts
+    def count_rows(self, experiment: str, table: str) -> int:
+        return int(self.connect(experiment).execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0])
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
         con = self.connect(experiment)
