@@ -33,12 +33,6 @@ from typing import Any
 import httpx
 
 HOST = "127.0.0.1"
-SERVE = (
-    "from dw_simulator.cli import app, main\n"
-    "if not any(c.name == 'serve' for c in app.registered_commands):\n"
-    "    from dw_simulator.cli.serve import register; register(app)\n"
-    "main()\n"
-)
 QUERY = "select count(*) as n, round(avg(amount), 2) as avg_amount from orders where amount > 100"
 
 
@@ -120,7 +114,7 @@ def start_server(data_root: Path, log_path: Path) -> tuple[subprocess.Popen[byte
     env.pop("DW_SIM_API_TOKEN", None)
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, "serve", "--host", HOST, "--port", str(port)],
+        [sys.executable, "-m", "dw_simulator", "serve", "--host", HOST, "--port", str(port)],
         stdout=log_path.open("wb"),
         stderr=subprocess.STDOUT,
         env=env,

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 from dw_simulator import observability as obs
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.config import Settings, load_settings
-from dw_simulator.errors import DwSimError, NotFoundError, SchemaValidationError
+from dw_simulator.errors import (
+    AlreadyExistsError,
+    DwSimError,
+    NotFoundError,
+    RunInProgressError,
+    SchemaValidationError,
+)
 from dw_simulator.logs import log_context
 from dw_simulator.metadata import Experiment, MetadataStore
 from dw_simulator.metadata.store import ACTIVE_STATUSES, now
@@ -95,8 +101,6 @@ class Simulator:
         with self.metadata.session() as session:
             existing = self.metadata.find_experiment(session, schema.name)
             if existing is not None and not replace:
-                from dw_simulator.errors import AlreadyExistsError
-
                 raise AlreadyExistsError(
                     f"experiment '{existing.name}' already exists; delete it first or use --replace"
                 )
@@ -189,27 +193,18 @@ class Simulator:
         The warehouse drop runs in a transaction that commits only after the metadata delete has succeeded, so
         a failure on either side leaves both the tables and the metadata as they were.
         """
-        session = self.metadata.begin()
-        try:
+        with self.metadata.session() as session:
             experiment = self.metadata.get_experiment(session, name)
             if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
                 self.recover_interrupted_runs(only_dead_owners=True)
                 session.expire_all()
                 if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
-                    from dw_simulator.errors import RunInProgressError
-
                     raise RunInProgressError(f"experiment '{experiment.name}' has a run in progress; cancel it first")
             run_dirs = [Path(r.output_path) for r in experiment.runs if r.output_path]
-            backend = self.backend(experiment.target_warehouse)
             exp_name = experiment.name
-            with backend.drop_experiment(exp_name) as dropped:
+            with self.backend(experiment.target_warehouse).drop_experiment(exp_name) as dropped:
                 self.metadata.delete_experiment(session, experiment)
-                session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+                session.commit()  # the metadata first; the warehouse drop commits as its block ends
         for run_dir in run_dirs:
             shutil.rmtree(run_dir, ignore_errors=True)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)

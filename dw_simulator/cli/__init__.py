@@ -12,7 +12,7 @@ import typer
 
 from dw_simulator import __version__
 from dw_simulator.cli import companions, ddl_cmds, experiment, query, redshift_cmds, serve, snowflake_cmds
-from dw_simulator.cli.common import state
+from dw_simulator.cli.common import cli_settings, state
 from dw_simulator.logs import configure_logging
 
 app = typer.Typer(
@@ -55,9 +55,7 @@ def main_options(
 ) -> None:
     state.debug = debug
     state.overrides = {"data_root": data_root, "log_format": log_format, "log_level": log_level}
-    from dw_simulator.config import load_settings
-
-    settings = load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
+    settings = cli_settings()
     # logs go to stderr for CLI commands so that --json / --format csv output on stdout stays clean
     configure_logging(settings.log_level if not debug else "DEBUG", settings.log_format, stream=sys.stderr)
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):  # spans of CLI runs too, exported when configured

@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from dw_simulator.config import Settings, load_settings
 from dw_simulator.errors import DwSimError
 from dw_simulator.service import Simulator
 
@@ -37,9 +38,14 @@ class CliState:
 state = CliState()
 
 
+def cli_settings(**extra: Any) -> Settings:
+    """Settings with the global flags (and a command's own `extra` flags) on top; None means "not given"."""
+    return load_settings(**{**state.overrides, **extra})
+
+
 def open_simulator() -> Simulator:
     if state.simulator is None:
-        state.simulator = Simulator.from_settings(**state.overrides)
+        state.simulator = Simulator(cli_settings())
     return state.simulator
 
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dw_simulator.cli.common import handle_errors, open_simulator, state
+from dw_simulator.cli.common import cli_settings, handle_errors, open_simulator
 from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
-    from dw_simulator.config import Settings
+    pass
 
 
 class UnsafeEndpointBindError(DwSimError):
@@ -23,12 +23,6 @@ def register(app: typer.Typer) -> None:
     """Add `redshift-endpoint` and `endpoints` to the dw-sim command line."""
     app.command("redshift-endpoint")(redshift_endpoint)
     app.command("endpoints")(endpoints)
-
-
-def _settings() -> Settings:
-    from dw_simulator.config import load_settings
-
-    return load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
 
 
 @handle_errors
@@ -59,7 +53,7 @@ def redshift_endpoint(
     from dw_simulator.endpoints.redshift.server import EndpointConfig
     from dw_simulator.service import Simulator
 
-    settings = _settings()
+    settings = cli_settings()
     config = EndpointConfig.from_settings(settings, host=host, port=port, tls=tls)
     if not is_loopback(config.host) and not allow_remote:
         raise UnsafeEndpointBindError(

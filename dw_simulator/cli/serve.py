@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dw_simulator.cli.common import err_console, handle_errors, state
+from dw_simulator.cli.common import cli_settings, err_console, handle_errors, state
 from dw_simulator.errors import DwSimError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -81,7 +81,6 @@ def serve(
         from dw_simulator.api.settings import ApiSettings
     except ImportError as exc:
         raise MissingDependencyError("dw-sim serve", "api", exc.name or "fastapi") from None
-    from dw_simulator.config import load_settings
     from dw_simulator.logs import configure_logging
 
     api = ApiSettings()
@@ -90,11 +89,7 @@ def serve(
             f"refusing to listen on {host}, which is not a loopback address, without an API token: set "
             "DW_SIM_API_TOKEN (clients then send `Authorization: Bearer <token>`), or keep --host 127.0.0.1"
         )
-    settings = load_settings(
-        **{k: v for k, v in state.overrides.items() if v is not None},
-        redshift_endpoint_port=redshift_port,
-        redshift_endpoint_enabled=redshift_endpoint,
-    )
+    settings = cli_settings(redshift_endpoint_port=redshift_port, redshift_endpoint_enabled=redshift_endpoint)
     level = "DEBUG" if state.debug else (settings.log_level if "log_level" in settings.model_fields_set else "INFO")
     configure_logging(level, "json" if settings.log_format == "auto" else settings.log_format)
     handler = logging.getLogger("dw_simulator").handlers[0]

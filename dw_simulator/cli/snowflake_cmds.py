@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dw_simulator.backends.snowflake.connect_info import connection_settings
 from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT
-from dw_simulator.cli.common import handle_errors, state
+from dw_simulator.cli.common import cli_settings, handle_errors
 from dw_simulator.cli.serve import is_loopback
 from dw_simulator.errors import DwSimError
 
@@ -34,45 +35,20 @@ def register(app: typer.Typer) -> None:
 
 def connection_parameters(address: EndpointAddress, settings: Settings, database: str = "<EXPERIMENT>") -> str:
     """The documented ways to connect, as printed by the command."""
-    host, port = address.host, address.port
-    schema = settings.snowflake_schema.upper()
-    user, account = settings.snowflake_user, settings.snowflake_account
-    warehouse, role = settings.snowflake_warehouse_name, settings.snowflake_role
-    python_kwargs = {
-        "account": account,
-        "user": user,
-        "password": "dwsim",
-        "host": host,
-        "port": port,
-        "protocol": "http",
-        "database": database,
-        "schema": schema,
-        "warehouse": warehouse,
-        "role": role,
-    }
+    info = connection_settings(settings, host=address.host, port=address.port, database=database)
+    profile = [f"  {key}: {value}" for key, value in info["dbt_profile"].items()]
     return "\n".join(
         [
-            f"Snowflake endpoint listening on http://{host}:{port}",
+            f"Snowflake endpoint listening on http://{address.host}:{address.port}",
             "",
             "snowflake-connector-python:",
-            f"  snowflake.connector.connect(**{json.dumps(python_kwargs)})",
+            f"  snowflake.connector.connect(**{json.dumps(info['snowflake_connector'])})",
             "",
             "snowflake-sqlalchemy:",
-            f"  snowflake://{user}:dwsim@{account}/{database}/{schema}?host={host}&port={port}&protocol=http"
-            f"&warehouse={warehouse}&role={role}",
+            f"  {info['sqlalchemy']}",
             "",
             "dbt-snowflake (profiles.yml output):",
-            "  type: snowflake",
-            f"  account: {account}",
-            f"  user: {user}",
-            "  password: dwsim",
-            f"  host: {host}",
-            f"  port: {port}",
-            "  protocol: http",
-            f"  database: {database}",
-            f"  schema: {schema}",
-            f"  warehouse: {warehouse}",
-            f"  role: {role}",
+            *profile,
             "",
             "Other dw-sim commands on this data root use this endpoint while it runs. Any password is accepted;",
             "every snowflake experiment is a database. Press Ctrl-C to stop.",
@@ -92,14 +68,13 @@ def snowflake_endpoint(
     """Serve the embedded Snowflake endpoint so your own code (the Python connector, snowflake-sqlalchemy,
     dbt-snowflake) can connect to the experiments' data. Prints the connection parameters."""
     from dw_simulator.backends.snowflake.endpoint import serve_standalone
-    from dw_simulator.config import load_settings
 
     if not is_loopback(host) and not allow_remote:
         raise UnsafeEndpointBindError(
             f"refusing to serve the Snowflake endpoint on {host}, which is not a loopback address: it accepts any "
             "password; pass --allow-remote to do it anyway"
         )
-    settings = load_settings(**{k: v for k, v in state.overrides.items() if v is not None})
+    settings = cli_settings()
 
     def ready(address: EndpointAddress) -> None:
         typer.echo(connection_parameters(address, settings))

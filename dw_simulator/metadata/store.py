@@ -69,10 +69,6 @@ class MetadataStore:
         finally:
             session.close()
 
-    def begin(self) -> Session:
-        """An open session the caller commits or rolls back (used to span a warehouse transaction)."""
-        return self._sessions()
-
     # -- experiments -------------------------------------------------------------------------------------------
     def find_experiment(self, session: Session, name: str) -> Experiment | None:
         return session.scalar(select(Experiment).where(Experiment.name_key == name.lower()))

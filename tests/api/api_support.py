@@ -15,8 +15,6 @@ from typing import Any
 
 import httpx
 
-ENTRY = Path(__file__).with_name("serve_entry.py")
-
 SHOP_SCHEMA: dict[str, Any] = {
     "name": "shop",
     "description": "customers and orders",
@@ -127,7 +125,7 @@ class Server:
         env.update({"DW_SIM_DATA_ROOT": str(self.data_root), "DW_SIM_REDSHIFT_ENDPOINT_ENABLED": "false", **self.env})
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, str(ENTRY), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "dw_simulator", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

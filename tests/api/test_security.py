@@ -5,26 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import typer
 from fastapi.testclient import TestClient
 from test_experiments import assert_error
 from typer.testing import CliRunner
 
 from dw_simulator.api import create_app
 from dw_simulator.api.settings import ApiSettings
+from dw_simulator.cli import app as cli_app
 from dw_simulator.cli import serve as serve_module
 from dw_simulator.config import Settings
-
-
-def cli_with_serve() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def root() -> None:
-        """dw-sim (test)"""
-
-    serve_module.register(app)
-    return app
 
 
 @pytest.fixture
@@ -45,7 +34,7 @@ def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])
 def test_serve_refuses_non_loopback_without_token(host: str, fake_uvicorn: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(cli_with_serve(), ["serve", "--host", host, "--port", "8123"])
+    result = CliRunner().invoke(cli_app, ["serve", "--host", host, "--port", "8123"])
     assert result.exit_code == 1, result.output
     assert "DW_SIM_API_TOKEN" in result.output and host in result.output
     assert fake_uvicorn == []
@@ -53,7 +42,7 @@ def test_serve_refuses_non_loopback_without_token(host: str, fake_uvicorn: list[
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_serve_binds_loopback_without_token(host: str, fake_uvicorn: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(cli_with_serve(), ["serve", "--host", host, "--port", "8123"])
+    result = CliRunner().invoke(cli_app, ["serve", "--host", host, "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert fake_uvicorn[0]["host"] == host and fake_uvicorn[0]["port"] == 8123
 
@@ -62,7 +51,7 @@ def test_serve_with_token_may_bind_any_address(
     fake_uvicorn: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DW_SIM_API_TOKEN", "s3cret-token")
-    result = CliRunner().invoke(cli_with_serve(), ["serve", "--host", "0.0.0.0"])
+    result = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 0, result.output
     assert fake_uvicorn[0]["host"] == "0.0.0.0" and fake_uvicorn[0]["port"] == 8000
     with TestClient(fake_uvicorn[0]["app"]) as client:  # the app it would serve wants the token
@@ -118,6 +107,6 @@ def test_companions_run_for_the_life_of_serve(
         events.append(f"stop (served: {len(fake_uvicorn)})")
 
     monkeypatch.setattr(serve_module, "COMPANIONS", [companion])
-    result = CliRunner().invoke(cli_with_serve(), ["serve"])
+    result = CliRunner().invoke(cli_app, ["serve"])
     assert result.exit_code == 0, result.output
     assert events == ["start data", "stop (served: 1)"]

@@ -86,44 +86,16 @@ def _snowflake_settings(settings: Settings, database: str | None) -> dict[str, A
 
     if importlib.util.find_spec("fakesnow") is None:  # the `snowflake` extra is not installed
         return {"available": False}
+    from dw_simulator.backends.snowflake.connect_info import connection_settings as snowflake_connection
     from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT, running_endpoint
 
     address = running_endpoint(settings)
     host = address.host if address else "127.0.0.1"
     port = address.port if address else STANDALONE_PORT
-    db = (database or "<experiment>").upper()
-    schema = settings.snowflake_schema.upper()
-    user, account = settings.snowflake_user, settings.snowflake_account
-    warehouse, role = settings.snowflake_warehouse_name, settings.snowflake_role
+
     return {
         "available": True,
         "running": address is not None,
         "start": "dw-sim snowflake-endpoint (or dw-sim serve)",
-        "snowflake_connector": {
-            "account": account,
-            "user": user,
-            "password": "dwsim",
-            "host": host,
-            "port": port,
-            "protocol": "http",
-            "database": db,
-            "schema": schema,
-            "warehouse": warehouse,
-            "role": role,
-        },
-        "sqlalchemy": f"snowflake://{user}:dwsim@{account}/{db}/{schema}?host={host}&port={port}&protocol=http"
-        f"&warehouse={warehouse}&role={role}",
-        "dbt_profile": {
-            "type": "snowflake",
-            "account": account,
-            "user": user,
-            "password": "dwsim",
-            "host": host,
-            "port": port,
-            "protocol": "http",
-            "database": db,
-            "schema": schema,
-            "warehouse": warehouse,
-            "role": role,
-        },
+        **snowflake_connection(settings, host=host, port=port, database=(database or "<experiment>").upper()),
     }
