@@ -110,6 +110,31 @@ TICKIT_REFERENCE = [
 ]
 
 
+@dataclass(frozen=True)
+class Order:
+    """`before <= after` within a row, or (with `via`) a child's `after` not before its parent's `before`."""
+
+    table: str
+    before: str
+    after: str
+    parent: str | None = None
+    via: tuple[str, str] | None = None  # (child column, parent column)
+
+    @property
+    def label(self) -> str:
+        if self.parent is None:
+            return f"{self.table}: {self.before} <= {self.after}"
+        return f"{self.parent}.{self.before} <= {self.table}.{self.after}"
+
+
+TPCH_ORDERS = [
+    Order("lineitem", "l_shipdate", "l_receiptdate"),
+    Order("lineitem", "o_orderdate", "l_shipdate", "orders", ("l_orderkey", "o_orderkey")),
+]
+TICKIT_ORDERS = [Order("sales", "listtime", "saletime", "listing", ("listid", "listid"))]
+NEAR_UNIQUE = re.compile(r"e_?mail|phone|user_?name|address", re.IGNORECASE)
+
+
 def tpch_rows(sf: float) -> dict[str, int]:
     """The specification's cardinalities (clause 4.2.5) at scale factor `sf`; lineitem is about 4 per order."""
     base = {"part": 200_000, "supplier": 10_000, "partsupp": 800_000, "customer": 150_000, "orders": 1_500_000,
@@ -218,6 +243,8 @@ class SchemaReport:
     queries: list[QueryOutcome] = field(default_factory=list)
     pairs: list[PairOutcome] = field(default_factory=list)
     literals: list[LiteralOutcome] = field(default_factory=list)
+    orders: dict[str, float | None] = field(default_factory=dict)
+    distinct: dict[str, float | None] = field(default_factory=dict)
     inferences: int | None = None
     generate_seconds: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -240,6 +267,8 @@ class SchemaReport:
             "parents_with_children": _mean([p.parent_coverage for p in self.pairs if p.parent_coverage is not None]),
             "composite_parents_with_children": _mean([p.parent_coverage for p in composite]),
             "categorical_literals_found": f"{hits}/{len(self.literals)}",
+            "temporal_orders_holding": _mean(list(self.orders.values())),
+            "near_unique_distinct": _mean(list(self.distinct.values())),
         }
 
 
@@ -297,6 +326,32 @@ def pair_figures(run: Run, pair: Pair) -> tuple[float | None, float | None, int]
     _, rows = run(cover)
     parents, covered = int(rows[0][0]), int(rows[0][1])
     return (matched / total if total else None), (covered / parents if parents else None), total
+
+
+def order_figure(run: Run, order: Order) -> float | None:
+    """Share of rows (with both values present) where the order holds."""
+    if order.parent is None or order.via is None:
+        sql = (f"SELECT count(*), count(*) FILTER (WHERE {q(order.before)} <= {q(order.after)}) FROM {q(order.table)} "
+               f"WHERE {q(order.before)} IS NOT NULL AND {q(order.after)} IS NOT NULL")  # fmt: skip
+    else:
+        sql = (f"SELECT count(*), count(*) FILTER (WHERE p.{q(order.before)} <= c.{q(order.after)}) "
+               f"FROM {q(order.table)} c JOIN {q(order.parent)} p ON c.{q(order.via[0])} = p.{q(order.via[1])} "
+               f"WHERE p.{q(order.before)} IS NOT NULL AND c.{q(order.after)} IS NOT NULL")  # fmt: skip
+    _, rows = run(sql)
+    total, holding = int(rows[0][0]), int(rows[0][1])
+    return holding / total if total else None
+
+
+def distinct_figures(run: Run, schema: Any) -> dict[str, float | None]:
+    """Distinct values / non-NULL rows of the string columns that are near-unique in production (e-mail, phone,
+    user name, address)."""
+    out: dict[str, float | None] = {}
+    for table in schema.tables:
+        for column in table.columns:
+            if column.type_spec.is_string and NEAR_UNIQUE.search(column.name):
+                _, rows = run(f"SELECT count(DISTINCT {q(column.name)}), count({q(column.name)}) FROM {q(table.name)}")
+                out[f"{table.name}.{column.name}"] = rows[0][0] / rows[0][1] if rows[0][1] else None
+    return out
 
 
 def categorical_literals(queries: list[Query], columns: dict[str, list[str]]) -> list[tuple[str, str, str, str]]:
@@ -399,7 +454,8 @@ def column_tables(schema: Any) -> dict[str, list[str]]:
     return out
 
 
-def measure(run: Run, schema: Any, queries: list[Query], reference: list[Pair], report: SchemaReport) -> None:
+def measure(run: Run, schema: Any, queries: list[Query], reference: list[Pair], orders: list[Order],
+            report: SchemaReport) -> None:  # fmt: skip
     report.queries = run_queries(run, queries)
     pairs, inferred = schema_pairs(schema)
     leads = composite_leads(schema)
@@ -415,10 +471,13 @@ def measure(run: Run, schema: Any, queries: list[Query], reference: list[Pair], 
         report.pairs.append(PairOutcome(pair.label, source, match, coverage, total, composite))
     columns = column_tables(schema)
     report.literals = literal_figures(run, categorical_literals(queries, columns), columns)
+    report.orders = {o.label: order_figure(run, o) for o in orders}
+    report.distinct = distinct_figures(run, schema)
 
 
 def run_dwsim(sim: Any, name: str, ddl: Path, dialect: str, rows: dict[str, int], seed: int,
-              queries: list[Query], reference: list[Pair]) -> tuple[SchemaReport, Any]:  # fmt: skip
+              queries: list[Query], reference: list[Pair],
+              orders: list[Order]) -> tuple[SchemaReport, Any]:  # fmt: skip
     outcome = sim.import_sql(ddl.read_text(), dialect, name=name, rows=rows, target_warehouse="duckdb",
                              replace=True)  # fmt: skip
     inferences = getattr(outcome, "inferences", None)
@@ -431,7 +490,7 @@ def run_dwsim(sim: Any, name: str, ddl: Path, dialect: str, rows: dict[str, int]
     report = SchemaReport(name, "dw-sim", dict(run.row_counts), generate_seconds=seconds,
                           inferences=None if inferences is None else len(inferences))  # fmt: skip
     report.notes = list(outcome.notes)
-    measure(sim_runner(sim, name), stored, queries, reference, report)
+    measure(sim_runner(sim, name), stored, queries, reference, orders, report)
     return report, stored
 
 
@@ -475,6 +534,8 @@ def run_reference(out: Path, schema: Any, queries: list[Query], reference: list[
         report.pairs.append(PairOutcome(pair.label, "reference", match, coverage, total, composite))
     columns = column_tables(schema)
     report.literals = literal_figures(run, categorical_literals(queries, columns), columns)
+    report.orders = {o.label: order_figure(run, o) for o in TPCH_ORDERS}
+    report.distinct = distinct_figures(run, schema)
     con.close()
     return report
 
@@ -502,6 +563,8 @@ SUMMARY_ROWS = (
     ("parents_with_children", "parents with >= 1 child (mean)"),
     ("composite_parents_with_children", "composite-key parents with children"),
     ("categorical_literals_found", "categorical literals found"),
+    ("temporal_orders_holding", "temporal orders holding (mean)"),
+    ("near_unique_distinct", "e-mail/phone/name distinct share"),
 )
 
 
@@ -529,6 +592,9 @@ def print_reports(title: str, reports: list[SchemaReport], details: bool) -> Non
             tag = " [composite-key child]" if pair.composite_child else ""
             print(f"     {pair.label:66} {pair.source:9} {_fmt(pair.match_rate):>7} {_fmt(pair.parent_coverage):>7} "
                   f"{pair.child_rows:>8}{tag}")  # fmt: skip
+        print(f"  -- {report.runner}: temporal orders and near-unique columns")
+        for label, share in [*report.orders.items(), *report.distinct.items()]:
+            print(f"     {label:66} {_fmt(share):>7}")
         print(f"  -- {report.runner}: categorical literals")
         for lit in report.literals:
             print(f"     {lit.query:22} {lit.column} {lit.op} {lit.literal!r}: {'found' if lit.found else 'MISSING'}")
@@ -567,11 +633,12 @@ def main(argv: list[str] | None = None) -> None:
                 tpch_queries = [Query(k, v, "duckdb") for k, v in sorted(texts.items())]
         with Simulator(Settings(data_root=root / "data")) as sim:
             report, tpch_schema = run_dwsim(sim, "tpch", SCHEMAS / "tpch_redshift.sql", "redshift",
-                                            tpch_rows(ns.sf), ns.seed, tpch_queries, TPCH_REFERENCE)  # fmt: skip
+                                            tpch_rows(ns.sf), ns.seed, tpch_queries, TPCH_REFERENCE,
+                                            TPCH_ORDERS)  # fmt: skip
             results["TPC-H"] = [report]
             report, _ = run_dwsim(sim, "tickit", SCHEMAS / "tickit_redshift.sql", "redshift",
                                   tickit_rows(ns.tickit_scale), ns.seed, tickit_queries(),
-                                  TICKIT_REFERENCE)  # fmt: skip
+                                  TICKIT_REFERENCE, TICKIT_ORDERS)  # fmt: skip
             results["TICKIT"] = [report]
         if tpch_queries and not ns.skip_dbgen:
             results["TPC-H"].append(run_reference(ref_dir, tpch_schema, tpch_queries, TPCH_REFERENCE))
