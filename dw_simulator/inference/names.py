@@ -38,17 +38,15 @@ def tokens(name: str) -> list[str]:
 def column_prefix(table_name: str, column_names: Iterable[str]) -> str | None:
     """The short table alias most columns start with (`c_` in `customer(c_custkey, c_name, ...)`), or None.
 
-    At least two columns, 60% of them starting with the same 1-4 letter token and `_`, whose letters abbreviate
+    60% of the columns (at least two, unless there is only one) starting with the same 1-4 letter token and `_`, whose letters abbreviate
     the table's name (its first letter, then letters in order: `ps` for `partsupp`, `cd` for
     `customer_demographics`), so `is_active, is_deleted` in `users` is no prefix."""
     names = [n.lower() for n in column_names]
-    if len(names) < 2:
-        return None
     heads = Counter(n.split("_", 1)[0] for n in names if "_" in n.strip("_"))
     if not heads:
         return None
     head, count = heads.most_common(1)[0]
-    if not (1 <= len(head) <= 4 and head.isalpha() and count >= max(2, 0.6 * len(names))):
+    if not (1 <= len(head) <= 4 and head.isalpha() and count >= max(min(2, len(names)), 0.6 * len(names))):
         return None
     return head + "_" if _abbreviates(head, compact(table_name.lower())) else None
 

@@ -87,7 +87,7 @@ class _Table:
                     continue
                 for b_name, b_event in self.events.items():
                     if b_name != a_name and _range_base(b_event, second) == base and (a_name, b_name) not in seen:
-                        strict = first in temporal.strict
+                        strict = any(_range_base(a_event, word) is not None for word in temporal.strict)
                         seen.add((a_name, b_name))
                         pairs.append((a_name, b_name, strict, f"'{first}' and '{second}' of the same thing"))
         ordered = sorted(self.stages.items(), key=lambda item: item[1])
