@@ -38,8 +38,8 @@ def tokens(name: str) -> list[str]:
 def column_prefix(table_name: str, column_names: Iterable[str]) -> str | None:
     """The short table alias most columns start with (`c_` in `customer(c_custkey, c_name, ...)`), or None.
 
-    60% of the columns (at least two, unless there is only one) starting with the same 1-4 letter token and `_`, whose letters abbreviate
-    the table's name (its first letter, then letters in order: `ps` for `partsupp`, `cd` for
+    60% of the columns (at least two, unless there is only one) start with the same 1-4 letter token and `_`, whose
+    letters abbreviate the table's name (its first letter, then letters in order: `ps` for `partsupp`, `cd` for
     `customer_demographics`), so `is_active, is_deleted` in `users` is no prefix."""
     names = [n.lower() for n in column_names]
     heads = Counter(n.split("_", 1)[0] for n in names if "_" in n.strip("_"))
