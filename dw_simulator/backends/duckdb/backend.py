@@ -171,7 +171,7 @@ class DuckDBBackend(WarehouseBackend):
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
-            from dw_simulator.sql.redshift.duckdb_engine import prepare_redshift
+            from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
         try:
