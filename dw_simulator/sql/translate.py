@@ -10,6 +10,7 @@ from dw_simulator.errors import QueryError
 from dw_simulator.sql.parsing import parse_statements
 from dw_simulator.sql.redshift.translation import translate_redshift
 from dw_simulator.sql.statement import Statement
+from dw_simulator.sql.writing import write_sql
 
 __all__ = ["ENGINES_WITH_REDSHIFT_LAYER", "Statement", "translate"]
 
@@ -37,9 +38,9 @@ def translate(
     for expression in expressions:
         if expression is None:
             continue
-        engine_sql = expression.sql(dialect=write)
+        engine_sql = write_sql(expression, dialect=write, label=read)
         returns_rows = not isinstance(expression, _NO_ROWS)
-        statements.append(Statement(expression.sql(dialect=read), engine_sql, returns_rows))
+        statements.append(Statement(write_sql(expression, dialect=read, label=read), engine_sql, returns_rows))
     if not statements:
         raise QueryError("no SQL statement found")
     return statements

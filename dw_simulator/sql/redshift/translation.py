@@ -9,17 +9,19 @@ where sqlglot cannot parse Redshift (`rewrites.REWRITES`), parsed with `DwsimRed
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlglot import exp
 
 from dw_simulator.errors import QueryError
-from dw_simulator.sql.parsing import parse_statements
+from dw_simulator.sql.parsing import Origin, parse_statements
 from dw_simulator.sql.redshift.copy_unload.actions import parse_action
 from dw_simulator.sql.redshift.dialect import DwsimRedshift
 from dw_simulator.sql.redshift.rewrites import REWRITES, classify
 from dw_simulator.sql.redshift.split import mask, split_statements
 from dw_simulator.sql.redshift.transforms import Catalog, rewrite
 from dw_simulator.sql.statement import Statement
+from dw_simulator.sql.writing import write_sql
 
 ENGINES = ("postgres", "duckdb")
 
@@ -32,13 +34,32 @@ def translate_redshift(
     if engine not in ENGINES:
         raise QueryError(f"the Redshift layer writes for {', '.join(ENGINES)}, not '{engine}'")
     cat = Catalog.of(catalog)
-    statements = [_translate_one(text, engine, cat) for text in split_statements(sql)]
+    texts = split_statements(sql)
+    statements = [
+        _translate_one(text, engine, cat, origin) for text, origin in zip(texts, _origins(sql, texts), strict=True)
+    ]
     if not statements:
         raise QueryError("no SQL statement found")
     return statements
 
 
-def _translate_one(text: str, engine: str, catalog: Catalog) -> Statement:
+def _origins(sql: str, texts: list[str]) -> list[Origin]:
+    """Where each statement starts in the script (exact when its text is found there as it was split)."""
+    origins: list[Origin] = []
+    cursor = 0
+    for number, text in enumerate(texts, start=1):
+        label = number if len(texts) > 1 else None
+        found = sql.find(text, cursor)
+        if found < 0:  # a comment inside the statement was dropped: positions would not match the script
+            origins.append(Origin(exact=False, number=label))
+            continue
+        cursor = found + len(text)
+        line = sql.count("\n", 0, found) + 1
+        origins.append(Origin(line, found - (sql.rfind("\n", 0, found) + 1) + 1, number=label))
+    return origins
+
+
+def _translate_one(text: str, engine: str, catalog: Catalog, origin: Origin) -> Statement:
     masked = mask(text)
     special = classify(masked.text)
     if special is not None:
@@ -63,14 +84,16 @@ def _translate_one(text: str, engine: str, catalog: Catalog) -> Statement:
     for step in REWRITES:
         rewritten = step(rewritten)
     source = masked.unmask(rewritten)
-    expressions = parse_statements(source, read=DwsimRedshift, label="redshift")
+    if source != text:  # text rewrites moved the positions: only the near-text can be trusted
+        origin = replace(origin, exact=False)
+    expressions = parse_statements(source, read=DwsimRedshift, label="redshift", origin=origin)
     if len(expressions) != 1:
         raise QueryError(f"expected one statement, found {len(expressions)}: {text[:80]}")
     expression, before = rewrite(expressions[0], engine, catalog)
     returns_rows = isinstance(expression, exp.Query) or not isinstance(
         expression, exp.Create | exp.Drop | exp.Insert | exp.Update | exp.Delete | exp.Alter | exp.Set | exp.Command
     )
-    engine_sql = expression.sql(dialect=engine)
+    engine_sql = write_sql(expression, dialect=engine, label="redshift")
     if before:  # DuckDB runs a multi-statement string and returns the last result
         engine_sql = "; ".join([*before, engine_sql])
     return Statement(text, engine_sql, returns_rows)
