@@ -2,7 +2,7 @@
 
 Owns, for every statement of a redshift-dialect query (entry point `translation.translate_redshift`):
 
-1. text rewrites (`rewrites.py`, on text masked by `split.py`) for what sqlglot cannot parse, and recognition of
+1. text rewrites (`text_rewrites.py`, on text masked by `split.py`) for what sqlglot cannot parse, and recognition of
    statements that do not go to the engine as written (VACUUM/ANALYZE no-ops, `SET query_group`, COPY, UNLOAD);
 2. parsing with `DwsimRedshift` (`dialect.py`), which routes Redshift functions to dw-sim's SQL library, and AST
    rewrites by SQL topic (`transforms/`);

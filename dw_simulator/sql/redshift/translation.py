@@ -1,8 +1,8 @@
 """Redshift SQL -> statements for PostgreSQL or DuckDB: the Redshift layer's entry point.
 
 Each statement of the script is masked (`split.py`), recognised when it never reaches the engine as written
-(`rewrites.classify`: no-ops, `SET query_group`, COPY/UNLOAD, which come back as an `action`), text-rewritten
-where sqlglot cannot parse Redshift (`rewrites.REWRITES`), parsed with `DwsimRedshift` and rewritten as an AST
+(`text_rewrites.classify`: no-ops, `SET query_group`, COPY/UNLOAD, which come back as an `action`), text-rewritten
+where sqlglot cannot parse Redshift (`text_rewrites.REWRITES`), parsed with `DwsimRedshift` and rewritten as an AST
 (`transforms`).
 """
 
@@ -17,8 +17,8 @@ from dw_simulator.errors import QueryError
 from dw_simulator.sql.parsing import Origin, parse_statements
 from dw_simulator.sql.redshift.copy_unload.actions import parse_action
 from dw_simulator.sql.redshift.dialect import DwsimRedshift
-from dw_simulator.sql.redshift.rewrites import REWRITES, classify
 from dw_simulator.sql.redshift.split import mask, split_statements
+from dw_simulator.sql.redshift.text_rewrites import REWRITES, classify
 from dw_simulator.sql.redshift.transforms import Catalog, rewrite
 from dw_simulator.sql.statement import Statement
 from dw_simulator.sql.writing import write_sql

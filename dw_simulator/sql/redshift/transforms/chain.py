@@ -16,16 +16,12 @@ from dw_simulator.sql.redshift.transforms.aggregates import (
 )
 from dw_simulator.sql.redshift.transforms.context import Catalog, Context, Engine
 from dw_simulator.sql.redshift.transforms.dates import date_part_extract, sysdate_getdate, trunc_timestamp
+from dw_simulator.sql.redshift.transforms.identifiers import lowercase_identifiers
 from dw_simulator.sql.redshift.transforms.pivot import pivot_unpivot
 from dw_simulator.sql.redshift.transforms.qualify import qualify
 from dw_simulator.sql.redshift.transforms.super_values import super_casts, super_navigation, super_unnest
 from dw_simulator.sql.redshift.transforms.system_views import system_views
-from dw_simulator.sql.redshift.transforms.tables import (
-    lowercase_identifiers,
-    redshift_column_types,
-    select_into,
-    temp_table_names,
-)
+from dw_simulator.sql.redshift.transforms.table_definitions import redshift_column_types, select_into, temp_table_names
 
 REWRITES: tuple[Callable[[exp.Expression, Context], exp.Expression], ...] = (
     select_into,
