@@ -3,6 +3,7 @@ text near it), in SQL words rather than sqlglot's class names."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, cast
@@ -30,6 +31,22 @@ _SQL_WORDS = {
 }
 _TOKEN_AT = re.compile(r"^(.*?) from \d+:(\d+)$")  # sqlglot: "Missing ' from <line>:<offset>"
 _UNCLOSED = {"'": "a string literal", '"': "a quoted name", "*/": "a comment", "$$": "a dollar-quoted string"}
+_COMMAND_FALLBACK = "Falling back to parsing as a 'Command'"
+
+
+class _CommandFallbackAtDebug(logging.Filter):
+    """sqlglot warns on stderr (with the statement quoted) when it passes a statement it cannot parse to the engine
+    as written. That is dw-sim's business, not the user's: the engine's answer or error follows. Debug level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _COMMAND_FALLBACK in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record.levelno >= _SQLGLOT_LOG.getEffectiveLevel()
+
+
+_SQLGLOT_LOG = logging.getLogger("sqlglot")
+if not any(isinstance(f, _CommandFallbackAtDebug) for f in _SQLGLOT_LOG.filters):
+    _SQLGLOT_LOG.addFilter(_CommandFallbackAtDebug())
 
 
 @dataclass(frozen=True)

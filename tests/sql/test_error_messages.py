@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import duckdb
@@ -110,3 +111,10 @@ def test_statement_after_text_rewrites_is_named_by_number() -> None:
     assert_readable(message)
     assert message.startswith("cannot parse the redshift SQL in statement 2 near ")
     assert caught.value.details[0]["line"] is None
+
+
+def test_a_statement_sqlglot_passes_through_prints_no_library_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        statements = translate("CREATE TABLE t (a INT) WITH SOMETHING ODD", read="duckdb", write="duckdb")
+    assert [s.returns_rows for s in statements] == [False]  # handed to the engine as written, which answers
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
