@@ -43,14 +43,10 @@ from dw_simulator.ddl.names import is_safe, safe_identifier
 from dw_simulator.ddl.preprocess import AlterTable, ColumnItem, CommentOn, CreateTable, Item, prepare
 from dw_simulator.ddl.typemap import DIALECT_TITLES
 from dw_simulator.errors import Problem, SchemaValidationError
+from dw_simulator.schema.column_schema import ColumnSchema
+from dw_simulator.schema.experiment_schema import ExperimentSchema
 from dw_simulator.schema.loader import problems_from_validation_error
-from dw_simulator.schema.models import (
-    DEFAULT_TARGET_ROWS,
-    MAX_TARGET_ROWS,
-    ColumnSchema,
-    ExperimentSchema,
-    unique_capacity,
-)
+from dw_simulator.schema.table_schema import DEFAULT_TARGET_ROWS, MAX_TARGET_ROWS, unique_capacity
 
 IMPORT_DIALECTS: tuple[str, ...] = ("redshift", "snowflake", "postgres")
 MAX_SQL_BYTES = 5 * 1024 * 1024

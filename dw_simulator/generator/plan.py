@@ -84,19 +84,15 @@ from dw_simulator.generator.sampling import (
     count_sampler,
     numeric_sampler,
 )
+from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.distributions import (
     CategoricalDistribution,
     UniformDistribution,
     ZipfDistribution,
 )
+from dw_simulator.schema.experiment_schema import ExperimentSchema, generation_order
 from dw_simulator.schema.faker_rules import infer_faker_rule, split_rule
-from dw_simulator.schema.models import (
-    MAX_TARGET_ROWS,
-    ColumnSchema,
-    ExperimentSchema,
-    TableSchema,
-    generation_order,
-)
+from dw_simulator.schema.table_schema import MAX_TARGET_ROWS, TableSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec
 
 

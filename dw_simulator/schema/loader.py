@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from dw_simulator.errors import Problem, SchemaValidationError
-from dw_simulator.schema.models import ExperimentSchema
+from dw_simulator.schema.experiment_schema import ExperimentSchema
 
 MAX_SCHEMA_BYTES = 5 * 1024 * 1024
 
