@@ -13,7 +13,8 @@ So the same seed gives identical Parquet content whatever the batch size or the 
 
 from dw_simulator.generator.arrow import arrow_schema_for, arrow_type_for
 from dw_simulator.generator.bounds import REFERENCE_DATE
-from dw_simulator.generator.engine import (
+from dw_simulator.generator.plan import ExperimentPlan, build_plan
+from dw_simulator.generator.run import (
     DEFAULT_BATCH_SIZE,
     GenerationCancelled,
     GenerationResult,
@@ -21,7 +22,6 @@ from dw_simulator.generator.engine import (
     TableOutput,
     generate_experiment,
 )
-from dw_simulator.generator.plan import ExperimentPlan, build_plan
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

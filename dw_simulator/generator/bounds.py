@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dw_simulator.generator import arrow as build
+import dw_simulator.generator.arrow as build
 from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.distributions import (
     BetaDistribution,
