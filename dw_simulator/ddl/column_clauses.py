@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from dw_simulator.ddl.cursor import Cursor, Rewriter, SyntaxProblem, split_top_level
 from dw_simulator.ddl.lexer import Kind, Token
-from dw_simulator.ddl.typemap import MULTI_WORD_TYPES
+from dw_simulator.ddl.typemap import MULTI_WORD_TYPES, TYPE_HEADS
 
 # Words that end a DEFAULT expression: the next column attribute or constraint begins.
 _ATTRIBUTE_WORDS = frozenset(
@@ -115,15 +115,69 @@ def source_of_tokens(tokens: list[Token]) -> str:
 
 
 def read_column_attributes(cur: Cursor, rw: Rewriter) -> ColumnAttrs:
-    """Consume the rest of a column definition, blanking what sqlglot should not see."""
+    """Consume the rest of a column definition, blanking what sqlglot should not see. Raises SyntaxProblem where
+    another column definition or a table constraint starts without the comma before it."""
     attrs = ColumnAttrs()
     while not cur.at_end():
         start = cur.offset()
         if _read_one_attribute(cur, attrs) or _read_constraint_property(cur):
             rw.blank(start, cur.prev_end())
         else:
+            _check_comma(cur)
             cur.skip_item()
     return attrs
+
+
+# Words that continue an expression or a clause (never a column name right after a column's attributes).
+_CONTINUING_WORDS = frozenset({"AT", "AND", "OR", "IS", "IN", "LIKE", "ILIKE", "BETWEEN", "AS", "WITHOUT", "ON", "TO"})
+
+
+def _check_comma(cur: Cursor) -> None:
+    """At a token no column attribute starts: `name TYPE` (another column definition) or `PRIMARY KEY (`,
+    `UNIQUE (`, `FOREIGN KEY (`, `CONSTRAINT name ...` of those (a table constraint) means a comma is missing.
+    Before, a missing comma made the next column vanish into a DEFAULT or a table key into an ignored warning."""
+    token = cur.peek()
+    assert token is not None
+    hint = "separate column definitions and table constraints with commas"
+    if _starts_column(cur):
+        raise SyntaxProblem(
+            f"missing comma before '{token.text}': a new column definition ('{token.text} {cur.tokens[cur.i + 1].text}"
+            "') starts here",
+            token.start,
+            token.end,
+            hint=hint,
+        )
+    k = 2 if token.is_word("CONSTRAINT") and cur.peek(1) is not None else 0
+    if _starts_table_constraint(cur, k):
+        head = [t for t in cur.tokens[cur.i + k : cur.i + k + 2] if t.kind is Kind.WORD]
+        words = " ".join(t.upper for t in head)
+        raise SyntaxProblem(
+            f"missing comma before '{words} (...)': a table constraint starts here (a column's own {words} "
+            "names no columns)",
+            token.start,
+            head[-1].end,
+            hint=hint,
+        )
+
+
+def _starts_column(cur: Cursor) -> bool:
+    name, kind = cur.peek(), cur.peek(1)
+    if name is None or kind is None or kind.kind is not Kind.WORD or kind.upper not in TYPE_HEADS:
+        return False
+    previous = cur.tokens[cur.i - 1] if cur.i > 0 else None
+    if previous is not None and previous.is_punct("::", "."):
+        return False  # a cast's type or a qualified name, inside an expression
+    if name.kind is Kind.QIDENT:
+        return True
+    return name.kind is Kind.WORD and name.upper not in _ATTRIBUTE_WORDS and name.upper not in _CONTINUING_WORDS
+
+
+def _starts_table_constraint(cur: Cursor, k: int) -> bool:
+    if cur.is_word("PRIMARY", "FOREIGN", k=k):
+        return cur.is_word("KEY", k=k + 1) and cur.is_punct("(", k=k + 2)
+    if cur.is_word("UNIQUE", k=k):
+        return cur.is_punct("(", k=k + 1) or (cur.is_word("KEY", k=k + 1) and cur.is_punct("(", k=k + 2))
+    return False
 
 
 def _read_one_attribute(cur: Cursor, attrs: ColumnAttrs) -> bool:
@@ -262,8 +316,8 @@ def _skip_default(cur: Cursor, attrs: ColumnAttrs) -> None:
     while not cur.at_end():
         nxt = cur.peek()
         assert nxt is not None
-        if nxt.kind is Kind.WORD and nxt.upper in _ATTRIBUTE_WORDS and consumed > 0:
-            break
+        if consumed > 0 and ((nxt.kind is Kind.WORD and nxt.upper in _ATTRIBUTE_WORDS) or _starts_column(cur)):
+            break  # the next attribute, or (a missing comma) the next column
         if nxt.is_word("NEXTVAL"):  # DEFAULT nextval('seq') / seq.NEXTVAL: a sequence-fed key
             attrs.identity = attrs.identity or (1, 1)
         cur.skip_item()
