@@ -51,6 +51,7 @@ from dw_simulator.schema.distributions import (
 from dw_simulator.schema.experiment_schema import ExperimentSchema, generation_order
 from dw_simulator.schema.table_schema import MAX_TARGET_ROWS, TableSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec
+from dw_simulator.schema.validation import more_problems
 
 
 @dataclass
@@ -105,9 +106,10 @@ class _Planner:
             for col_name, message in table.capacity_problems(rows):
                 problems.append(Problem(message, table=table.name, column=col_name, field="is_unique"))
         if problems:
-            summary = "; ".join(str(p) for p in problems[:5])
-            raise SchemaValidationError(f"cannot generate '{self.schema.name}': {summary}",
-                                        details=[p.to_dict() for p in problems])  # fmt: skip
+            raise SchemaValidationError(
+                f"cannot generate '{self.schema.name}': {problems[0]}{more_problems(problems)}",
+                details=[p.to_dict() for p in problems],
+            )
         tables = []
         for table in generation_order(self.schema):
             columns = [self.column(table, c) for c in table.columns]

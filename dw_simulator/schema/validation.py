@@ -26,6 +26,13 @@ def fail(message: str, *, field: str | None = None, table: str | None = None, co
     raise PydanticCustomError("dw_sim", "{dw_message}", ctx)
 
 
+def more_problems(problems: list[Any]) -> str:
+    """` (and N more problems)` after the first problem in an error message, whose details list every problem once
+    (front ends print the message, then the other details)."""
+    n = len(problems) - 1
+    return f" (and {n} more problem{'s' if n > 1 else ''})" if n > 0 else ""
+
+
 def check_identifier(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER_RE.match(value):
         fail(
