@@ -82,7 +82,7 @@ class StatementReader:
         for column in parent.columns:
             if column.name == "_row_id" and parent.composite_keys:
                 continue
-            table.columns.append(
+            table.add_column(
                 ColumnDraft(
                     column.name,
                     column.written,
@@ -125,7 +125,7 @@ class StatementReader:
     def _column(self, table: TableDraft, item: ColumnItem, node: exp.ColumnDef, resolved: ResolvedType) -> None:
         written = item.name.value
         name = written if is_safe(written) else safe_identifier(written)
-        if table.column(name) is not None or any(c.written.lower() == written.lower() for c in table.columns):
+        if table.column(name) is not None or table.has_written(written):
             self.problems.add(
                 f"column '{written}' appears twice in table '{table.name}'",
                 item.name.start,
@@ -148,7 +148,7 @@ class StatementReader:
             faker_rule=resolved.faker_rule,
             type_bounds=resolved.bounds,
         )
-        table.columns.append(column)
+        table.add_column(column)
         if resolved.warning:
             self.warn(table, f"Table '{table.name}': column '{name}': {resolved.warning}")
         if resolved.note:

@@ -92,6 +92,7 @@ class _Planner:
         self.overrides = self._check_overrides(overrides)
         self._rows: dict[str, int] = {}
         self._layouts: dict[str, CardinalityLayout | None] = {}
+        self._layout_columns: dict[str, ColumnSchema | None] = {}
         self._columns: dict[tuple[str, str], ColumnPlan] = {}
         self._building: list[str] = []
         self.values = ValuePlanner(seed, self.rows)
@@ -161,6 +162,14 @@ class _Planner:
         return self._rows[name]
 
     def layout_column(self, table: TableSchema) -> ColumnSchema | None:
+        """The foreign key whose cardinality decides the table's row count, if any (looked up once per table)."""
+        name = table.name.lower()
+        if name not in self._layout_columns:
+            self._layout_columns[name] = self._find_layout_column(table)
+        return self._layout_columns[name]
+
+    @staticmethod
+    def _find_layout_column(table: TableSchema) -> ColumnSchema | None:
         with_card = [c for c in table.columns if c.foreign_key is not None and c.foreign_key.cardinality is not None]
         if len(with_card) > 1:
             raise plan_problem("only one foreign key per table can set a cardinality (it decides the row count); "
