@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from dw_simulator.errors import Problem, SchemaValidationError
@@ -27,6 +26,8 @@ def parse_text(text: str, *, source: str = "schema") -> Any:
         except json.JSONDecodeError as exc:
             problem = Problem(f"invalid JSON: {exc.msg}", line=exc.lineno, col=exc.colno)
             raise SchemaValidationError(f"{source}: {problem}", details=[problem.to_dict()]) from None
+    import yaml  # only YAML text needs it (about 20 ms of import)
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
