@@ -26,10 +26,7 @@ from dw_simulator.generator.bounds import (
     int_range,
     seconds_window,
 )
-from dw_simulator.generator.columns import (
-    ColumnPlan,
-    ValueGen,
-)
+from dw_simulator.generator.columns import ColumnPlan, ValueGen
 from dw_simulator.generator.domains import (
     BinaryDomain,
     CodeDomain,
@@ -51,9 +48,7 @@ from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.random import Bijection, derive, stream_key
 from dw_simulator.generator.value_plans import ValuePlanner
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import (
-    CategoricalDistribution,
-)
+from dw_simulator.schema.distributions import CategoricalDistribution
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import BaseType
 

@@ -18,36 +18,18 @@ import pyarrow as pa
 
 import dw_simulator.generator.arrow as build
 from dw_simulator.errors import Problem, SchemaValidationError
-from dw_simulator.generator.bounds import (
-    decimal_units,
-    int_range,
-)
-from dw_simulator.generator.columns import (
-    ColumnPlan,
-    ConstantNullGen,
-    UniqueGen,
-    ValueGen,
-)
+from dw_simulator.generator.bounds import decimal_units, int_range
+from dw_simulator.generator.columns import ColumnPlan, ConstantNullGen, UniqueGen, ValueGen
 from dw_simulator.generator.composite_plans import CompositePlanner
-from dw_simulator.generator.domains import (
-    IntDomain,
-)
-from dw_simulator.generator.keys import (
-    CardinalityLayout,
-    ForeignKeyGen,
-    LayoutForeignKeyGen,
-)
+from dw_simulator.generator.domains import IntDomain
+from dw_simulator.generator.keys import CardinalityLayout, ForeignKeyGen, LayoutForeignKeyGen
 from dw_simulator.generator.plan_problem import PlanError, plan_problem
 from dw_simulator.generator.random import Bijection, derive
-from dw_simulator.generator.sampling import (
-    count_sampler,
-)
+from dw_simulator.generator.sampling import count_sampler
 from dw_simulator.generator.unique_plans import UniquePlanner
 from dw_simulator.generator.value_plans import ValuePlanner
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import (
-    CategoricalDistribution,
-)
+from dw_simulator.schema.distributions import CategoricalDistribution
 from dw_simulator.schema.experiment_schema import ExperimentSchema, generation_order
 from dw_simulator.schema.table_schema import MAX_TARGET_ROWS, TableSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec

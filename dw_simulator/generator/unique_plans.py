@@ -24,10 +24,7 @@ from dw_simulator.generator.bounds import (
     int_range,
     seconds_window,
 )
-from dw_simulator.generator.columns import (
-    UniqueGen,
-    ValueGen,
-)
+from dw_simulator.generator.columns import UniqueGen, ValueGen
 from dw_simulator.generator.domains import (
     BinaryDomain,
     CodeDomain,
@@ -45,9 +42,7 @@ from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.random import Bijection, derive
 from dw_simulator.generator.value_plans import ValuePlanner
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import (
-    CategoricalDistribution,
-)
+from dw_simulator.schema.distributions import CategoricalDistribution
 from dw_simulator.schema.faker_rules import split_rule
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import BaseType, TypeSpec

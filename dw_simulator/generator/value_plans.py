@@ -44,25 +44,14 @@ from dw_simulator.generator.columns import (
     UniqueGen,
     ValueGen,
 )
-from dw_simulator.generator.domains import (
-    UuidDomain,
-)
+from dw_simulator.generator.domains import UuidDomain
 from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, product_pool, word_pool
 from dw_simulator.generator.random import stream_key
-from dw_simulator.generator.sampling import (
-    IndexSampler,
-    Sampler,
-    ZipfSampler,
-    numeric_sampler,
-)
+from dw_simulator.generator.sampling import IndexSampler, Sampler, ZipfSampler, numeric_sampler
 from dw_simulator.generator.shaped_json import ArrayNode, LeafNode, ObjectNode, ShapedJsonGen, ShapeNode
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import (
-    CategoricalDistribution,
-    UniformDistribution,
-    ZipfDistribution,
-)
+from dw_simulator.schema.distributions import CategoricalDistribution, UniformDistribution, ZipfDistribution
 from dw_simulator.schema.faker_rules import infer_faker_rule, split_rule
 from dw_simulator.schema.json_shape import JsonShape
 from dw_simulator.schema.table_schema import TableSchema

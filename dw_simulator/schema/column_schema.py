@@ -20,13 +20,7 @@ from dw_simulator.schema.distributions import (
 )
 from dw_simulator.schema.faker_rules import validate_rule
 from dw_simulator.schema.json_shape import JSON_KEY_RE, MAX_DEPTH, JsonShape, JsonShapeError
-from dw_simulator.schema.types import (
-    INTEGER_RANGES,
-    MAX_VARCHAR_LENGTH,
-    BaseType,
-    TypeSpec,
-    parse_type,
-)
+from dw_simulator.schema.types import INTEGER_RANGES, MAX_VARCHAR_LENGTH, BaseType, TypeSpec, parse_type
 from dw_simulator.schema.validation import check_identifier, fail
 
 DEFAULT_FK_NULL_RATE = 0.10
