@@ -191,7 +191,7 @@ class DuckDBEngine(Engine):
             )
             return Prepared(sql, "plain", engine_sql=engine_sql, returns_rows=True, param_oids=oids)
         from dw_simulator.sql.redshift import translate_redshift
-        from dw_simulator.sql.redshift.duckdb_engine import catalog
+        from dw_simulator.sql.redshift.duckdb_runner import catalog
 
         text = endpoint_views(text)
         statements = translate_redshift(text, engine="duckdb", catalog=catalog(self.con, self.experiment))
@@ -240,7 +240,7 @@ class DuckDBEngine(Engine):
             return
         if prepared.kind == "action":
             from dw_simulator.sql.redshift.copy_unload import run_action
-            from dw_simulator.sql.redshift.duckdb_engine import DuckDBCopyTarget
+            from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget
             from dw_simulator.staging import stage_for
 
             rows = run_action(
