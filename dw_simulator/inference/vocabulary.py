@@ -15,8 +15,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from dw_simulator.schema.types import BaseType, TypeSpec
 
 TYPE_FAMILIES = ("string", "integer", "decimal", "float", "boolean", "date", "timestamp", "time")
@@ -292,6 +290,8 @@ class _Reader:
 
 
 def read_vocabulary(text: str) -> Vocabulary:
+    import yaml  # only when the vocabulary is first needed: importing the package stays light
+
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise VocabularyError("vocabulary.yaml must hold a mapping")
