@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from dw_simulator.errors import BackendUnavailableError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.engine import Engine, EngineConfig
+    from dw_simulator.backends.snowflake.instance import Engine, EngineConfig
     from dw_simulator.config import Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def snowflake_dir(settings: Settings) -> Path:
 
 
 def engine_config(settings: Settings) -> EngineConfig:
-    from dw_simulator.backends.snowflake.engine import EngineConfig
+    from dw_simulator.backends.snowflake.instance import EngineConfig
     from dw_simulator.sql.snowflake import SessionContext
 
     directory = snowflake_dir(settings)
@@ -83,7 +83,7 @@ class EmbeddedEndpoint:
         try:
             import uvicorn  # noqa: F401
 
-            from dw_simulator.backends.snowflake.engine import Engine
+            from dw_simulator.backends.snowflake.instance import Engine
             from dw_simulator.backends.snowflake.server import SnowflakeProtocolServer
         except ImportError as exc:
             raise MissingDependencyError(

@@ -41,8 +41,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dw_simulator.backends.snowflake.engine import DwSimConnection, Engine
-from dw_simulator.backends.snowflake.results import normalise
+from dw_simulator.backends.snowflake.cursor import DwSimConnection
+from dw_simulator.backends.snowflake.instance import Engine
+from dw_simulator.backends.snowflake.result_columns import normalise
 
 log = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

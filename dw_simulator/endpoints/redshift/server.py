@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dw_simulator.connections import address_file
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import DEFAULT_SETTINGS, SERVER_VERSION
 from dw_simulator.endpoints.redshift.errors import (
@@ -522,20 +523,6 @@ class RedshiftEndpoint:
             self._duckdb.close()
             self._duckdb = None
         self._duckdb_users = 0
-
-
-def address_file(settings: Settings) -> Path:
-    return settings.data_root / "redshift-endpoint" / "endpoint.json"
-
-
-def find_running(settings: Settings) -> dict[str, Any] | None:
-    """The address a live endpoint on this data root published, or None."""
-    try:
-        data = json.loads(address_file(settings).read_text())
-        os.kill(int(data["pid"]), 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return dict(data)
 
 
 def _search_path(params: dict[str, str]) -> list[str]:
