@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dw_simulator import observability as obs
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
 from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
+from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
 from dw_simulator.backends.postgres.types import postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
@@ -44,15 +45,7 @@ LOCAL_IAM_ROLE = "arn:aws:iam::000000000000:role/dw-sim-local"
 class PostgresBackend(WarehouseBackend):
     name = "postgres"
     read_dialect: ClassVar[str] = "postgres"
-    capabilities = Capabilities(
-        engine_dialect="postgres",
-        embedded=False,
-        schemas=True,
-        transactional_ddl=True,
-        native_json=True,
-        staging_formats=("parquet", "csv", "json"),
-        max_identifier_length=63,
-    )
+    capabilities = POSTGRES_CAPABILITIES
 
     def __init__(self, settings: Settings, url: str | None = None) -> None:
         super().__init__(settings)
@@ -345,7 +338,7 @@ class PostgresBackend(WarehouseBackend):
 class RedshiftBackend(PostgresBackend):
     """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer."""
 
-    name = "redshift"
+    name = REDSHIFT.name
     read_dialect = "redshift"
 
     def _on_connect(self, conn: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dw_simulator.backends.postgres.driver import psycopg_module, q
 from dw_simulator.backends.postgres.types import column_kind
@@ -15,13 +15,22 @@ from dw_simulator.sql.redshift.copy_unload import ColumnInfo
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from dw_simulator.backends.postgres.backend import PostgresBackend
+    from dw_simulator.sql.translate import Statement
+
+
+class TranslatingBackend(Protocol):
+    """What COPY/UNLOAD use of the backend (`backend.PostgresBackend`)."""
+
+    @property
+    def url(self) -> str: ...  # for a side connection that outlives the statement's transaction
+    def translate(self, experiment: str, sql: str, dialect: str) -> list[Statement]: ...
+    def _set_path(self, cur: Any, experiment: str) -> None: ...
 
 
 class PostgresCopyTarget:
     """COPY/UNLOAD's view of a PostgreSQL connection (the statement's own transaction)."""
 
-    def __init__(self, backend: PostgresBackend, conn: Any, experiment: str, *, freeze: bool = False) -> None:
+    def __init__(self, backend: TranslatingBackend, conn: Any, experiment: str, *, freeze: bool = False) -> None:
         self.backend = backend
         self.conn = conn
         self.experiment = experiment

@@ -15,9 +15,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.backends.snowflake.connection import Endpoint
+from dw_simulator.backends.snowflake.factory import SNOWFLAKE
 from dw_simulator.backends.snowflake.loading import StagedLoader
 from dw_simulator.backends.snowflake.namespaces import STAGING_SUFFIX, Namespaces, q, sql_string
 from dw_simulator.backends.snowflake.pool import ConnectionPool, execute
@@ -33,16 +34,8 @@ log = logging.getLogger(__name__)
 
 
 class SnowflakeBackend(WarehouseBackend):
-    name = "snowflake"
-    capabilities = Capabilities(
-        engine_dialect="snowflake",
-        embedded=False,
-        schemas=True,
-        transactional_ddl=False,
-        native_json=True,
-        staging_formats=("parquet",),
-        max_identifier_length=255,
-    )
+    name = SNOWFLAKE.name
+    capabilities = SNOWFLAKE.capabilities
 
     def __init__(self, settings: Settings, endpoint: Endpoint | None = None) -> None:
         super().__init__(settings)

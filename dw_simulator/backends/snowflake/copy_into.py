@@ -40,10 +40,10 @@ from dw_simulator.backends.snowflake.copy_sources import (
 )
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 
-def run_copy(cursor: DwSimCursor, statement: exp.Copy) -> bool:
+def run_copy(cursor: SessionCursor, statement: exp.Copy) -> bool:
     """Run the COPY INTO here when possible; False hands it to fakesnow unchanged."""
     conn = cursor._conn
     options = _options(statement, cursor)
@@ -106,7 +106,7 @@ def run_copy(cursor: DwSimCursor, statement: exp.Copy) -> bool:
 
 
 # -- options and sources -----------------------------------------------------------------------------------------------
-def _options(statement: exp.Copy, cursor: DwSimCursor) -> CopyOptions | None:
+def _options(statement: exp.Copy, cursor: SessionCursor) -> CopyOptions | None:
     options = CopyOptions()
     for param in statement.args.get("params") or []:
         if not isinstance(param, exp.CopyParameter) or not isinstance(param.this, exp.Var):
@@ -149,7 +149,7 @@ def _truthy(value: exp.Expr | None) -> bool:
     return value.name.upper() in ("TRUE", "YES", "1")
 
 
-def _stage_credentials(cursor: DwSimCursor, stage_var: str) -> s3lib.S3Credentials | None:
+def _stage_credentials(cursor: SessionCursor, stage_var: str) -> s3lib.S3Credentials | None:
     conn = cursor._conn
     try:
         catalog, schema, name = fs_stage.parts_from_var(stage_var, conn.database, conn.schema)

@@ -19,7 +19,7 @@ from dw_simulator.backends.snowflake.names import ident, lit, node_name
 from dw_simulator.backends.snowflake.transaction import duck_transaction
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 RESULT_COLUMNS = (
     "file",
@@ -36,7 +36,7 @@ RESULT_COLUMNS = (
 
 
 def copy_parquet(
-    cursor: DwSimCursor,
+    cursor: SessionCursor,
     statement: exp.Copy,
     select: exp.Select | None,
     files: list[SourceFile],
@@ -172,7 +172,7 @@ def _match_by_name(
 
 
 def _transformation(
-    cursor: DwSimCursor, statement: exp.Copy, select: exp.Select, table_columns: list[tuple[str, str]]
+    cursor: SessionCursor, statement: exp.Copy, select: exp.Select, table_columns: list[tuple[str, str]]
 ) -> tuple[list[str], list[str]]:
     """`SELECT $1:a, PARSE_JSON($1:b) FROM @stage` -> DuckDB expressions over the Parquet columns."""
     target = statement.this

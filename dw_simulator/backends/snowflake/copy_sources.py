@@ -19,7 +19,7 @@ from dw_simulator.backends.snowflake.names import ident, node_name
 from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 
 @dataclass
@@ -49,7 +49,7 @@ def target_table(statement: exp.Copy) -> exp.Table:
     return target
 
 
-def work_dir(cursor: DwSimCursor) -> str | None:
+def work_dir(cursor: SessionCursor) -> str | None:
     work = cursor._conn.engine.config.work_dir
     if work is None:
         return None
@@ -65,7 +65,7 @@ def selected(relative: str, options: CopyOptions) -> bool:
     return True
 
 
-def local_files(cursor: DwSimCursor, url: str, options: CopyOptions) -> list[SourceFile]:
+def local_files(cursor: SessionCursor, url: str, options: CopyOptions) -> list[SourceFile]:
     """Files of an internal stage (a directory of the endpoint) or a file:// URL, below the path prefix."""
     if fs_stage.is_internal(url):
         base = url
@@ -92,7 +92,7 @@ def local_files(cursor: DwSimCursor, url: str, options: CopyOptions) -> list[Sou
 
 
 def s3_files(
-    cursor: DwSimCursor,
+    cursor: SessionCursor,
     url: str,
     options: CopyOptions,
     credentials: s3lib.S3Credentials | None,
@@ -113,7 +113,7 @@ def s3_files(
     ]
 
 
-def purge(cursor: DwSimCursor, files: list[SourceFile], url: str, credentials: s3lib.S3Credentials | None) -> None:
+def purge(cursor: SessionCursor, files: list[SourceFile], url: str, credentials: s3lib.S3Credentials | None) -> None:
     remote = [f.s3_key for f in files if f.s3_key]
     if remote:
         config = cursor._conn.engine.config
@@ -125,7 +125,7 @@ def purge(cursor: DwSimCursor, files: list[SourceFile], url: str, credentials: s
 
 
 def delegate_with_local_copy(
-    cursor: DwSimCursor, statement: exp.Copy, scratch: Path, url: str, files: list[SourceFile]
+    cursor: SessionCursor, statement: exp.Copy, scratch: Path, url: str, files: list[SourceFile]
 ) -> None:
     """Hand a non-Parquet COPY from S3 to fakesnow, reading the downloaded copy instead of the bucket; the load
     history and the result then name the S3 objects, not the local copies."""
@@ -157,7 +157,7 @@ def delegate_with_local_copy(
 
 
 def not_loaded_yet(
-    cursor: DwSimCursor, statement: exp.Copy, files: list[SourceFile], scratch: Path
+    cursor: SessionCursor, statement: exp.Copy, files: list[SourceFile], scratch: Path
 ) -> list[SourceFile]:
     """Drop (and delete the local copies of) files the target table has loaded before, per the load history."""
     conn = cursor._conn

@@ -8,14 +8,10 @@ concurrent sessions do not conflict on the catalog.
 
 from __future__ import annotations
 
-import logging
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 from fakesnow import info_schema
-from fakesnow.conn import FakeSnowflakeConnection
-from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.dialect import parse_one
 from sqlglot import exp
 
@@ -23,7 +19,8 @@ from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.names import normalise_text
-from dw_simulator.backends.snowflake.stages import drop_stage, drop_stage_statement, remember_stage
+from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
+from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
 from dw_simulator.sql.snowflake import (
     DescribedColumn,
@@ -42,42 +39,18 @@ if TYPE_CHECKING:
 
     from dw_simulator.backends.snowflake.instance import Engine
 
-log = logging.getLogger(__name__)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
 
-class DwSimConnection(FakeSnowflakeConnection):
-    def __init__(self, engine: Engine, *args: Any, **kwargs: Any) -> None:
-        self.engine = engine
-        self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
-        self.temporary_stages: set[str] = set()
-        super().__init__(*args, **kwargs)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.explicit_transaction or bool(self._in_transaction)
-
-    def close(self, retry: bool = True) -> None:
-        """End the session: its temporary stages go with it, as on Snowflake."""
-        if not self.is_closed():
-            for fqname in list(self.temporary_stages):
-                try:
-                    drop_stage(self._duck_conn, fqname)
-                except duckdb.Error:
-                    log.debug("could not drop temporary stage %s", fqname, exc_info=True)
-            self.temporary_stages.clear()
-        super().close(retry)
-
+class DwSimConnection(SessionConnection):
     def cursor(self, cursor_class: Any = None) -> DwSimCursor:  # type: ignore[override]
         from snowflake.connector.cursor import DictCursor
 
         return DwSimCursor(conn=self, duck_conn=self._duck_conn, use_dict_result=cursor_class is DictCursor)
 
 
-class DwSimCursor(FakeSnowflakeCursor):
+class DwSimCursor(SessionCursor):
     """fakesnow's cursor with dw-sim's rewrites, UDFs, COPY fast path and S3 stages."""
-
-    _conn: DwSimConnection
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,13 +165,6 @@ class DwSimCursor(FakeSnowflakeCursor):
             for sql in notes:
                 side.execute(sql)
 
-    def _translate(self, expression: exp.Expr) -> exp.Expr:
-        """A Snowflake expression (or query) as DuckDB will run it, through the whole rewrite chain."""
-        return self._transform(expression, None)
-
-    def _status(self, message: str) -> None:
-        self._execute(exp.select(exp.alias_(exp.Literal.string(message), "status", quoted=True)))
-
     # -- GET_DDL ---------------------------------------------------------------------------------------------------
     def _get_ddl(self, kind: str, name: str, use_fqn: bool) -> str:
         kind = kind.upper()
@@ -235,3 +201,17 @@ class DwSimCursor(FakeSnowflakeCursor):
                 raise ValueError(f"SQL compilation error:\nView '{name}' does not exist or not authorized.")
             return str(row[0])
         raise ValueError(f"GET_DDL of a {kind.lower()} is not supported by the embedded Snowflake endpoint")
+
+
+def connect(engine: Engine, database: str | None = None, schema: str | None = None, **kwargs: Any) -> DwSimConnection:
+    """A session on the engine (one DuckDB cursor of its shared instance)."""
+    with engine.catalog_lock:
+        return DwSimConnection(
+            engine,
+            engine.fs.duck_conn.cursor(),
+            engine.fs.results_cache,
+            database,
+            schema,
+            db_path=engine.config.db_dir,
+            **kwargs,
+        )

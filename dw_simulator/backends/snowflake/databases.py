@@ -14,10 +14,10 @@ from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.names import ident, normalise
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 
-def drop_database(cursor: DwSimCursor, statement: exp.Drop) -> None:
+def drop_database(cursor: SessionCursor, statement: exp.Drop) -> None:
     """DROP DATABASE detaches the database and deletes its file (DuckDB 2 has no DROP DATABASE)."""
     table = statement.find(exp.Table)
     name = normalise(table.this) if table is not None else ""
@@ -47,7 +47,7 @@ def drop_database(cursor: DwSimCursor, statement: exp.Drop) -> None:
         cursor._status(f"{name} successfully dropped.")
 
 
-def create_database(cursor: DwSimCursor, statement: exp.Create) -> bool:
+def create_database(cursor: SessionCursor, statement: exp.Create) -> bool:
     """CREATE OR REPLACE DATABASE empties the database; fakesnow would re-attach the old file."""
     table = statement.find(exp.Table)
     if table is None:

@@ -24,7 +24,6 @@ from fakesnow import info_schema, macros
 from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
 from fakesnow.transforms import show
 
-from dw_simulator.backends.snowflake.cursor import DwSimConnection
 from dw_simulator.backends.snowflake.names import ident, sql_text
 from dw_simulator.backends.snowflake.s3 import S3Credentials
 from dw_simulator.sql.snowflake import SessionContext
@@ -93,18 +92,6 @@ class Engine:
     def databases(self) -> list[str]:
         rows = self.fs.duck_conn.cursor().execute("SELECT database_name FROM duckdb_databases()").fetchall()
         return [r[0] for r in rows if not r[0].startswith("_fs") and r[0] not in ("memory", "system", "temp")]
-
-    def connect(self, database: str | None = None, schema: str | None = None, **kwargs: Any) -> DwSimConnection:
-        with self.catalog_lock:
-            return DwSimConnection(
-                self,
-                self.fs.duck_conn.cursor(),
-                self.fs.results_cache,
-                database,
-                schema,
-                db_path=self.config.db_dir,
-                **kwargs,
-            )
 
     def remove_database_files(self, name: str) -> None:
         if self.config.db_dir is None:

@@ -41,7 +41,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dw_simulator.backends.snowflake.cursor import DwSimConnection
+from dw_simulator.backends.snowflake.cursor import DwSimConnection, connect
 from dw_simulator.backends.snowflake.instance import Engine
 from dw_simulator.backends.snowflake.result_columns import normalise
 
@@ -87,7 +87,7 @@ class SnowflakeProtocolServer:
         session_params: dict[str, Any] = body.get("data", {}).get("SESSION_PARAMETERS", {}) or {}
         autocommit = bool(session_params.get("AUTOCOMMIT", True))
         try:
-            conn = await run_in_threadpool(self.engine.connect, database, schema, autocommit=autocommit)
+            conn = await run_in_threadpool(connect, self.engine, database, schema, autocommit=autocommit)
         except Exception as exc:  # e.g. a database name DuckDB cannot attach
             return _failure("390100", f"Incorrect login: {exc}".splitlines()[0])
         token = secrets.token_urlsafe(32)

@@ -3,29 +3,27 @@ that end with their session, and DROP STAGE (missing in fakesnow) with its inter
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING
 
-import duckdb
-from fakesnow.transforms import stage as fs_stage
 from fakesnow.transforms.options import parse_options
 from sqlglot import exp
 
 from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.names import normalise
 from dw_simulator.backends.snowflake.s3 import S3Credentials
+from dw_simulator.backends.snowflake.session import drop_stage
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 
-def stage_name(cursor: DwSimCursor, table: exp.Table) -> str:
+def stage_name(cursor: SessionCursor, table: exp.Table) -> str:
     catalog = normalise(table.args.get("catalog")) or cursor._conn.database
     schema = normalise(table.args.get("db")) or cursor._conn.schema
     return f"{catalog}.{schema}.{normalise(table.this)}"
 
 
-def remember_stage(cursor: DwSimCursor, statement: exp.Create) -> None:
+def remember_stage(cursor: SessionCursor, statement: exp.Create) -> None:
     """Keep a stage's S3 credentials (fakesnow drops them) and note temporary stages of the session."""
     table = statement.find(exp.Table)
     properties = statement.args.get("properties")
@@ -39,7 +37,7 @@ def remember_stage(cursor: DwSimCursor, statement: exp.Create) -> None:
             cursor._conn.temporary_stages.add(fqname)
 
 
-def drop_stage_statement(cursor: DwSimCursor, statement: exp.Drop) -> None:
+def drop_stage_statement(cursor: SessionCursor, statement: exp.Drop) -> None:
     """DROP STAGE (missing in fakesnow): forget the stage and delete its internal files.
 
     https://docs.snowflake.com/en/sql-reference/sql/drop-stage
@@ -58,18 +56,3 @@ def drop_stage_statement(cursor: DwSimCursor, statement: exp.Drop) -> None:
     cursor._conn.engine.stage_credentials.pop(fqname, None)
     cursor._conn.temporary_stages.discard(fqname)
     cursor._status(f"{normalise(table.this)} successfully dropped.")
-
-
-def drop_stage(con: duckdb.DuckDBPyConnection, fqname: str) -> bool:
-    """Remove a stage from fakesnow's catalog and delete its internal files; False when it does not exist."""
-    catalog, schema, name = fqname.split(".")
-    with con.cursor() as side:
-        found = side.execute(
-            "DELETE FROM _fs_global._fs_information_schema._fs_stages "
-            "WHERE database_name = ? AND schema_name = ? AND name = ? RETURNING url",
-            [catalog, schema, name],
-        ).fetchall()
-    if not found:
-        return False
-    shutil.rmtree(fs_stage.internal_dir(fqname), ignore_errors=True)
-    return True

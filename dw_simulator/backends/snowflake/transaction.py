@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
 
 
 @contextmanager
-def duck_transaction(cursor: DwSimCursor) -> Iterator[None]:
+def duck_transaction(cursor: SessionCursor) -> Iterator[None]:
     """Run the block in a transaction, unless the session has one open (then it is the session's to end).
 
     In a session without autocommit, DML opens a transaction that lasts until COMMIT, as on Snowflake.

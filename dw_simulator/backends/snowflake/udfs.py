@@ -17,11 +17,11 @@ from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.names import ident
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.cursor import DwSimCursor
+    from dw_simulator.backends.snowflake.session import SessionCursor
     from dw_simulator.sql.snowflake.udf import UdfDefinition
 
 
-def qualify(cursor: DwSimCursor, catalog: str | None, schema: str | None, name: str) -> tuple[str, str, str]:
+def qualify(cursor: SessionCursor, catalog: str | None, schema: str | None, name: str) -> tuple[str, str, str]:
     catalog = catalog or cursor._conn.database
     schema = schema or cursor._conn.schema
     if not catalog or not schema:
@@ -34,7 +34,7 @@ def qualify(cursor: DwSimCursor, catalog: str | None, schema: str | None, name: 
     return catalog, schema, name
 
 
-def create_udf(cursor: DwSimCursor, udf: UdfDefinition) -> None:
+def create_udf(cursor: SessionCursor, udf: UdfDefinition) -> None:
     catalog, schema, name = qualify(cursor, udf.catalog, udf.schema, udf.name)
     target = f"{ident(catalog)}.{ident(schema)}.{ident(name)}"
     params = []
@@ -77,7 +77,7 @@ def create_udf(cursor: DwSimCursor, udf: UdfDefinition) -> None:
     cursor._status(f"Function {name} successfully created.")
 
 
-def _udtf_query(cursor: DwSimCursor, udf: UdfDefinition) -> str:
+def _udtf_query(cursor: SessionCursor, udf: UdfDefinition) -> str:
     """The UDTF's query with its output columns named and typed as RETURNS TABLE (...) declares them."""
     query = cursor._translate(parse_one(udf.body)).sql(dialect="duckdb")
     names = [f"_c{i}" for i in range(len(udf.table_columns))]
@@ -91,7 +91,7 @@ def _udtf_query(cursor: DwSimCursor, udf: UdfDefinition) -> str:
     return f"SELECT {', '.join(casts)} FROM ({query}) AS _udtf({', '.join(names)})"
 
 
-def drop_udf(cursor: DwSimCursor, catalog: str | None, schema: str | None, name: str, if_exists: bool) -> None:
+def drop_udf(cursor: SessionCursor, catalog: str | None, schema: str | None, name: str, if_exists: bool) -> None:
     catalog, schema, name = qualify(cursor, catalog, schema, name)
     kind = "MACRO TABLE" if name.upper() in cursor._conn.engine.table_functions else "MACRO"
     guard = " IF EXISTS" if if_exists else ""

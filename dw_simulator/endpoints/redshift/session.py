@@ -9,8 +9,9 @@ import hashlib
 import logging
 import secrets
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import DEFAULT_SETTINGS, SERVER_VERSION
@@ -25,10 +26,52 @@ from dw_simulator.endpoints.redshift.errors import (
 from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
-    from dw_simulator.endpoints.redshift.server import RedshiftEndpoint
+    import concurrent.futures
+    import ssl
+
+    from dw_simulator.config import Settings
 
 log = logging.getLogger("dw_simulator.endpoints.redshift")
+T = TypeVar("T")
 WRITE_HIGH_WATER = 1 << 20
+
+
+class Credentials(Protocol):
+    """The mock credentials clients must present."""
+
+    @property
+    def user(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def auth(self) -> str: ...  # md5 | cleartext
+
+
+class Server(Protocol):
+    """What a session and its engine use of the endpoint that accepted it (`server.RedshiftEndpoint`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def config(self) -> Credentials: ...
+    @property
+    def tls(self) -> ssl.SSLContext | None: ...
+    @property
+    def pool(self) -> concurrent.futures.ThreadPoolExecutor: ...
+    def register(self, session: Session) -> tuple[int, int]: ...
+    def forget(self, session: Session) -> None: ...
+    def cancel(self, pid: int, secret: int) -> None: ...
+    def resolve_target(self, params: dict[str, str]) -> Target: ...
+    def make_engine(self, session: Session) -> Engine: ...
+    def track(self, fn: Callable[..., T]) -> Callable[..., T]:
+        """`fn`, counted as busy while it runs on a worker thread."""
+        ...
+
+    def duckdb_cursor(self) -> Any:
+        """A DuckDB connection of the session's own on the embedded warehouse."""
+        ...
+
+    def release_duckdb(self, cursor: Any) -> None: ...
 
 
 class Engine(ABC):
@@ -86,7 +129,7 @@ class Target:
 
 @dataclass
 class Session:
-    server: RedshiftEndpoint
+    server: Server
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     pid: int = 0
