@@ -35,7 +35,7 @@ from dw_simulator.metadata import Experiment, MetadataStore
 from dw_simulator.metadata.store import ACTIVE_STATUSES, now
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
 from dw_simulator.schema import ExperimentSchema, load_schema_file, load_schema_text
-from dw_simulator.schema.models import DIALECTS
+from dw_simulator.schema.experiment_schema import DIALECTS
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -17,6 +17,7 @@ from dw_simulator.backends.duckdb.types import duckdb_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
+from dw_simulator.sql.engine_errors import duckdb_message
 from dw_simulator.sql.translate import translate
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ class DuckDBBackend(WarehouseBackend):
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
-            from dw_simulator.sql.redshift.duckdb_engine import prepare_redshift
+            from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
         try:
@@ -202,7 +203,7 @@ class DuckDBBackend(WarehouseBackend):
                 truncated = len(rows) > limit
                 rows = rows[:limit]
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
         return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
 
@@ -214,13 +215,8 @@ class DuckDBBackend(WarehouseBackend):
             last = statements[-1]
             return con.execute(last if isinstance(last, str) else last()).to_arrow_table()
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run engine SQL as is (internal use: tests, profiling)."""
         return self.connect().execute(sql, params or []).fetchall()
-
-
-def _engine_message(exc: Exception) -> str:
-    text = str(exc).strip()
-    return f"DuckDB: {text}"

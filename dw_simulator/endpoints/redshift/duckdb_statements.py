@@ -39,7 +39,7 @@ from dw_simulator.endpoints.redshift.session import Engine, Session
 from dw_simulator.endpoints.redshift.type_oids import TEXT, field_for
 from dw_simulator.sql.redshift import install_duckdb, translate_redshift
 from dw_simulator.sql.redshift.copy_unload import run_action
-from dw_simulator.sql.redshift.duckdb_engine import DuckDBCopyTarget, catalog
+from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget, catalog
 from dw_simulator.sql.redshift.split import mask
 from dw_simulator.staging import stage_for
 

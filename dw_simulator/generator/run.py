@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dw_simulator.generator.plan import ExperimentPlan, build_plan
 from dw_simulator.generator.writer import OutputTracker, part_name, write_batch
-from dw_simulator.schema.models import ExperimentSchema
+from dw_simulator.schema.experiment_schema import ExperimentSchema
 
 DEFAULT_BATCH_SIZE = 100_000
 POLL_SECONDS = 0.05

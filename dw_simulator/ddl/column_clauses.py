@@ -1,33 +1,17 @@
-"""Column attributes and table options that sqlglot cannot parse (or that we read ourselves), removed from the text.
+"""Column attributes that sqlglot cannot parse (or that we read ourselves), removed from the text.
 
-Each reader consumes its clause from a Cursor, records what it means on the column or table, and blanks the clause
-in the rewritten text. What remains of a column definition for sqlglot is its name, a placeholder type and the
-portable constraints: NOT NULL, NULL, PRIMARY KEY, UNIQUE, REFERENCES, CHECK, CONSTRAINT name.
+Each reader consumes its clause from a Cursor, records what it means on the column, and blanks the clause in the
+rewritten text. What remains of a column definition for sqlglot is its name, a placeholder type and the portable
+constraints: NOT NULL, NULL, PRIMARY KEY, UNIQUE, REFERENCES, CHECK, CONSTRAINT name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dw_simulator.ddl.cursor import Cursor, Rewriter, SyntaxProblem, source_of, split_top_level
+from dw_simulator.ddl.cursor import Cursor, Rewriter, SyntaxProblem, split_top_level
 from dw_simulator.ddl.lexer import Kind, Token
-from dw_simulator.ddl.typemap import MULTI_WORD_TYPES
-
-# The dialect a clause belongs to, for "did you mean --dialect ..." warnings.
-REDSHIFT_CLAUSES = frozenset({"DISTKEY", "SORTKEY", "DISTSTYLE", "ENCODE", "BACKUP"})
-SNOWFLAKE_CLAUSES = frozenset(
-    {
-        "CLUSTER BY",
-        "AUTOINCREMENT",
-        "MASKING POLICY",
-        "TAG",
-        "COPY GRANTS",
-        "TRANSIENT",
-        "DATA_RETENTION_TIME_IN_DAYS",
-        "CHANGE_TRACKING",
-        "COMMENT",
-    }
-)
+from dw_simulator.ddl.typemap import MULTI_WORD_TYPES, TYPE_HEADS
 
 # Words that end a DEFAULT expression: the next column attribute or constraint begins.
 _ATTRIBUTE_WORDS = frozenset(
@@ -66,25 +50,6 @@ _ATTRIBUTE_WORDS = frozenset(
     }
 )
 
-# Snowflake table options written NAME = value that change nothing in the data (silently ignored).
-KNOWN_TABLE_OPTIONS = frozenset(
-    {
-        "DATA_RETENTION_TIME_IN_DAYS",
-        "MAX_DATA_EXTENSION_TIME_IN_DAYS",
-        "CHANGE_TRACKING",
-        "DEFAULT_DDL_COLLATION",
-        "ENABLE_SCHEMA_EVOLUTION",
-        "STAGE_FILE_FORMAT",
-        "STAGE_COPY_OPTIONS",
-        "ERROR_ON_NONDETERMINISTIC_MERGE",
-        "ERROR_ON_NONDETERMINISTIC_UPDATE",
-        "CATALOG",
-        "EXTERNAL_VOLUME",
-        "BASE_LOCATION",
-        "STORAGE_SERIALIZATION_POLICY",
-    }
-)
-
 
 @dataclass
 class TypeText:
@@ -105,19 +70,6 @@ class ColumnAttrs:
     comment: str | None = None
     computed: bool = False
     clauses: set[str] = field(default_factory=set)  # dialect-owned clauses seen, for warnings
-
-
-@dataclass
-class TableOptions:
-    dist_style: str | None = None
-    dist_key: tuple[str, int] | None = None
-    sort_style: str | None = None
-    sort_keys: list[tuple[str, int]] = field(default_factory=list)
-    cluster_by: list[str] = field(default_factory=list)
-    comment: str | None = None
-    ignored: list[str] = field(default_factory=list)
-    clauses: set[str] = field(default_factory=set)
-    as_select: bool = False
 
 
 def read_type(cur: Cursor, rw: Rewriter) -> TypeText:
@@ -163,15 +115,69 @@ def source_of_tokens(tokens: list[Token]) -> str:
 
 
 def read_column_attributes(cur: Cursor, rw: Rewriter) -> ColumnAttrs:
-    """Consume the rest of a column definition, blanking what sqlglot should not see."""
+    """Consume the rest of a column definition, blanking what sqlglot should not see. Raises SyntaxProblem where
+    another column definition or a table constraint starts without the comma before it."""
     attrs = ColumnAttrs()
     while not cur.at_end():
         start = cur.offset()
         if _read_one_attribute(cur, attrs) or _read_constraint_property(cur):
             rw.blank(start, cur.prev_end())
         else:
+            _check_comma(cur)
             cur.skip_item()
     return attrs
+
+
+# Words that continue an expression or a clause (never a column name right after a column's attributes).
+_CONTINUING_WORDS = frozenset({"AT", "AND", "OR", "IS", "IN", "LIKE", "ILIKE", "BETWEEN", "AS", "WITHOUT", "ON", "TO"})
+
+
+def _check_comma(cur: Cursor) -> None:
+    """At a token no column attribute starts: `name TYPE` (another column definition) or `PRIMARY KEY (`,
+    `UNIQUE (`, `FOREIGN KEY (`, `CONSTRAINT name ...` of those (a table constraint) means a comma is missing.
+    Before, a missing comma made the next column vanish into a DEFAULT or a table key into an ignored warning."""
+    token = cur.peek()
+    assert token is not None
+    hint = "separate column definitions and table constraints with commas"
+    if _starts_column(cur):
+        raise SyntaxProblem(
+            f"missing comma before '{token.text}': a new column definition ('{token.text} {cur.tokens[cur.i + 1].text}"
+            "') starts here",
+            token.start,
+            token.end,
+            hint=hint,
+        )
+    k = 2 if token.is_word("CONSTRAINT") and cur.peek(1) is not None else 0
+    if _starts_table_constraint(cur, k):
+        head = [t for t in cur.tokens[cur.i + k : cur.i + k + 2] if t.kind is Kind.WORD]
+        words = " ".join(t.upper for t in head)
+        raise SyntaxProblem(
+            f"missing comma before '{words} (...)': a table constraint starts here (a column's own {words} "
+            "names no columns)",
+            token.start,
+            head[-1].end,
+            hint=hint,
+        )
+
+
+def _starts_column(cur: Cursor) -> bool:
+    name, kind = cur.peek(), cur.peek(1)
+    if name is None or kind is None or kind.kind is not Kind.WORD or kind.upper not in TYPE_HEADS:
+        return False
+    previous = cur.tokens[cur.i - 1] if cur.i > 0 else None
+    if previous is not None and previous.is_punct("::", "."):
+        return False  # a cast's type or a qualified name, inside an expression
+    if name.kind is Kind.QIDENT:
+        return True
+    return name.kind is Kind.WORD and name.upper not in _ATTRIBUTE_WORDS and name.upper not in _CONTINUING_WORDS
+
+
+def _starts_table_constraint(cur: Cursor, k: int) -> bool:
+    if cur.is_word("PRIMARY", "FOREIGN", k=k):
+        return cur.is_word("KEY", k=k + 1) and cur.is_punct("(", k=k + 2)
+    if cur.is_word("UNIQUE", k=k):
+        return cur.is_punct("(", k=k + 1) or (cur.is_word("KEY", k=k + 1) and cur.is_punct("(", k=k + 2))
+    return False
 
 
 def _read_one_attribute(cur: Cursor, attrs: ColumnAttrs) -> bool:
@@ -310,8 +316,8 @@ def _skip_default(cur: Cursor, attrs: ColumnAttrs) -> None:
     while not cur.at_end():
         nxt = cur.peek()
         assert nxt is not None
-        if nxt.kind is Kind.WORD and nxt.upper in _ATTRIBUTE_WORDS and consumed > 0:
-            break
+        if consumed > 0 and ((nxt.kind is Kind.WORD and nxt.upper in _ATTRIBUTE_WORDS) or _starts_column(cur)):
+            break  # the next attribute, or (a missing comma) the next column
         if nxt.is_word("NEXTVAL"):  # DEFAULT nextval('seq') / seq.NEXTVAL: a sequence-fed key
             attrs.identity = attrs.identity or (1, 1)
         cur.skip_item()
@@ -368,151 +374,3 @@ def blank_constraint_properties(cur: Cursor, rw: Rewriter) -> None:
             rw.blank(start, cur.prev_end())
         else:
             cur.skip_item()
-
-
-def read_table_options(cur: Cursor, text: str) -> TableOptions:
-    """Everything after a CREATE TABLE's column list. The caller blanks it all."""
-    opts = TableOptions()
-    while not cur.at_end():
-        token = cur.peek()
-        assert token is not None
-        word = token.upper
-        if cur.accept("DISTSTYLE"):
-            opts.clauses.add("DISTSTYLE")
-            value = cur.peek()
-            if value is not None and value.kind is Kind.WORD:
-                cur.take()
-                opts.dist_style = value.upper
-            continue
-        if word == "DISTKEY" and cur.is_punct("(", k=1):
-            cur.take()
-            opts.clauses.add("DISTKEY")
-            names = _names_in_group(cur)
-            if names:
-                opts.dist_key = names[0]
-            continue
-        if word in ("COMPOUND", "INTERLEAVED", "SORTKEY"):
-            style = cur.take().upper
-            if style != "SORTKEY" and not cur.accept("SORTKEY"):
-                opts.ignored.append(style)
-                continue
-            opts.clauses.add("SORTKEY")
-            if cur.accept("AUTO"):
-                opts.sort_style = "AUTO"
-            elif cur.is_punct("("):
-                opts.sort_style = "INTERLEAVED" if style == "INTERLEAVED" else "COMPOUND"
-                opts.sort_keys = _names_in_group(cur)
-            continue
-        if cur.accept_seq("ENCODE", "AUTO") or cur.accept("ENCODE"):
-            opts.clauses.add("ENCODE")
-            continue
-        if cur.accept("BACKUP"):
-            opts.clauses.add("BACKUP")
-            cur.accept("YES", "NO")
-            continue
-        if cur.accept_seq("CLUSTER", "BY"):
-            opts.clauses.add("CLUSTER BY")
-            cur.accept("LINEAR")
-            if cur.is_punct("("):
-                inner = cur.skip_group()
-                opts.cluster_by = [" ".join(text[p[0].start : p[-1].end].split()) for p in split_top_level(inner) if p]
-            continue
-        if word == "COMMENT":
-            cur.take()
-            if cur.is_punct("="):
-                cur.take()
-            value = cur.peek()
-            if value is not None and value.kind is Kind.STRING:
-                cur.take()
-                opts.comment = value.value
-            opts.clauses.add("COMMENT")
-            continue
-        if cur.accept_seq("COPY", "GRANTS"):
-            opts.clauses.add("COPY GRANTS")
-            continue
-        if word == "AS":
-            opts.as_select = True
-            return opts
-        if word in ("WITH", "TAG", "ROW", "AGGREGATION", "JOIN") and _skip_snowflake_policy(cur):
-            opts.clauses.add("TAG")
-            continue
-        if token.kind is Kind.WORD and cur.is_punct("=", k=1):
-            cur.i += 2
-            if not cur.at_end():
-                cur.skip_item()
-            if word in KNOWN_TABLE_OPTIONS:
-                opts.clauses.add(word if word in SNOWFLAKE_CLAUSES else "DATA_RETENTION_TIME_IN_DAYS")
-            else:
-                opts.ignored.append(word)
-            continue
-        # anything else (PostgreSQL WITH (...), TABLESPACE x, PARTITION BY ..., INHERITS (...)): ignored, named
-        start = cur.i
-        cur.skip_item()
-        while not cur.at_end() and not _starts_option(cur):
-            cur.skip_item()
-        opts.ignored.append(source_of(text, cur.tokens[start : cur.i])[:60])
-    return opts
-
-
-_OPTION_WORDS = frozenset(
-    {
-        "DISTSTYLE",
-        "DISTKEY",
-        "SORTKEY",
-        "COMPOUND",
-        "INTERLEAVED",
-        "ENCODE",
-        "BACKUP",
-        "CLUSTER",
-        "COMMENT",
-        "COPY",
-        "AS",
-        "WITH",
-        "TAG",
-        "TABLESPACE",
-        "PARTITION",
-        "INHERITS",
-        "ON",
-    }
-)
-
-
-def _starts_option(cur: Cursor) -> bool:
-    """Whether an ignored clause ends here: the next table option (a known word, or NAME = value) starts."""
-    token = cur.peek()
-    if token is None or token.kind is not Kind.WORD:
-        return False
-    return token.upper in _OPTION_WORDS or cur.is_punct("=", k=1)
-
-
-def _names_in_group(cur: Cursor) -> list[tuple[str, int]]:
-    inner = cur.skip_group()
-    names: list[tuple[str, int]] = []
-    for part in split_top_level(inner):
-        if len(part) == 1 and part[0].kind in (Kind.WORD, Kind.QIDENT):
-            names.append((part[0].value, part[0].start))
-        elif part:
-            raise SyntaxProblem("expected a column name", part[0].start, part[-1].end)
-    return names
-
-
-def _skip_snowflake_policy(cur: Cursor) -> bool:
-    save = cur.i
-    cur.accept("WITH")
-    if cur.accept("TAG") and cur.is_punct("("):
-        cur.skip_group()
-        return True
-    if (
-        cur.accept_seq("ROW", "ACCESS", "POLICY")
-        or cur.accept_seq("AGGREGATION", "POLICY")
-        or cur.accept_seq("JOIN", "POLICY")
-    ):
-        if not cur.at_end():
-            cur.take()
-            while cur.is_punct(".") and cur.peek(1) is not None:
-                cur.i += 2
-        if cur.accept("ON") and cur.is_punct("("):
-            cur.skip_group()
-        return True
-    cur.i = save
-    return False

@@ -1,4 +1,7 @@
-"""The Redshift layer on the embedded DuckDB engine: install the macros, translate, and run COPY/UNLOAD."""
+"""The Redshift layer on a DuckDB connection: install the macros, read the experiment's catalog, turn a script into
+statements ready to run (COPY/UNLOAD as callables), and be COPY/UNLOAD's target (`DuckDBCopyTarget`).
+
+Used by the DuckDB backend and by the Redshift wire endpoint on DuckDB; the connection is theirs."""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator.errors import QueryError
-from dw_simulator.sql.redshift import install_duckdb, translate_redshift
-from dw_simulator.sql.redshift.copy_unload import ColumnInfo, run_action
+from dw_simulator.sql.redshift.copy_unload.run import run_action
+from dw_simulator.sql.redshift.copy_unload.target import ColumnInfo
+from dw_simulator.sql.redshift.install import install_duckdb
+from dw_simulator.sql.redshift.translation import translate_redshift
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -6,6 +6,7 @@ import bisect
 from typing import NoReturn
 
 from dw_simulator.errors import Problem, SchemaValidationError
+from dw_simulator.schema.validation import more_problems
 
 MAX_EXCERPT = 60
 
@@ -80,6 +81,6 @@ class DdlProblems:
 
 
 def raise_problems(problems: list[Problem]) -> NoReturn:
-    first = problems[0]
-    more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
-    raise SchemaValidationError(f"SQL import failed: {first}{more}", details=[p.to_dict() for p in problems])
+    raise SchemaValidationError(
+        f"SQL import failed: {problems[0]}{more_problems(problems)}", details=[p.to_dict() for p in problems]
+    )
