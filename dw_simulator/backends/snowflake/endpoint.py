@@ -16,7 +16,6 @@ import os
 import socket
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -242,6 +241,8 @@ def find_running(directory: Path) -> EndpointAddress | None:
         return None
     if address.pid == os.getpid():
         return None
+    import urllib.request  # only when an address is published (about 35 ms: http.client, email)
+
     try:
         with urllib.request.urlopen(f"{address.url}/dwsim/health", timeout=2) as response:
             if response.status == 200:
