@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from dw_simulator import observability as obs
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.config import Settings, load_settings
+from dw_simulator.connections import connection_settings
 from dw_simulator.errors import (
     AlreadyExistsError,
     DwSimError,
@@ -284,8 +285,6 @@ class Simulator:
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
         """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
         SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
-        from dw_simulator.endpoints.redshift.connect_info import connection_settings
-
         database = self.get_experiment(name).info.name if name else None
         return connection_settings(self.settings, database=database)
 

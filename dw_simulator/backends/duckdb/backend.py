@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.duckdb.factory import DUCKDB
 from dw_simulator.backends.duckdb.types import duckdb_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
@@ -34,15 +35,8 @@ def q(identifier: str) -> str:
 
 
 class DuckDBBackend(WarehouseBackend):
-    name = "duckdb"
-    capabilities = Capabilities(
-        engine_dialect="duckdb",
-        embedded=True,
-        schemas=True,
-        transactional_ddl=True,
-        native_json=True,
-        max_identifier_length=255,
-    )
+    name = DUCKDB.name
+    capabilities = DUCKDB.capabilities
 
     def __init__(self, settings: Settings, path: Path | None = None) -> None:
         super().__init__(settings)

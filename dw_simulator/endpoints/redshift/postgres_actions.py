@@ -18,7 +18,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dw_simulator.endpoints.redshift import protocol as pg
-from dw_simulator.endpoints.redshift.encode import BOOL, DATE, FLOAT4, FLOAT8, INT2, INT4, INT8, NUMERIC, OID, TIMESTAMP
+from dw_simulator.endpoints.redshift.type_oids import (
+    BOOL,
+    DATE,
+    FLOAT4,
+    FLOAT8,
+    INT2,
+    INT4,
+    INT8,
+    NUMERIC,
+    OID,
+    TIMESTAMP,
+)
 from dw_simulator.errors import QueryError
 
 if TYPE_CHECKING:

@@ -1,16 +1,15 @@
-"""Sessions on the embedded DuckDB warehouse: Redshift SQL through dw-sim's Redshift layer, results encoded as
-PostgreSQL would send them. Each session has a DuckDB connection of its own (a cursor of the endpoint's shared
-database handle); every DuckDB call runs on a worker thread, never on the event loop."""
+"""Statements of a Redshift endpoint session on the embedded DuckDB warehouse, run on worker threads: each client
+statement is classified (SET/SHOW/transactions, drivers' catalog queries, COPY/UNLOAD) or translated by dw-sim's
+Redshift layer, then run on the session's own DuckDB connection; result rows are read in Arrow batches and encoded
+as DataRow messages (`encode.py`). The messages themselves are handled in `duckdb_sessions.py`."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import pyarrow as pa
 
@@ -33,22 +32,17 @@ from dw_simulator.endpoints.redshift.commands import (
     strip_database,
 )
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
-from dw_simulator.endpoints.redshift.encode import TEXT, decode_parameter, encode_batch, field_for
-from dw_simulator.endpoints.redshift.errors import (
-    IN_FAILED_TRANSACTION,
-    INVALID_CURSOR,
-    INVALID_PREPARED_STATEMENT,
-    PROTOCOL_VIOLATION,
-    QUERY_CANCELED,
-    EndpointError,
-    from_message,
-)
+from dw_simulator.endpoints.redshift.encode import encode_batch
+from dw_simulator.endpoints.redshift.errors import IN_FAILED_TRANSACTION, PROTOCOL_VIOLATION, EndpointError
 from dw_simulator.endpoints.redshift.naming import postgres_column_names
-from dw_simulator.endpoints.redshift.server import Engine, Session
-from dw_simulator.errors import DwSimError
-from dw_simulator.sql.redshift.split import mask, split_statements
+from dw_simulator.endpoints.redshift.session import Engine, Session
+from dw_simulator.endpoints.redshift.type_oids import TEXT, field_for
+from dw_simulator.sql.redshift import install_duckdb, translate_redshift
+from dw_simulator.sql.redshift.copy_unload import run_action
+from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget, catalog
+from dw_simulator.sql.redshift.split import mask
+from dw_simulator.staging import stage_for
 
-T = TypeVar("T")
 BATCH_ROWS = 65_536
 _PARAM = re.compile(r"\$(\d+)")
 
@@ -84,7 +78,9 @@ class Portal:
     rows_in_call: int = 0
 
 
-class DuckDBEngine(Engine):
+class DuckDBStatements(Engine):
+    """The worker-thread side of `DuckDBEngine`: preparing, running and reading statements on DuckDB."""
+
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         assert session.target is not None
@@ -95,35 +91,7 @@ class DuckDBEngine(Engine):
         self.portals: dict[str, Portal] = {}
         self.cache: dict[str, Prepared] = {}  # client SQL -> translated query
 
-    # -- threads ----------------------------------------------------------------------------------------------------
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        import duckdb
-
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.session.server.pool, self.session.server.track(fn), *args)
-        while True:
-            done, _ = await asyncio.wait({future}, timeout=0.2)
-            if done:
-                break
-            if self.session.peer_gone():
-                self.cancel()  # the client went away mid-query: stop the work
-        try:
-            return future.result()
-        except EndpointError:
-            raise
-        except duckdb.InterruptException:
-            raise EndpointError(QUERY_CANCELED, "canceling statement due to user request") from None
-        except duckdb.Error as exc:
-            raise from_message(str(exc)) from None
-        except DwSimError as exc:
-            raise from_message(exc.message) from None
-
-    async def start(self) -> None:
-        self.con = await self._run(self._open)
-
     def _open(self) -> Any:
-        from dw_simulator.sql.redshift import install_duckdb
-
         con = self.session.server.duckdb_cursor()
         try:
             install_duckdb(con)
@@ -141,18 +109,6 @@ class DuckDBEngine(Engine):
             self.session.server.release_duckdb(con)
             raise
         return con
-
-    def cancel(self) -> None:
-        if self.con is not None:
-            with contextlib.suppress(Exception):  # nothing running, or already closed
-                self.con.interrupt()
-
-    async def close(self) -> None:
-        if self.con is not None:
-            con, self.con = self.con, None
-            for portal in self.portals.values():
-                _close_reader(portal)
-            await asyncio.get_running_loop().run_in_executor(None, self.session.server.release_duckdb, con)
 
     # -- preparing ---------------------------------------------------------------------------------------------------
     def _prepare(self, sql: str, param_oids: list[int] | None = None) -> Prepared:
@@ -190,9 +146,6 @@ class DuckDBEngine(Engine):
                 session_catalog(text, self.target.database), self.experiment, self.session.setting
             )
             return Prepared(sql, "plain", engine_sql=engine_sql, returns_rows=True, param_oids=oids)
-        from dw_simulator.sql.redshift import translate_redshift
-        from dw_simulator.sql.redshift.duckdb_runner import catalog
-
         text = endpoint_views(text)
         statements = translate_redshift(text, engine="duckdb", catalog=catalog(self.con, self.experiment))
         if len(statements) != 1:
@@ -239,10 +192,6 @@ class DuckDBEngine(Engine):
             self._command(prepared.command, portal)
             return
         if prepared.kind == "action":
-            from dw_simulator.sql.redshift.copy_unload import run_action
-            from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget
-            from dw_simulator.staging import stage_for
-
             rows = run_action(
                 prepared.action.action,
                 DuckDBCopyTarget(self.con, self.experiment),
@@ -351,133 +300,11 @@ class DuckDBEngine(Engine):
         try:
             return portal.reader.read_next_batch()
         except StopIteration:
-            _close_reader(portal)
+            close_reader(portal)
             return None
 
-    # -- simple query protocol -----------------------------------------------------------------------------------
-    async def simple_query(self, sql: str) -> None:
-        pieces = split_statements(sql)
-        if not pieces:
-            self.session.send(pg.EMPTY_QUERY)
-            return
-        for piece in pieces:
-            cached = self._cached(piece, None)
-            prepared = cached if cached is not None else await self._run(self._prepare, piece)
-            portal = Portal(prepared, [], [])
-            await self._run(self._execute, portal)
-            if portal.reader is not None:
-                assert portal.fields is not None
-                self.session.send(pg.row_description(portal.fields))
-            await self._stream(portal, 0)
 
-    async def _stream(self, portal: Portal, max_rows: int) -> None:
-        """Send a portal's rows (up to max_rows, 0 = all) and its CommandComplete or PortalSuspended."""
-        session = self.session
-        if portal.prepared.kind == "empty":
-            session.send(pg.EMPTY_QUERY)
-            return
-        if portal.reader is not None or portal.pending is not None:
-            while True:
-                want = max_rows - portal.rows_in_call if max_rows else 0
-                data, rows, finished = await self._run(self._next_rows, portal, want)
-                if data:
-                    session.send(data)
-                    portal.rows += rows
-                    portal.rows_in_call += rows
-                    await session.maybe_drain()
-                if finished:
-                    break
-                if max_rows and portal.rows_in_call >= max_rows:
-                    session.send(pg.PORTAL_SUSPENDED)
-                    return
-            portal.tag = (
-                statement_tag(portal.prepared.sql, portal.rows) if portal.prepared.kind != "command" else "SHOW"
-            )
-        session.send(pg.command_complete(portal.tag or statement_tag(portal.prepared.sql, portal.rows)))
-
-    # -- extended query protocol -----------------------------------------------------------------------------------
-    async def parse(self, msg: pg.Parse) -> None:
-        pieces = split_statements(msg.query)
-        if len(pieces) > 1:
-            raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
-        text = pieces[0] if pieces else ""
-        cached = self._cached(text, msg.param_oids)
-        prepared = cached if cached is not None else await self._run(self._prepare, text, msg.param_oids)
-        self.statements[msg.name] = prepared
-        self.session.send(pg.PARSE_COMPLETE)
-
-    async def bind(self, msg: pg.Bind) -> None:
-        prepared = self.statements.get(msg.statement)
-        if prepared is None:
-            raise EndpointError(INVALID_PREPARED_STATEMENT, f'prepared statement "{msg.statement}" does not exist')
-        params = []
-        for i, value in enumerate(msg.params):
-            oid = prepared.param_oids[i] if i < len(prepared.param_oids) else 0
-            try:
-                params.append(decode_parameter(value, oid, msg.param_format(i) == 1))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise EndpointError("22P02", f"invalid value for parameter ${i + 1}: {exc}") from None
-        old = self.portals.pop(msg.portal, None)
-        if old is not None:
-            _close_reader(old)
-        portal = Portal(prepared, params, msg.result_formats, fields=prepared.fields)
-        self.portals[msg.portal] = portal
-        self.session.send(pg.BIND_COMPLETE)
-
-    async def describe(self, kind: str, name: str) -> None:
-        if kind == "S":
-            prepared = self.statements.get(name)
-            if prepared is None:
-                raise EndpointError(INVALID_PREPARED_STATEMENT, f'prepared statement "{name}" does not exist')
-            oids = [
-                prepared.param_oids[i] if i < len(prepared.param_oids) and prepared.param_oids[i] else TEXT
-                for i in range(prepared.param_count)
-            ]
-            self.session.send(pg.parameter_description(oids))
-            if prepared.fields is None:
-                prepared.fields = await self._run(self._describe, prepared, None)
-            self.session.send(pg.row_description(prepared.fields) if prepared.fields else pg.NO_DATA)
-            return
-        portal = self.portals.get(name)
-        if portal is None:
-            raise EndpointError(INVALID_CURSOR, f'portal "{name}" does not exist')
-        if not portal.executed and portal.prepared.returns_rows:
-            # run it now (its rows stream at Execute): the description is then the result's own
-            await self._run(self._execute, portal)
-        if portal.fields is None and portal.prepared.returns_rows and portal.reader is None:
-            portal.fields = await self._run(self._describe, portal.prepared, portal.params)
-        fields = portal.fields if portal.reader is not None or portal.prepared.returns_rows else None
-        self.session.send(pg.row_description(fields, portal.formats) if fields else pg.NO_DATA)
-
-    async def execute(self, portal_name: str, max_rows: int) -> None:
-        portal = self.portals.get(portal_name)
-        if portal is None:
-            raise EndpointError(INVALID_CURSOR, f'portal "{portal_name}" does not exist')
-        if not portal.executed:
-            await self._run(self._execute, portal)
-        portal.rows_in_call = 0
-        await self._stream(portal, max_rows)
-
-    async def close_object(self, kind: str, name: str) -> None:
-        if kind == "S":
-            self.statements.pop(name, None)
-        else:
-            portal = self.portals.pop(name, None)
-            if portal is not None:
-                _close_reader(portal)
-        self.session.send(pg.CLOSE_COMPLETE)
-
-    async def sync(self) -> None:
-        unnamed = self.portals.pop("", None)
-        if unnamed is not None:
-            _close_reader(unnamed)
-        if self.tx_status == b"I":  # outside a transaction block every batch ends its portals
-            for name in list(self.portals):
-                _close_reader(self.portals.pop(name))
-        self.session.send(pg.ready_for_query(self.tx_status))
-
-
-def _close_reader(portal: Portal) -> None:
+def close_reader(portal: Portal) -> None:
     reader, portal.reader, portal.pending = portal.reader, None, None
     if reader is not None:
         with contextlib.suppress(Exception):  # already closed

@@ -3,67 +3,35 @@
 PostgreSQL's responses are relayed as they come. The server reads only message headers (5 bytes each) and passes
 DataRow messages through untouched, so rows arrive in exactly the format (text or binary) the client asked for.
 
-COPY ... FROM 's3://...' and UNLOAD run in dw-sim's emulation over the session's own connection (`pg_actions.py`),
-so they belong to the client's transaction; SET/SHOW of Redshift-only settings and `version()` are answered here.
+COPY ... FROM 's3://...' and UNLOAD run in dw-sim's emulation over the session's own connection (`postgres_actions.py`),
+so they belong to the client's transaction; how each statement runs (translated and sent on, or answered here) is
+decided in `postgres_statements.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import struct
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
 
+from dw_simulator.backends.postgres import RedshiftBackend
+from dw_simulator.backends.postgres.backend import DEFAULT_URL
+from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget
 from dw_simulator.endpoints.redshift import protocol as pg
-from dw_simulator.endpoints.redshift.catalog import (
-    alias_subqueries,
-    expand_lateral_aliases,
-    is_catalog_query,
-    postgres_catalog_sql,
-    session_catalog,
-)
-from dw_simulator.endpoints.redshift.commands import (
-    REDSHIFT_ONLY,
-    classify,
-    command_tag,
-    redshift_functions,
-    strip_database,
-)
-from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
-from dw_simulator.endpoints.redshift.encode import JSON, JSONB, SUPER, TEXT
-from dw_simulator.endpoints.redshift.errors import (
-    PROTOCOL_VIOLATION,
-    EndpointError,
-    from_message,
-)
-from dw_simulator.endpoints.redshift.server import Engine, Session
+from dw_simulator.endpoints.redshift.commands import command_tag
+from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
+from dw_simulator.endpoints.redshift.postgres_actions import Exchange, RelayConnection
+from dw_simulator.endpoints.redshift.postgres_statements import PostgresStatements, Prepared
+from dw_simulator.endpoints.redshift.session import Engine, Session
+from dw_simulator.endpoints.redshift.type_oids import JSON, JSONB, SUPER, TEXT
 from dw_simulator.endpoints.redshift.upstream import Upstream, UpstreamAddress
 from dw_simulator.errors import DwSimError
+from dw_simulator.sql.redshift import translate_redshift
+from dw_simulator.sql.redshift.copy_unload import run_action
 from dw_simulator.sql.redshift.split import mask, split_statements
+from dw_simulator.staging import stage_for
 
 _HEADER = struct.Struct("!i")
 _DATA_ROW = 0x44
-CATALOG_TTL_S = 2.0
-_LOCAL_SHOW = {"server_version", "server_version_num", *REDSHIFT_ONLY}
-_installed: set[str] = set()
-_install_lock = threading.Lock()
-_catalogs: dict[tuple[str, str], tuple[float, dict[str, dict[str, str]]]] = {}
-_catalog_lock = threading.Lock()
-_relations: dict[tuple[str, str], tuple[float, set[str] | None]] = {}
-
-
-@dataclass
-class Prepared:
-    """How a client statement runs: `sql` is sent to PostgreSQL, unless `local` says the endpoint answers it."""
-
-    client_sql: str
-    sql: str = ""
-    local: str = ""  # "" | empty | action | set | show
-    name: str = ""
-    value: str = ""
-    ddl: bool = False
 
 
 class PostgresRelay(Engine):
@@ -72,24 +40,20 @@ class PostgresRelay(Engine):
         assert session.target is not None
         self.experiment = session.target.experiment
         self.schema = self.experiment.lower()
-        settings = session.server.settings
-        from dw_simulator.backends.postgres.backend import DEFAULT_URL
-
-        self.url = settings.redshift_url or DEFAULT_URL
+        self.url = session.server.settings.redshift_url or DEFAULT_URL
+        self.statements = PostgresStatements(session, self.url)
         self.upstream: Upstream | None = None
         self.pending = 0  # forwarded extended-protocol messages whose responses are still to come
         self.failed = False  # PostgreSQL reported an error in this batch: it skips to Sync
         self.local_statements: dict[str, Prepared] = {}
         self.local_portals: dict[str, Prepared] = {}
-        self.translations: OrderedDict[tuple[str, int], Prepared] = OrderedDict()
         self._buffer = bytearray()
         self.errors = 0
-        self.catalog_dirty = False  # a DDL statement ran through the extended protocol since the last translation
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.session.server.pool, self._install)
+        await loop.run_in_executor(self.session.server.pool, self.statements.install)
         address = UpstreamAddress.from_url(self.url)
         search_path = '\\"' + self.schema.replace('"', '\\"') + '\\",public'
         options = {
@@ -100,22 +64,6 @@ class PostgresRelay(Engine):
             "options": f"-c search_path={search_path}",
         }
         self.upstream = await Upstream.connect(address, options)
-
-    def _install(self) -> None:
-        """The Redshift SQL library in the database, once per endpoint process (RedshiftBackend installs it)."""
-        with _install_lock:
-            if self.url in _installed:
-                return
-            from dw_simulator.backends.postgres import RedshiftBackend
-
-            backend = RedshiftBackend(self.session.server.settings, url=self.url)
-            try:
-                backend.connect()
-            except DwSimError as exc:
-                raise EndpointError("08006", exc.message) from None
-            finally:
-                backend.close()
-            _installed.add(self.url)
 
     def cancel(self) -> None:
         upstream = self.upstream
@@ -132,135 +80,6 @@ class PostgresRelay(Engine):
         if self.upstream is not None:
             self.upstream.close()
             self.upstream = None
-
-    # -- translation -----------------------------------------------------------------------------------------------
-    def _catalog(self) -> dict[str, dict[str, str]]:
-        key = (self.url, self.schema)
-        with _catalog_lock:
-            cached = _catalogs.get(key)
-            if cached is not None and time.monotonic() - cached[0] < CATALOG_TTL_S:
-                return cached[1]
-        from dw_simulator.backends.postgres import RedshiftBackend
-
-        backend = RedshiftBackend(self.session.server.settings, url=self.url)
-        try:
-            catalog = backend.catalog(self.experiment)
-        except DwSimError:
-            catalog = {}
-        finally:
-            backend.close()
-        with _catalog_lock:
-            _catalogs[key] = (time.monotonic(), catalog)
-        return catalog
-
-    def _forget_catalog(self) -> None:
-        """After DDL: translations made against the old catalog are stale too."""
-        self.translations.clear()
-        with _catalog_lock:
-            _catalogs.pop((self.url, self.schema), None)
-            for key in [k for k in _relations if k[0] == self.url]:
-                _relations.pop(key, None)
-
-    def _prepare(self, sql: str) -> Prepared:
-        """One client statement (worker thread)."""
-        if not mask(sql).text.strip(" \n\t;"):
-            return Prepared(sql, local="empty")
-        command = classify(sql)
-        if command is not None:
-            if command.kind == "set" and command.name in REDSHIFT_ONLY:
-                return Prepared(sql, local="set", name=command.name, value=command.value)
-            if command.kind == "reset" and command.name in REDSHIFT_ONLY:
-                return Prepared(sql, local="set", name=command.name, value="")
-            if command.kind == "set" and command.name == "search_path":
-                return Prepared(sql, sql=f"SET search_path TO {self._search_path(command.value)}")
-            if command.kind == "show" and (
-                command.name in _LOCAL_SHOW or (" " in command.name and "isolation" not in command.name)
-            ):
-                return Prepared(sql, local="show", name=command.name)
-            return Prepared(sql, sql=sql)
-        database = self.session.target.database if self.session.target else self.experiment
-        text = strip_database(redshift_functions(sql, database), database)
-        known = rewrite_driver_query(text, "postgres", self.session.user)
-        if known is not None:
-            return Prepared(sql, sql=known)
-        if is_catalog_query(text):
-            return Prepared(sql, sql=postgres_catalog_sql(session_catalog(text, database)))
-        from dw_simulator.sql.redshift import translate_redshift
-
-        try:
-            statements = translate_redshift(text, engine="postgres", catalog=self._catalog())
-        except DwSimError as exc:
-            raise from_message(exc.message) from None
-        if len(statements) != 1:
-            raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
-        statement = statements[0]
-        if statement.action is not None:
-            return Prepared(sql, local="action")
-        first = mask(statement.engine_sql).text.split()[:1]
-        ddl = bool(first) and first[0].upper() in ("CREATE", "DROP", "ALTER")
-        engine_sql = expand_lateral_aliases(alias_subqueries(statement.engine_sql), self._columns_of)
-        return Prepared(sql, sql=engine_sql, ddl=ddl)
-
-    def _search_path(self, value: str) -> str:
-        """A client's search_path for this session: `public` and `$user` mean the experiment's own schema (where
-        its tables are), which stays on the path; `public` (dw-sim's helpers) comes last."""
-        names: list[str] = []
-        for part in value.split(","):
-            name = part.strip().strip("'").strip('"')
-            name = self.schema if not name or name in ("$user", "public") else name
-            if name not in names:
-                names.append(name)
-        if self.schema not in names:
-            names.append(self.schema)
-        return ", ".join('"' + n.replace('"', '""') + '"' for n in [*names, "public"])
-
-    def _columns_of(self, relation: str) -> set[str] | None:
-        """Column names of a table or view as this session resolves it (None when it does not exist)."""
-        parts = [p.lower() for p in relation.split(".")]
-        if len(parts) == 1:
-            cols = self._catalog().get(parts[0])
-            if cols is not None:
-                return set(cols)
-        key = (self.url, ".".join(parts))
-        with _catalog_lock:
-            cached = _relations.get(key)
-            if cached is not None and time.monotonic() - cached[0] < CATALOG_TTL_S:
-                return cached[1]
-        from dw_simulator.backends.postgres import RedshiftBackend
-
-        backend = RedshiftBackend(self.session.server.settings, url=self.url)
-        qualified = ".".join('"' + p.replace('"', '""') + '"' for p in parts)
-        search = f'"{self.schema}", public' if len(parts) == 1 else "public"
-        try:
-            rows = backend.execute_raw(
-                "SELECT set_config('search_path', %s, true), a.attname FROM pg_attribute a "
-                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
-                (search, qualified),
-            )
-            result: set[str] | None = {str(r[1]) for r in rows} or None
-        except DwSimError:
-            result = None
-        finally:
-            backend.close()
-        with _catalog_lock:
-            _relations[key] = (time.monotonic(), result)
-        return result
-
-    async def _translate(self, sql: str) -> Prepared:
-        if self.catalog_dirty:
-            self._forget_catalog()
-            self.catalog_dirty = False
-        key = (sql, 0)
-        cached = self.translations.get(key)
-        if cached is not None and not cached.ddl:
-            self.translations.move_to_end(key)
-            return cached
-        loop = asyncio.get_running_loop()
-        prepared = await loop.run_in_executor(self.session.server.pool, self._prepare, sql)
-        self.translations[key] = prepared
-        if len(self.translations) > 256:
-            self.translations.popitem(last=False)
-        return prepared
 
     # -- relaying ---------------------------------------------------------------------------------------------------
     async def _read_upstream(self) -> bytes:
@@ -363,13 +182,13 @@ class PostgresRelay(Engine):
             return
         group: list[str] = []
         for piece in pieces:
-            prepared = await self._translate(piece)
+            prepared = await self.statements.translate(piece)
             if not prepared.local:
                 group.append(prepared.sql)
                 if prepared.ddl:  # run it now: the statements after it are translated against the new catalog
                     ok = await self._run_group(group)
                     group = []
-                    self._forget_catalog()
+                    self.statements.forget_catalog()
                     if not ok:
                         return
                 continue
@@ -415,8 +234,6 @@ class PostgresRelay(Engine):
     async def _action(self, sql: str) -> str:
         """COPY/UNLOAD through dw-sim's emulation, on this session's own PostgreSQL connection (so inside the
         client's transaction, if one is open)."""
-        from dw_simulator.endpoints.redshift.pg_actions import Exchange, RelayConnection
-
         assert self.upstream is not None
         settings = self.session.server.settings
         loop = asyncio.get_running_loop()
@@ -425,12 +242,6 @@ class PostgresRelay(Engine):
         relay = RelayConnection(exchange, loop)
 
         def run() -> int:
-            from dw_simulator.backends.postgres import RedshiftBackend
-            from dw_simulator.backends.postgres.backend import PostgresCopyTarget
-            from dw_simulator.sql.redshift import translate_redshift
-            from dw_simulator.sql.redshift.copy_unload import run_action
-            from dw_simulator.staging import stage_for
-
             (statement,) = translate_redshift(sql, engine="postgres")
             backend = RedshiftBackend(settings, url=self.url)  # UNLOAD translates its query with the catalog
             try:
@@ -459,7 +270,7 @@ class PostgresRelay(Engine):
         pieces = split_statements(msg.query)
         if len(pieces) > 1:
             raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
-        prepared = await self._translate(pieces[0] if pieces else "")
+        prepared = await self.statements.translate(pieces[0] if pieces else "")
         if prepared.local:
             await self._settle()
             self.local_statements[msg.name] = prepared
@@ -467,7 +278,7 @@ class PostgresRelay(Engine):
             return
         self.local_statements.pop(msg.name, None)
         if prepared.ddl:
-            self.catalog_dirty = True
+            self.statements.catalog_dirty = True
         payload = (
             pg.cstr(msg.name)
             + pg.cstr(prepared.sql)
