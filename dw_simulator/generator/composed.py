@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dw_simulator.generator import arrow as build
-from dw_simulator.generator.columns import ValueGen
+from dw_simulator.generator.columns import UniqueGen, ValueGen
+from dw_simulator.generator.domains import EmailDomain
 from dw_simulator.generator.pools import (
     PRODUCT_ADJECTIVES,
     PRODUCT_MATERIALS,
@@ -171,3 +172,37 @@ class PlaceNameGen(ValueGen):
     def max_length(self) -> int:
         longest = last_names().max_length + 1 + max(len(k) for k in PLACE_KINDS)
         return longest if self.length is None else min(longest, self.length)
+
+
+COMPOSED_SEMANTICS = ("email", "phone", "user_name", "street_address", "person_name", "product_name", "place_name")
+_RULE_SEMANTICS = {"email": "email", "phone_number": "phone", "user_name": "user_name",
+                   "street_address": "street_address", "name": "person_name"}  # fmt: skip
+
+
+def composed_semantic(semantic: str | None, faker_method: str | None) -> str | None:
+    """Which composed generator a string column takes: its semantic, or the one its Faker rule stands for."""
+    if semantic in COMPOSED_SEMANTICS:
+        return semantic
+    return _RULE_SEMANTICS.get((faker_method or "").lower())
+
+
+def composed_gen(semantic: str, key: int, rows: int, length: int | None, streets: Pool | None) -> ValueGen | None:
+    """The composed generator for a semantic, fitted to the column's length; None when the values cannot fit."""
+    if semantic == "email":
+        budget = None if length is None else length - EmailDomain.suffix_length(rows)
+        if budget is not None and budget < 3:
+            return None
+        return UniqueGen(EmailDomain(key, budget), rows, Bijection(max(rows, 2), derive(key, "order")))
+    if semantic == "phone":
+        return PhoneGen(key) if length is None or length >= 12 else None
+    if semantic == "user_name":
+        return UserNameGen(key, rows, length) if length is None or length >= 4 else None
+    if semantic == "street_address":
+        return StreetAddressGen(key, streets, length) if streets is not None and (length or 16) >= 12 else None
+    if semantic == "person_name":
+        return PersonNameGen(key, length) if length is None or length >= 8 else None
+    if semantic == "product_name":
+        return ProductNameGen(key, length) if length is None or length >= 8 else None
+    if semantic == "place_name":
+        return PlaceNameGen(key, length) if length is None or length >= 8 else None
+    return None

@@ -28,6 +28,7 @@ from dw_simulator.generator.sampling import PoissonSampler, Sampler
 @dataclass
 class ExactLayout(CardinalityLayout):
     target: int = 0
+    cap: int | None = None  # at most this many children per parent (the other key members' room)
     base: int = field(init=False, default=1)
     even: bool = field(init=False, default=False)
     extra_total: int = field(init=False, default=0)
@@ -48,16 +49,20 @@ class ExactLayout(CardinalityLayout):
         rows_left = self.target - self.base * usable_total if usable_total else 0
         # fewer rows than parents (0 or 1 child each), or no extra drawn: spread the rows evenly over the parents
         self.even = self.base == 0 or (int(block_e[-1]) == 0 and rows_left > 0)
-        if self.even:
-            block_e = block_n.copy()
-        self.block_n, self.block_e = block_n, block_e
-        self.extra_total = int(block_e[-1])
-        self.rows_left = rows_left
-        self.block_cum = np.array([self._first_child(int(n), int(e)) for n, e in zip(block_n, block_e, strict=True)],
-                                  dtype=np.int64)  # fmt: skip
-        self.total = int(self.block_cum[-1]) if blocks else 0
+        self.block_n, self.rows_left = block_n, rows_left
+        self._settle(block_e)
+        if self.cap is not None and self.max_count > self.cap and not self.even:
+            self.even = True  # the drawn shape does not fit the key's room: counts of floor/ceil(mean) do
+            self._settle(block_e)
+
+    def _settle(self, block_e: I64) -> None:
+        self.block_e = self.block_n.copy() if self.even else block_e
+        self.extra_total = int(self.block_e[-1])
+        pairs = zip(self.block_n, self.block_e, strict=True)
+        self.block_cum = np.array([self._first_child(int(n), int(e)) for n, e in pairs], dtype=np.int64)
+        self.total = int(self.block_cum[-1])
         biggest = 0
-        for b in range(blocks):
+        for b in range(len(self.block_cum) - 1):
             counts = self.counts(b)
             if counts.size:
                 biggest = max(biggest, int(counts.max()))

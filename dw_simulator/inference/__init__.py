@@ -4,7 +4,8 @@ Owns the vocabulary of column semantics (`vocabulary.yaml`, data) and pure funct
 form (the JSON shape users write and the DDL importer builds), so any front door (DDL import today; JSON, dbt
 projects and samples later) can run it before the schema model validates. Every change it makes is returned as a
 record `{kind, table, column, reason, value}` for the schema's `inferences` list; what it declines to guess is
-returned as notes. May import only `dw_simulator.schema.types`, PyYAML and the standard library.
+returned as notes. May import only `dw_simulator.schema`, PyYAML (when the vocabulary is first read) and the
+standard library.
 
     result = infer_schema(data, today=date.today(), keys=True)
     data["inferences"] = result.records
@@ -24,9 +25,10 @@ from dw_simulator.inference.keys import (
     nullable_key_shares,
     record,
 )
-from dw_simulator.inference.semantics import comment_values, infer_semantics, literal_default
+from dw_simulator.inference.semantics import comment_values, infer_semantics
 from dw_simulator.inference.temporal import infer_temporal_orders
 from dw_simulator.inference.vocabulary import Vocabulary, VocabularyError, vocabulary
+from dw_simulator.schema.column_schema import literal_default
 
 WINDOW_YEARS = 3
 

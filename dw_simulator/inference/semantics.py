@@ -21,6 +21,7 @@ from typing import Any
 from dw_simulator.inference.keys import Record, record
 from dw_simulator.inference.names import column_prefix, stem, table_forms, tokens
 from dw_simulator.inference.vocabulary import Domain, Vocabulary, type_family
+from dw_simulator.schema.column_schema import literal_default
 from dw_simulator.schema.types import INTEGER_RANGES, TypeSpec, parse_type
 
 MAX_INTEGRAL_VALUES = 200
@@ -129,6 +130,10 @@ def _finish(table: dict[str, Any], column: dict[str, Any], semantic: str, reason
     column.setdefault("semantic", semantic)
     note = _default_first(column)
     return record("semantic", table["name"], column["name"], reason + (f"; {note}" if note else ""), semantic)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _type_text(spec: TypeSpec, length: int | None) -> str:
@@ -359,26 +364,6 @@ def _typed(text: str, family: str) -> Any:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def literal_default(text: str | None) -> Any:
-    """A DEFAULT expression's literal value (`('N')` -> 'N', `0` -> 0, `TRUE` -> True), or None when it is not
-    a literal (a function such as GETDATE(), a sequence)."""
-    if text is None:
-        return None
-    value = text.strip()
-    while value.startswith("(") and value.endswith(")"):
-        value = value[1:-1].strip()
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1].replace("''", "'")
-    upper = value.upper()
-    if upper in ("TRUE", "FALSE"):
-        return upper == "TRUE"
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
 _TRUTHY = {
     "y": True,
     "yes": True,
@@ -404,14 +389,18 @@ def _default_first(column: dict[str, Any]) -> str | None:
         if literal is None:
             return None
     weights = list(dist.get("weights") or [1.0 / len(values)] * len(values))
+    total = sum(weights) or 1.0
+    own = 0.0
     if literal in values:
         index = values.index(literal)
         values.pop(index)
-        weights.pop(index)
+        own = weights.pop(index) / total
     elif isinstance(values[0], str) and not isinstance(literal, str):
         return None
+    if not values:
+        return None
     rest = sum(weights) or 1.0
-    share = max(DEFAULT_SHARE, max(weights, default=0.0) / rest)
+    share = max(DEFAULT_SHARE, own)
     dist["values"] = [literal, *values]
     dist["weights"] = [round(share, 6), *[round(w / rest * (1 - share), 6) for w in weights]]
     return f"its DEFAULT {literal!r} is the most common value ({share:.0%})"
