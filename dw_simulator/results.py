@@ -117,6 +117,7 @@ class ExperimentDetail:
     def to_dict(self) -> dict[str, Any]:
         out = self.info.to_dict()
         out["schema"] = self.schema.model_dump(mode="json", exclude_none=True)
+        out["inferences"] = inference_dicts(self.schema)
         out["profile"] = self.profile
         return out
 
@@ -128,10 +129,20 @@ class ImportOutcome:
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
 
+    @property
+    def inferences(self) -> list[dict[str, Any]]:
+        """Every setting the import inferred, with its reason ({kind, table, column, reason, value})."""
+        return inference_dicts(self.schema)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": self.schema.model_dump(mode="json", exclude_none=True),
             "warnings": self.warnings,
             "notes": self.notes,
+            "inferences": self.inferences,
             "experiment": self.experiment.to_dict() if self.experiment else None,
         }
+
+
+def inference_dicts(schema: ExperimentSchema) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json") for i in schema.inferences]

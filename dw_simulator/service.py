@@ -262,6 +262,7 @@ class Simulator:
         dry_run: bool = False,
         replace: bool = False,
         description: str | None = None,
+        infer_keys: bool = True,
     ) -> ImportOutcome:
         from dw_simulator.ddl import import_sql
 
@@ -272,6 +273,7 @@ class Simulator:
             rows=rows,
             target_warehouse=target_warehouse,
             description=description,
+            infer_keys=infer_keys,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
         return ImportOutcome(schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info)

@@ -151,8 +151,17 @@ def _experiment_fields(info: ExperimentInfo) -> dict[str, Any]:
     }
 
 
+class InferenceOut(BaseModel):
+    kind: str = Field(description="primary_key, foreign_key, null_rate, semantic, temporal_order or time_window")
+    table: str | None
+    column: str | None = Field(description="the column (several, comma-separated, for a multi-column key)")
+    reason: str
+    value: str | None = Field(default=None, description="what was set, in words")
+
+
 class ExperimentDetailOut(ExperimentOut):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
+    inferences: list[InferenceOut] = Field(description="every setting dw-sim inferred, with its reason")
     profile: dict[str, list[dict[str, Any]]] = Field(description="per-table column profiles of the last completed run")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -162,6 +171,7 @@ class ExperimentDetailOut(ExperimentOut):
         return cls(
             **_experiment_fields(detail.info),
             experiment_schema=detail.schema.model_dump(mode="json", exclude_none=True),
+            inferences=[InferenceOut.model_validate(i.model_dump(mode="json")) for i in detail.schema.inferences],
             profile=_jsonable(detail.profile),
         )
 
@@ -183,12 +193,17 @@ class ImportSqlRequest(BaseModel):
     replace: bool = Field(default=False, description="replace an experiment of the same name")
     target_warehouse: Warehouse | None = None
     description: str | None = None
+    infer_keys: bool = Field(
+        default=True,
+        description="infer primary and foreign keys the DDL does not declare (each listed with its reason)",
+    )
 
 
 class ImportOut(BaseModel):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
     warnings: list[str]
     notes: list[str]
+    inferences: list[InferenceOut] = Field(description="every setting the import inferred, with its reason")
     experiment: ExperimentOut | None = Field(description="the created experiment; null on a dry run")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -199,6 +214,7 @@ class ImportOut(BaseModel):
             experiment_schema=outcome.schema.model_dump(mode="json", exclude_none=True),
             warnings=outcome.warnings,
             notes=outcome.notes,
+            inferences=[InferenceOut.model_validate(i) for i in outcome.inferences],
             experiment=ExperimentOut.of(outcome.experiment) if outcome.experiment else None,
         )
 

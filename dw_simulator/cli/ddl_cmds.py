@@ -15,6 +15,7 @@ import typer
 from rich.syntax import Syntax
 
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator, parse_rows, print_json
+from dw_simulator.cli.inferences import print_inferences
 from dw_simulator.errors import SchemaValidationError
 from dw_simulator.schema import ExperimentSchema
 
@@ -43,11 +44,20 @@ def import_sql(
     description: Annotated[str | None, typer.Option(help="A description for the experiment.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the imported schema without storing it.")] = False,
     replace: Annotated[bool, typer.Option(help="Replace an experiment of the same name.")] = False,
+    infer_keys: Annotated[
+        bool,
+        typer.Option(
+            "--infer-keys/--no-infer-keys",
+            help="Infer primary and foreign keys the DDL does not declare, by name and type (each is listed with "
+            "its reason).",
+        ),
+    ] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")] = False,
 ) -> None:
     """Import CREATE TABLE statements (Redshift or Snowflake DDL) as an experiment.
 
-    Prints the normalised schema JSON for auditing and the warnings, then stores the experiment (unless --dry-run).
+    Prints the normalised schema JSON for auditing, every setting inferred (keys, column semantics, the date window,
+    temporal orders) with its reason, and the warnings; then stores the experiment (unless --dry-run).
     """
     sql = _read_sql(file)
     outcome = open_simulator().import_sql(
@@ -59,11 +69,13 @@ def import_sql(
         dry_run=dry_run,
         replace=replace,
         description=description,
+        infer_keys=infer_keys,
     )
     if json_out:
         print_json(outcome.to_dict())
         return
     _show(json.dumps(schema_json(outcome.schema), indent=2, default=str) + "\n", "json")
+    print_inferences(outcome.inferences, err_console)
     for note in outcome.notes:
         err_console.print(f"[dim]note:[/] {note}", highlight=False)
     for warning in outcome.warnings:

@@ -112,7 +112,7 @@ def _column(
                 table,
                 column,
                 column["semantic"],
-                f"named like a {label} ('{s}', {_type_text(spec, length)}): {described}",
+                f"named like {_a(label)} ('{s}', {_type_text(spec, length)}): {described}",
             )
     entity = _entity_domain(s, table, vocab)
     if entity is not None and family == "string":
@@ -121,7 +121,7 @@ def _column(
         if described is not None:
             column["semantic"] = domain.rule if domain.kind == "generator" else f"{word}_name"
             return _finish(
-                table, column, column["semantic"], f"the name of a {word} ('{s}' in '{table['name']}'): {described}"
+                table, column, column["semantic"], f"the name of {_a(word)} ('{s}' in '{table['name']}'): {described}"
             )
     return None
 
