@@ -152,7 +152,9 @@ def _experiment_fields(info: ExperimentInfo) -> dict[str, Any]:
 
 
 class InferenceOut(BaseModel):
-    kind: str = Field(description="primary_key, foreign_key, null_rate, semantic, temporal_order or time_window")
+    kind: str = Field(
+        description="primary_key, foreign_key, null_rate, coverage, semantic, temporal_order or time_window"
+    )
     table: str | None
     column: str | None = Field(description="the column (several, comma-separated, for a multi-column key)")
     reason: str

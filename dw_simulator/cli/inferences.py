@@ -16,10 +16,11 @@ TITLES = {
     "primary_key": "primary key",
     "foreign_key": "foreign key",
     "null_rate": "NULLs",
+    "coverage": "coverage",
     "semantic": "semantic",
     "temporal_order": "time order",
 }
-ORDER = ("time_window", "primary_key", "foreign_key", "null_rate", "semantic", "temporal_order")
+ORDER = ("time_window", "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order")
 
 
 def print_inferences(inferences: Sequence[dict[str, Any]], console: Console) -> None:

@@ -303,5 +303,11 @@ class _Planner:
                                     column, "foreign_key")  # fmt: skip
             bijection = Bijection(parent_rows, derive(key, "unique"))
             return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode="unique", bijection=bijection), False
-        mode = "self" if self_ref else "uniform"
-        return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode=mode), False
+        if self_ref:
+            return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode="self"), False
+        share = fk.active_share
+        if share is not None and share < 1.0 and parent.null_rate == 0:
+            active = max(1, round(parent_rows * share))
+            scatter = Bijection(parent_rows, derive(key, "active"))
+            return ForeignKeyGen(parent, parent_rows, key, arrow_type, active=active, scatter=scatter), False
+        return ForeignKeyGen(parent, parent_rows, key, arrow_type), False

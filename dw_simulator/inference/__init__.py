@@ -23,6 +23,7 @@ from dw_simulator.inference.keys import (
     infer_foreign_keys,
     infer_primary_keys,
     nullable_key_shares,
+    people_coverage,
     record,
 )
 from dw_simulator.inference.semantics import comment_values, infer_semantics
@@ -84,6 +85,7 @@ def infer_schema(
         infer_primary_keys(data, found)
         infer_foreign_keys(data, words, found)
     nullable_key_shares(data, found)
+    people_coverage(data, words, found)
     result.records += found.records
     result.notes += found.notes
     result.records += infer_semantics(data, words, today=today)

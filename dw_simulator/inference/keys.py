@@ -430,3 +430,36 @@ def nullable_key_shares(data: dict[str, Any], result: KeyInference) -> None:
                     "10%",
                 )
             )
+
+
+# -- how many parents have children ---------------------------------------------------------------------------
+
+MIN_PEOPLE_ROWS = 20
+
+
+def people_coverage(data: dict[str, Any], vocab: Vocabulary, result: KeyInference) -> None:
+    """Foreign keys into a table of people reference only a share of its rows (`active_share`), with a record."""
+    share = vocab.people_share
+    if share >= 1.0:
+        return
+    tables = {t["name"].lower(): t for t in data["tables"]}
+    for table in data["tables"]:
+        members = {c.lower() for group in table.get("composite_keys") or [] for c in group}
+        for column in table["columns"]:
+            fk = column.get("foreign_key")
+            if not fk or fk.get("active_share") is not None or fk.get("cardinality") is not None:
+                continue
+            parent = tables.get(fk["references_table"].lower())
+            if parent is None or parent is table or column.get("is_unique") or column["name"].lower() in members:
+                continue
+            if int(parent.get("target_rows") or 0) < MIN_PEOPLE_ROWS:
+                continue
+            form = next((f for f in table_forms(parent["name"]) if vocab.holds_people(f)), None)
+            if form is None:
+                continue
+            fk["active_share"] = share
+            result.records.append(record(
+                "coverage", table["name"], column["name"],
+                f"'{parent['name']}' holds people, and many never appear in '{table['name']}' (who never bought, "
+                f"posted...): {share:.0%} of its rows are referenced; set foreign_key.active_share to change it",
+                f"{share:.0%} of {parent['name']}"))  # fmt: skip

@@ -116,6 +116,7 @@ class Vocabulary:
     entities: tuple[tuple[frozenset[str], Domain], ...]
     temporal: Temporal
     people: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
+    people_share: float = 1.0
     lists: dict[str, Domain] = field(default_factory=dict)
 
     def matches(self, stem: str, context: str, family: str, spec: TypeSpec, length: int | None) -> Iterator[Entry]:
@@ -134,6 +135,9 @@ class Vocabulary:
         """Every role word, longest first."""
         words = {r for _, roles in self.people for r in roles}
         return tuple(sorted(words, key=len, reverse=True))
+
+    def holds_people(self, table_form: str) -> bool:
+        return any(table_form in tables for tables, _ in self.people)
 
     def takes_role(self, table_form: str, role: str) -> bool:
         return any(table_form in tables and role in roles for tables, roles in self.people)
@@ -184,6 +188,7 @@ class _Reader:
                 )
                 for group in self.data.get("people") or []
             ),
+            people_share=float(self.data.get("people_share", 1.0)),
             lists=self.lists,
         )
 

@@ -36,6 +36,13 @@ class ForeignKeySchema(BaseModel):
     references_table: str
     references_column: str
     nullable: bool | None = None
+    active_share: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        description="share of parent rows that have children (the others never appear here, as customers who never "
+        "ordered); empty = every parent row can be picked",
+    )
     cardinality: Distribution | None = Field(
         default=None,
         description="children per parent row (uniform low/high, poisson lam, zipf a, categorical); "

@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dw_simulator.schema.validation import check_identifier, fail
 
-InferenceKind = Literal["primary_key", "foreign_key", "null_rate", "semantic", "temporal_order", "time_window"]
-INFERENCE_KINDS: tuple[str, ...] = ("primary_key", "foreign_key", "null_rate", "semantic", "temporal_order",
-                                    "time_window")  # fmt: skip
+InferenceKind = Literal[
+    "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order", "time_window"
+]
+INFERENCE_KINDS: tuple[str, ...] = ("primary_key", "foreign_key", "null_rate", "coverage", "semantic",
+                                    "temporal_order", "time_window")  # fmt: skip
 
 
 class MultiColumnForeignKey(BaseModel):

@@ -210,3 +210,12 @@ def test_same_bytes_with_one_and_two_workers(tmp_path: Path) -> None:
     two = Generated(generate_experiment(schema, tmp_path / "two", seed=7, workers=2, batch_size=1000),
                     tmp_path / "two")  # fmt: skip
     assert one.fingerprints() == two.fingerprints()
+
+
+def test_keys_into_tables_of_people_reference_a_listed_share_of_them(tpch) -> None:
+    schema, g = tpch
+    coverage = {(i.table, i.column): i.reason for i in schema.inferences if i.kind == "coverage"}
+    assert set(coverage) == {("orders", "o_custkey")} and "70%" in coverage[("orders", "o_custkey")]
+    share = q1(g, "select count(distinct o_custkey) / (select count(*) from customer) from orders")
+    assert share == pytest.approx(0.7, abs=0.01)  # customers who never ordered, as in production
+    assert q1(g, "select count(distinct l_orderkey) from lineitem") == TPCH_ROWS["orders"]  # not for other keys
