@@ -17,16 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dw_simulator.inference.keys import (
-    KeyInference,
-    Record,
-    infer_foreign_keys,
-    infer_primary_keys,
-    nullable_key_shares,
-    people_coverage,
-    record,
-)
-from dw_simulator.inference.semantics import comment_values, infer_semantics
+from dw_simulator.inference.key_shares import nullable_key_shares, people_coverage
+from dw_simulator.inference.keys import KeyInference, Record, infer_foreign_keys, infer_primary_keys, record
+from dw_simulator.inference.listed_values import comment_values
+from dw_simulator.inference.semantics import infer_semantics
 from dw_simulator.inference.temporal import infer_temporal_orders
 from dw_simulator.inference.vocabulary import Vocabulary, VocabularyError, vocabulary
 from dw_simulator.schema.column_schema import literal_default

@@ -15,13 +15,11 @@ reason}; what it leaves alone for being ambiguous is reported in `KeyInference.n
   integers, strings with strings no longer than the column); the best match wins and ties are left alone.
 * Multi-column foreign keys: a table whose columns' stems cover every column of another table's composite key
   (`lineitem(l_partkey, l_suppkey)` -> `partsupp(ps_partkey, ps_suppkey)`).
-* Nullable foreign keys get an explicit 10% NULL share (or none when the name or comment says the key is
-  required), so the choice is visible and editable.
+(NULL shares and how many parents a key reaches: `key_shares`.)
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +30,6 @@ from dw_simulator.schema.types import INTEGER_RANGES, TypeSpec, parse_type
 Record = dict[str, Any]
 GENERIC_KEYS = ("id", "key", "sk", "pk", "no", "num", "code")
 KEY_SUFFIXES = ("_id", "id", "_key", "key", "_sk", "sk")
-DEFAULT_FK_NULL_RATE = 0.1
-_REQUIRED_WORDS = re.compile(
-    r"\b(required|mandatory|must (be )?(set|present|given)|not null|never null|always set)\b", re.IGNORECASE
-)
-_OPTIONAL_WORDS = re.compile(r"\b(optional|nullable|may be (null|empty|missing)|if any)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -395,71 +388,3 @@ def _required_cycle(data: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str
             if found:
                 return found
     return None
-
-
-# -- NULLs in nullable foreign keys ---------------------------------------------------------------------------
-
-
-def nullable_key_shares(data: dict[str, Any], result: KeyInference) -> None:
-    """Make the NULL share of every nullable foreign key explicit, with its reason."""
-    for table in data["tables"]:
-        for column in table["columns"]:
-            fk = column.get("foreign_key")
-            if not fk or column.get("required") or fk.get("nullable") is False or column.get("null_rate") is not None:
-                continue
-            text = f"{column['name'].replace('_', ' ')} {column.get('description') or ''}"
-            if _REQUIRED_WORDS.search(text) and not _OPTIONAL_WORDS.search(text):
-                column["null_rate"] = 0.0
-                result.records.append(
-                    record(
-                        "null_rate",
-                        table["name"],
-                        column["name"],
-                        "a nullable foreign key whose name or comment says it is required: no NULLs",
-                        "0%",
-                    )
-                )
-                continue
-            column["null_rate"] = DEFAULT_FK_NULL_RATE
-            result.records.append(
-                record(
-                    "null_rate",
-                    table["name"],
-                    column["name"],
-                    "a nullable foreign key: 10% of rows have no parent (NULL); set null_rate to change it",
-                    "10%",
-                )
-            )
-
-
-# -- how many parents have children ---------------------------------------------------------------------------
-
-MIN_PEOPLE_ROWS = 20
-
-
-def people_coverage(data: dict[str, Any], vocab: Vocabulary, result: KeyInference) -> None:
-    """Foreign keys into a table of people reference only a share of its rows (`active_share`), with a record."""
-    share = vocab.people_share
-    if share >= 1.0:
-        return
-    tables = {t["name"].lower(): t for t in data["tables"]}
-    for table in data["tables"]:
-        members = {c.lower() for group in table.get("composite_keys") or [] for c in group}
-        for column in table["columns"]:
-            fk = column.get("foreign_key")
-            if not fk or fk.get("active_share") is not None or fk.get("cardinality") is not None:
-                continue
-            parent = tables.get(fk["references_table"].lower())
-            if parent is None or parent is table or column.get("is_unique") or column["name"].lower() in members:
-                continue
-            if int(parent.get("target_rows") or 0) < MIN_PEOPLE_ROWS:
-                continue
-            form = next((f for f in table_forms(parent["name"]) if vocab.holds_people(f)), None)
-            if form is None:
-                continue
-            fk["active_share"] = share
-            result.records.append(record(
-                "coverage", table["name"], column["name"],
-                f"'{parent['name']}' holds people, and many never appear in '{table['name']}' (who never bought, "
-                f"posted...): {share:.0%} of its rows are referenced; set foreign_key.active_share to change it",
-                f"{share:.0%} of {parent['name']}"))  # fmt: skip
