@@ -127,6 +127,8 @@ class ImportOutcome:
     warnings: list[str]
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
+    # settings the import inferred: {kind, table, column, fields (the schema fields it set), value, reason}
+    inferences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
+from dw_simulator import schema_edits
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
+from dw_simulator.backends.base import ColumnProfile
 from dw_simulator.config import Settings, load_settings
 from dw_simulator.errors import (
     AlreadyExistsError,
@@ -35,12 +37,15 @@ from dw_simulator.metadata.store import ACTIVE_STATUSES, now
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
 from dw_simulator.schema import ExperimentSchema, load_schema_file, load_schema_text
 from dw_simulator.schema.models import DIALECTS
+from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.generator import ProgressEvent
 
+# The schema fields each kind of import inference sets (the UI clears them when the user drops the inference).
+INFERRED_FIELDS: dict[str, tuple[str, ...]] = {"range": ("min_value", "max_value"), "dates": ("date_start", "date_end")}
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[["ProgressEvent"], None]
 MAX_SEED = 2**63 - 1
@@ -273,7 +278,20 @@ class Simulator:
             description=description,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
-        return ImportOutcome(schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info)
+        inferences = [
+            {
+                "kind": i.field,
+                "table": i.table,
+                "column": i.column,
+                "fields": list(INFERRED_FIELDS.get(i.field, (i.field,))),
+                "value": i.value,
+                "reason": i.reason,
+            }
+            for i in result.inferences
+        ]
+        return ImportOutcome(
+            schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info, inferences=inferences
+        )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
         from dw_simulator.ddl import export_ddl
@@ -450,6 +468,37 @@ class Simulator:
                     shutil.rmtree(run.output_path, ignore_errors=True)
                 recovered.append(run.id)
         return recovered
+
+    # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
+    def schema_versions(self, name: str) -> list[SchemaVersionInfo]:
+        return schema_edits.list_versions(self.metadata, name)
+
+    def schema_version(self, name: str, version: int) -> ExperimentSchema:
+        return schema_edits.get_version(self.metadata, name, version)
+
+    def check_schema_edit(self, name: str, text: str) -> ExperimentSchema:
+        """Validate edited schema text (JSON or YAML) for experiment `name`; nothing is saved."""
+        return schema_edits.check(self.metadata, name, text)
+
+    def save_schema(self, name: str, text: str) -> SchemaSaved:
+        """Make `text` the experiment's schema, as a new version the next run uses (see `schema_edits`)."""
+        return schema_edits.save(self.metadata, self.backend, name, text)
+
+    def preview_column(self, column: dict[str, Any], *, rows: int = 2000, seed: int = 1) -> ColumnProfile:
+        """A profile of `rows` values the generator makes for `column` (a column as written in a schema)."""
+        from dw_simulator.preview import preview_column
+
+        return preview_column(column, rows=rows, seed=seed)
+
+    def query_batches(
+        self, name: str, sql: str, *, dialect: str | None = None, batch_rows: int = 50_000
+    ) -> pa.RecordBatchReader:
+        """The full result of the last statement as a stream of Arrow batches (exports of any size)."""
+        with self.metadata.session() as session:
+            experiment = self.metadata.get_experiment(session, name)
+            exp_name, target, exp_dialect = experiment.name, experiment.target_warehouse, experiment.dialect
+        read = self._check_dialect(dialect or exp_dialect)
+        return self.backend(target).query_batches(exp_name, sql, dialect=read, batch_rows=batch_rows)
 
 
 def _pid_alive(pid: int) -> bool:

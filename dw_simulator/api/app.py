@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from dw_simulator import __version__
 from dw_simulator.api.errors import install_error_handlers
 from dw_simulator.api.middleware import RequestContextMiddleware
-from dw_simulator.api.routes import experiments, imports, query, runs, system
+from dw_simulator.api.routes import experiments, imports, queries, query, runs, schema_edits, system
 from dw_simulator.api.runner import RunManager
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.api.state import AppState
@@ -78,7 +78,7 @@ def create_app(
     )
     app.state.dwsim = state
     install_error_handlers(app)
-    for module in (imports, experiments, query, runs, system):
+    for module in (imports, experiments, schema_edits, query, queries, runs, system):
         app.include_router(module.router)
     mount_web(app)  # the built web UI at /, after the API routes so they win
     app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
