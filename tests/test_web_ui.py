@@ -59,6 +59,38 @@ def test_serves_index_files_and_client_routes(web_client: TestClient) -> None:
     assert web_client.get("/api/ping").json() == {"pong": "yes"}
 
 
+def test_hashed_assets_are_cached_for_good_and_sent_precompressed(web_dir: Path, web_client: TestClient) -> None:
+    import gzip
+
+    plain = "console.log('ui');" * 200
+    (web_dir / "assets" / "big-5678.js").write_text(plain)
+    (web_dir / "assets" / "big-5678.js.gz").write_bytes(gzip.compress(plain.encode()))
+    (web_dir / "assets" / "big-5678.js.br").write_bytes(b"pretend brotli")
+    brotli = web_client.get("/assets/big-5678.js", headers={"Accept-Encoding": "gzip, br"})
+    assert brotli.headers["content-encoding"] == "br" and brotli.content == b"pretend brotli"
+    assert brotli.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert brotli.headers["vary"] == "Accept-Encoding"
+    assert brotli.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    gz = web_client.get("/assets/big-5678.js", headers={"Accept-Encoding": "gzip, br;q=0"})
+    assert gz.headers["content-encoding"] == "gzip" and gz.text == plain  # the client decodes it
+    raw = web_client.get("/assets/big-5678.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.text == plain
+    assert web_client.get("/assets/%2e%2e/index.html").status_code == 404
+
+
+def test_api_responses_are_gzipped_and_docs_work_offline(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        spec = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+        assert spec.headers["content-encoding"] == "gzip" and spec.json()["info"]["title"] == "dw-sim"
+        for page in ("/docs", "/redoc"):
+            html = client.get(page).text
+            assert "/docs-assets/" in html
+            assert not re.search(r"https?://(?!127\.0\.0\.1)", html.replace("http://www.w3.org", "")), page
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+            response = client.get(f"/docs-assets/{asset}")
+            assert response.status_code == 200 and len(response.content) > 10_000, asset
+
+
 def test_api_paths_and_missing_assets_are_not_the_ui(web_client: TestClient) -> None:
     assert web_client.get("/api/nope").status_code == 404
     assert web_client.get("/api").status_code == 404
