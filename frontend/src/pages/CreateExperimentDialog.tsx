@@ -82,6 +82,7 @@ export function CreateExperimentDialog({
       <div hidden={tab !== "sql"}>
         <TabPanel idPrefix="create" id="sql">
           <SqlTab
+            active={tab === "sql"}
             initial={initial?.tab === "sql" ? initial : undefined}
             onCreated={onCreated}
             onDirty={(d) => setDirty((x) => (x.sql === d ? x : { ...x, sql: d }))}
@@ -262,10 +263,12 @@ function SchemaTab({
 }
 
 function SqlTab({
+  active,
   initial,
   onCreated,
   onDirty,
 }: {
+  active: boolean;
   initial?: CreateInitial;
   onCreated: (c: Created) => void;
   onDirty: (dirty: boolean) => void;
@@ -280,11 +283,12 @@ function SqlTab({
   const [available, setAvailable] = useState<Record<string, boolean> | null>(null);
   useEffect(() => onDirty(sql.trim() !== "" && sql !== (initial?.text ?? "")), [sql, initial, onDirty]);
   useEffect(() => {
+    if (!active || available !== null) return;
     health().then(
-      (h) => setAvailable(Object.fromEntries(Object.entries(h.backends).map(([k, v]) => [k, v.ok]))),
-      () => setAvailable(null),
+      (h) => setAvailable(Object.fromEntries(Object.entries(h.backends ?? {}).map(([k, v]) => [k, v.ok]))),
+      () => setAvailable({}),
     );
-  }, []);
+  }, [active, available]);
   const [preview, setPreview] = useState<ImportSqlResult | null>(null);
   const [previewOf, setPreviewOf] = useState<string>("");
   const [rows, setRows] = useState<Record<string, string>>({});
@@ -384,9 +388,9 @@ function SqlTab({
           <select id={ids.target} value={target} onChange={(e) => setTarget(e.target.value)}>
             <option value="">default (from settings)</option>
             {WAREHOUSES.map((w) => (
-              <option key={w} value={w} disabled={available !== null && available[w] === false}>
+              <option key={w} value={w} disabled={available?.[w] === false}>
                 {w}
-                {available !== null && available[w] === false ? " (unavailable)" : ""}
+                {available?.[w] === false ? " (unavailable)" : ""}
               </option>
             ))}
           </select>
