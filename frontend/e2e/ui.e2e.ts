@@ -32,8 +32,7 @@ afterAll(async () => {
 
 afterEach(() => {
   // Any browser console error fails the test that caused it.
-  const errors = b.consoleErrors.splice(0);
-  expect(errors, "browser console errors").toEqual([]);
+  expect(b.takeErrors(), "browser console errors").toEqual([]);
 });
 
 describe("dw-sim web UI", () => {

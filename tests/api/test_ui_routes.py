@@ -106,7 +106,7 @@ def test_schema_edit_saves_a_version_that_the_next_run_uses(client: TestClient, 
     amount["min_value"], amount["max_value"] = 1000, 2000
     edited["tables"][1]["target_rows"] = 321
     check = client.post(f"/api/experiments/{loaded}/schema/check", json=edited)
-    assert check.status_code == 200 and check.json()["tables"] == 2
+    assert check.status_code == 200 and check.json()["valid"] is True and check.json()["tables"] == 2
     saved = client.put(f"/api/experiments/{loaded}/schema", json=edited)
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == 2 and saved.json()["tables_recreated"] is False
@@ -142,7 +142,8 @@ def test_structural_edits_recreate_the_tables_empty(client: TestClient, loaded: 
 def test_schema_edit_problems_are_located(client: TestClient, shop: str) -> None:
     edited = copy.deepcopy(SHOP_SCHEMA)
     edited["tables"][0]["columns"][2]["null_rate"] = 2
-    body = assert_error(client.post(f"/api/experiments/{shop}/schema/check", json=edited), 422, "validation_error")
+    body = client.post(f"/api/experiments/{shop}/schema/check", json=edited).json()
+    assert body["valid"] is False and "null_rate" in body["message"]
     assert body["details"][0]["table"] == "customers" and body["details"][0]["column"] == "signup"
     assert body["details"][0]["field"] == "null_rate"
     renamed = {**copy.deepcopy(SHOP_SCHEMA), "name": "other"}

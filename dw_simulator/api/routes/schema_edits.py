@@ -14,6 +14,7 @@ from dw_simulator.api.deps import SimulatorDep, StateDep
 from dw_simulator.api.routes.common import body_text, errors, media_type, unsupported
 from dw_simulator.api.routes.experiments import CREATE_BODY, SCHEMA_TYPES
 from dw_simulator.api.schemas import ColumnProfileOut, json_value, utc
+from dw_simulator.errors import SchemaValidationError
 from dw_simulator.preview import MAX_PREVIEW_ROWS
 
 router = APIRouter(tags=["experiments"])
@@ -37,9 +38,13 @@ class SchemaOut(BaseModel):
 
 class SchemaCheckOut(BaseModel):
     experiment: str
-    valid: bool = Field(description="always true: an invalid schema answers 422 with its problems in `details`")
-    tables: int
-    columns: int
+    valid: bool
+    message: str | None = Field(default=None, description="what is wrong, when not valid")
+    details: list[dict[str, Any]] = Field(
+        default_factory=list, description="each problem located: table, column, field (or line/col of a syntax error)"
+    )
+    tables: int = 0
+    columns: int = 0
 
 
 class SchemaSavedOut(SchemaOut):
@@ -92,8 +97,8 @@ def get_version(name: str, version: Version, sim: SimulatorDep) -> SchemaOut:
 @router.post(
     "/api/experiments/{name}/schema/check",
     summary="Validate an edited schema without saving it",
-    description="Answers 422 with each problem located (`table`, `column`, `field`, or `line`/`col` of a syntax "
-    "error) like creating does.",
+    description="Answers 200 with `valid`; when it is false, `details` locates each problem (`table`, `column`, "
+    "`field`, or `line`/`col` of a syntax error) as creating would.",
     responses=errors(400, 404, 413, 415, 422),
     openapi_extra=CREATE_BODY,
 )
@@ -104,6 +109,8 @@ async def check_schema(name: str, request: Request, state: StateDep) -> SchemaCh
         sim = state.sibling()
         try:
             schema = sim.check_schema_edit(name, text)
+        except SchemaValidationError as exc:
+            return SchemaCheckOut(experiment=name, valid=False, message=exc.message, details=exc.details)
         finally:
             sim.release_backends()
         return SchemaCheckOut(

@@ -263,9 +263,18 @@ export async function exportQuery(
 
 const SCHEMA_TYPE = { json: "application/json", yaml: "application/yaml" } as const;
 
-/** Validate an edited schema (422 with located problems when it is not valid). */
-export function checkSchema(name: string, text: string, format: "json" | "yaml"): Promise<{ tables: number; columns: number }> {
-  return request("POST", `/api/experiments/${enc(name)}/schema/check`, text, SCHEMA_TYPE[format]);
+export interface SchemaCheck {
+  valid: boolean;
+  message?: string | null;
+  details: ErrorDetail[];
+  tables: number;
+  columns: number;
+}
+
+/** Validate an edited schema: `valid`, else each problem located (table › column › field, or line/column). */
+export async function checkSchema(name: string, text: string, format: "json" | "yaml"): Promise<SchemaCheck> {
+  const r = await request<SchemaCheck>("POST", `/api/experiments/${enc(name)}/schema/check`, text, SCHEMA_TYPE[format]);
+  return { ...r, details: normaliseDetails(r.details) };
 }
 
 /** Save an edited schema as a new version; the next run uses it. */

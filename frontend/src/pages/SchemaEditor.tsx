@@ -42,6 +42,17 @@ export const DISTRIBUTIONS: Record<string, string[]> = {
   categorical: ["values", "weights"],
 };
 const CARDINALITIES = ["uniform", "poisson", "zipf", "categorical"];
+/** What a newly picked distribution starts with, so the schema stays valid. */
+const DEFAULTS: Record<string, Record<string, unknown>> = {
+  normal: { mean: 0, stddev: 1 },
+  uniform: {},
+  lognormal: { mean: 0, sigma: 1 },
+  exponential: { scale: 1 },
+  beta: { alpha: 2, beta: 2 },
+  poisson: { lam: 2 },
+  zipf: { a: 2 },
+  categorical: { values: ["a", "b", "c"] },
+};
 const FAKER_RULES = [
   "person.name",
   "person.first_name",
@@ -128,6 +139,7 @@ export function SchemaEditor({
 
   // Inline validation: parse at once, ask the server (the real validator) after a pause in typing.
   useEffect(() => {
+    setCheckedOk(null);
     const parsed = parse(text, format);
     if (parsed.problem) {
       setProblems([parsed.problem]);
@@ -140,8 +152,14 @@ export function SchemaEditor({
       checkSchema(name, text, format).then(
         (r) => {
           setChecking(false);
-          setProblems([]);
-          setCheckedOk(`${r.tables} tables, ${r.columns} columns`);
+          if (r.valid) {
+            setProblems([]);
+            setCheckedOk(`${r.tables} tables, ${r.columns} columns`);
+          } else {
+            setCheckedOk(null);
+            const found = r.details.length ? r.details : [{ message: r.message ?? "invalid schema" }];
+            setProblems(found.map((d) => ({ ...d, pos: locateProblem(text, d) })));
+          }
         },
         (err: unknown) => {
           setChecking(false);
@@ -284,7 +302,7 @@ export function SchemaEditor({
       )}
       {mode === "form" ? (
         data ? (
-          <SchemaForm schema={data} onChange={updateData} focus={focus ?? null} />
+          <SchemaForm schema={data} onChange={updateData} focus={focus ?? null} valid={problems.length === 0 && checkedOk !== null} />
         ) : (
           <Banner kind="error" title="The text does not parse:">
             fix it in the {format.toUpperCase()} view first.
@@ -352,10 +370,13 @@ function SchemaForm({
   schema,
   onChange,
   focus,
+  valid,
 }: {
   schema: ExperimentSchema;
   onChange: (fn: (s: ExperimentSchema) => void) => void;
   focus: string | null;
+  /** The schema as it is now passed the server's check (the preview waits for it). */
+  valid: boolean;
 }) {
   const [focusTable, focusColumn, focusField] = (focus ?? "").split(".");
   const [tableName, setTableName] = useState(
@@ -520,7 +541,7 @@ function SchemaForm({
           />
           <ForeignKeyFields schema={schema} column={column} onChange={(fk) => edit((c) => setOrDelete(c, "foreign_key", fk ?? undefined))} />
         </fieldset>
-        <ColumnPreview column={column} />
+        <ColumnPreview column={column} enabled={valid} />
       </div>
     </div>
   );
@@ -567,7 +588,12 @@ function DistributionFields({
           id={id}
           data-field={field}
           value={type}
-          onChange={(e) => onChange(e.target.value ? { type: e.target.value } : null)}
+          onChange={(e) => {
+            const t = e.target.value;
+            if (!t) onChange(null);
+            else if (field.endsWith("cardinality") && t === "uniform") onChange({ type: t, low: 0, high: 4 });
+            else onChange({ type: t, ...DEFAULTS[t] });
+          }}
         >
           <option value="">{field === "distribution" ? "default for the type" : "none"}</option>
           {types.map((t) => (
@@ -679,7 +705,7 @@ function ForeignKeyFields({
 
 /** The values the generator makes for this column (a sample of 2,000), refreshed as the form changes. A foreign
  * key's cardinality is previewed as the number of children per parent. */
-function ColumnPreview({ column }: { column: ColumnSchema }) {
+function ColumnPreview({ column, enabled }: { column: ColumnSchema; enabled: boolean }) {
   const fk = column.foreign_key as { cardinality?: Record<string, unknown> | null } | null | undefined;
   const spec = useMemo(() => {
     if (fk?.cardinality) return { name: "children_per_parent", data_type: "INT", distribution: fk.cardinality };
@@ -689,6 +715,7 @@ function ColumnPreview({ column }: { column: ColumnSchema }) {
   const key = JSON.stringify(spec);
   const [state, setState] = useState<{ key: string; profile?: ColumnProfile; error?: string } | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     const t = setTimeout(() => {
       previewColumn(spec as Record<string, unknown>).then(
@@ -701,7 +728,7 @@ function ColumnPreview({ column }: { column: ColumnSchema }) {
       clearTimeout(t);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  }, [key, enabled]);
   const label = fk?.cardinality ? `children per parent of ${column.name}` : column.name;
   const items = state?.profile?.histogram ?? [];
   return (
@@ -709,7 +736,9 @@ function ColumnPreview({ column }: { column: ColumnSchema }) {
       <h4>
         Preview <span className="small muted">(2,000 values from the generator)</span>
       </h4>
-      {!state ? (
+      {!enabled && state?.key !== key ? (
+        <p className="small muted">The preview follows once the schema is valid.</p>
+      ) : !state ? (
         <Skeleton lines={4} label="Making a sample…" />
       ) : state.error ? (
         <p className="small error-text">{state.error}</p>
