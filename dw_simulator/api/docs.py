@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 ASSETS_URL = "/docs-assets"
@@ -20,8 +20,21 @@ def assets_dir() -> Path:
     return Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
+# ReDoc shows a logo it loads from its CDN; offline that request fails (and it is a request leaving the machine).
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
 def install_docs(app: FastAPI) -> None:
     """Add /docs and /redoc (create the app with `docs_url=None, redoc_url=None`)."""
+    redoc_js: list[bytes] = []
+
+    @app.get(f"{ASSETS_URL}/redoc.standalone.js", include_in_schema=False)
+    def redoc_script() -> Response:
+        if not redoc_js:
+            data = (assets_dir() / "redoc.standalone.js").read_bytes()
+            redoc_js.append(data.replace(REDOC_LOGO, f"{ASSETS_URL}/favicon.png".encode()))
+        return Response(redoc_js[0], media_type="text/javascript", headers={"Cache-Control": CACHE})
+
     app.mount(ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
     oauth2_redirect = "/docs/oauth2-redirect"

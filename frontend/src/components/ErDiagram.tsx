@@ -12,7 +12,7 @@ const BOX_W = 250;
 const HEAD_H = 30;
 const ROW_H = 22;
 const PAD = 24;
-const MIN_K = 0.05;
+const MIN_K = 0.01;
 const MAX_K = 3;
 
 interface Point {
