@@ -120,6 +120,31 @@ def test_the_api_app_serves_the_built_ui_beside_the_api(settings: Settings) -> N
         assert "/{path}" not in client.get("/openapi.json").json()["paths"]
 
 
+MAIN_BUNDLE_LIMIT = 150 * 1024  # gzipped: what the first screen downloads (issue 21; 261.6 kB before code splitting)
+
+
+def test_the_main_bundle_is_small_and_the_rest_loads_on_demand() -> None:
+    """The entry script and the chunks it imports statically (what index.html loads) stay under 150 kB gzipped;
+    the editor (CodeMirror) and the diagram (dagre) are separate chunks."""
+    import gzip
+
+    _need_npm()
+    html = (WEB_DIR / "index.html").read_text()
+    entry = re.findall(r'<script type="module" crossorigin src="/assets/([^"]+)"', html)
+    preloads = re.findall(r'<link rel="modulepreload" crossorigin href="/assets/([^"]+)"', html)
+    assert len(entry) == 1, html
+    first = [*entry, *preloads]
+    size = sum(len(gzip.compress((WEB_DIR / "assets" / name).read_bytes(), 9)) for name in first)
+    assert size < MAIN_BUNDLE_LIMIT, f"main bundle {size / 1024:.1f} kB gzipped ({first})"
+    assets = {p.name for p in (WEB_DIR / "assets").glob("*.js")}
+    assert any(n.startswith("CodeEditor-") for n in assets) and any(n.startswith("ErDiagram-") for n in assets)
+    assert not any(n.startswith(("CodeEditor-", "ErDiagram-")) for n in first)
+    # the skeleton is in the page itself, painted before any script runs
+    assert "data-boot-skeleton" in html
+    for name in first:  # precompressed copies for the server to send
+        assert (WEB_DIR / "assets" / f"{name}.br").is_file() and (WEB_DIR / "assets" / f"{name}.gz").is_file()
+
+
 def _need_npm() -> None:
     """Without Node/npm (a Python-only checkout) there is no UI build to test; CI always has npm and never skips."""
     if shutil.which("npm") is None and not os.environ.get("CI"):
