@@ -62,5 +62,6 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    testTimeout: 20_000, // lazy chunks and CodeMirror take a while on a busy machine
   },
 });

@@ -182,6 +182,7 @@ describe("import dialog", () => {
     const dialog = page.getByRole("dialog", { name: "New experiment" });
     await dialog.getByRole("tab", { name: "SQL import" }).click();
     await dialog.getByRole("textbox", { name: "CREATE TABLE statements" }).fill(DDL);
+    await dialog.getByLabel("Experiment name").focus(); // (in the editor, Escape first closes its completion list)
     await page.keyboard.press("Escape");
     const ask = dialog.getByRole("alertdialog", { name: "Discard unsaved changes?" });
     await ask.waitFor();
