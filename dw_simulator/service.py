@@ -24,6 +24,7 @@ from dw_simulator import schema_edits
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.backends.base import ColumnProfile
 from dw_simulator.config import Settings, load_settings
+from dw_simulator.connections import connection_settings
 from dw_simulator.errors import (
     AlreadyExistsError,
     DwSimError,
@@ -36,7 +37,7 @@ from dw_simulator.metadata import Experiment, MetadataStore
 from dw_simulator.metadata.store import ACTIVE_STATUSES, now
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
 from dw_simulator.schema import ExperimentSchema, load_schema_file, load_schema_text
-from dw_simulator.schema.models import DIALECTS
+from dw_simulator.schema.experiment_schema import DIALECTS
 from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
 
 if TYPE_CHECKING:
@@ -302,8 +303,6 @@ class Simulator:
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
         """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
         SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
-        from dw_simulator.endpoints.redshift.connect_info import connection_settings
-
         database = self.get_experiment(name).info.name if name else None
         return connection_settings(self.settings, database=database)
 

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.duckdb.factory import DUCKDB
 from dw_simulator.backends.duckdb.types import duckdb_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
+from dw_simulator.sql.engine_errors import duckdb_message
 from dw_simulator.sql.translate import translate
 
 if TYPE_CHECKING:
@@ -33,15 +35,8 @@ def q(identifier: str) -> str:
 
 
 class DuckDBBackend(WarehouseBackend):
-    name = "duckdb"
-    capabilities = Capabilities(
-        engine_dialect="duckdb",
-        embedded=True,
-        schemas=True,
-        transactional_ddl=True,
-        native_json=True,
-        max_identifier_length=255,
-    )
+    name = DUCKDB.name
+    capabilities = DUCKDB.capabilities
 
     def __init__(self, settings: Settings, path: Path | None = None) -> None:
         super().__init__(settings)
@@ -171,7 +166,7 @@ class DuckDBBackend(WarehouseBackend):
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
-            from dw_simulator.sql.redshift.duckdb_engine import prepare_redshift
+            from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
         try:
@@ -210,7 +205,7 @@ class DuckDBBackend(WarehouseBackend):
                 total = len(rows) + (_remaining_rows(cursor) if truncated else 0)
                 rows = rows[:limit]
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
         result = QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
         result.total_rows = total
@@ -224,7 +219,7 @@ class DuckDBBackend(WarehouseBackend):
             last = statements[-1]
             return con.execute(last if isinstance(last, str) else last()).to_arrow_table()
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
         con, statements = self._prepare(experiment, sql, dialect)
@@ -237,7 +232,7 @@ class DuckDBBackend(WarehouseBackend):
                 raise QueryError("the last statement returns no rows to export")
             return relation.to_arrow_reader(batch_rows)
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run engine SQL as is (internal use: tests, profiling)."""
@@ -252,8 +247,3 @@ def _remaining_rows(cursor: duckdb.DuckDBPyConnection) -> int:
         warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy": batch by batch
         reader = cursor.to_arrow_reader(100_000)
         return 0 if reader is None else sum(batch.num_rows for batch in reader)
-
-
-def _engine_message(exc: Exception) -> str:
-    text = str(exc).strip()
-    return f"DuckDB: {text}"
