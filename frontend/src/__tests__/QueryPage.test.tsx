@@ -154,6 +154,22 @@ describe("Query page", () => {
     expect(loadHistory("shop")[0]).toMatchObject({ sql: "SELECT * FORM customers", ok: false });
   });
 
+  test("an error that quotes the text near it is marked there in the editor", async () => {
+    mockApi({
+      "GET /api/experiments/shop": () => detail(),
+      "POST /api/experiments/shop/query": () =>
+        reply(400, { error: "query_error", message: 'Referenced column "nope" not found (near "nope")', details: [] }),
+    });
+    at("/experiments/shop/query");
+    render(<App />);
+    await screen.findByRole("heading", { name: "Query shop" });
+    await setEditorText(/SQL query/, "SELECT 1;\nSELECT id,\n  nope FROM customers");
+    await putCursor(20);
+    await userEvent.click(screen.getByRole("button", { name: /^Run Ctrl/ }));
+    await screen.findByRole("alert");
+    await waitFor(() => expect(document.querySelector(".cm-lintRange-error")?.textContent).toBe("n"));
+  });
+
   test("worksheets are kept in the browser; history re-runs", async () => {
     const calls = mockApi({ "GET /api/experiments/shop": () => detail(), "POST /api/experiments/shop/query": () => answer() });
     window.localStorage.setItem(

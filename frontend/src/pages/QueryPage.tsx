@@ -197,13 +197,20 @@ export function QueryPage({ name }: { name: string }) {
   const marks: EditorMark[] = useMemo(() => {
     if (!error || !(error.err instanceof ApiError)) return [];
     const base = lineColAt(sql, error.offset);
-    return error.err.details
+    const located = error.err.details
       .filter((d) => d.line)
       .map((d) => ({
         line: base.line + d.line! - 1,
         col: d.line === 1 && d.col ? base.col + d.col - 1 : d.col,
         message: d.message,
       }));
+    if (located.length > 0) return located;
+    // No line and column: mark where the text the message quotes (`near "x"`) is in what was run.
+    const near = /near "([^"]{1,80})"/.exec(error.err.message)?.[1];
+    const at = near ? error.sql.toLowerCase().indexOf(near.toLowerCase()) : -1;
+    if (at < 0) return [];
+    const pos = lineColAt(sql, error.offset + at);
+    return [{ line: pos.line, col: pos.col, message: error.err.message }];
   }, [error, sql]);
 
   const addSheet = () =>
