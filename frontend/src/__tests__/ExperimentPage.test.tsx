@@ -190,6 +190,7 @@ describe("Experiment page", () => {
     at("/experiments/shop");
     render(<App />);
     await screen.findByText(/Run #11 is in progress/);
+    await waitFor(() => expect(FakeEventSource.instances.length).toBeGreaterThan(0));
     const es = FakeEventSource.instances[FakeEventSource.instances.length - 1];
     expect(es.url).toBe("/api/runs/11/events");
     es.emit("progress", { run_id: 11, table: "orders", rows_done: 50, rows_total: 500 });

@@ -214,18 +214,18 @@ describe("Query page", () => {
 
   test("while running: a timer, Cancel that cancels the query by id, and the old result marked stale", async () => {
     let n = 0;
-    const calls = mockApi({
+    let release: () => void = () => undefined;
+    const routes: Record<string, (c: unknown) => unknown> = {
       "GET /api/experiments/shop": () => detail(),
+      // the second query runs until it is cancelled
       "POST /api/experiments/shop/query": () =>
         ++n === 1
           ? answer()
-          : new Promise((resolve) =>
-              setTimeout(
-                () => resolve(reply(409, { error: "query_cancelled", message: "query was cancelled", details: [] })),
-                300,
-              ),
-            ),
-    });
+          : new Promise((resolve) => {
+              release = () => resolve(reply(409, { error: "query_cancelled", message: "query was cancelled", details: [] }));
+            }),
+    };
+    const calls = mockApi(routes);
     at("/experiments/shop/query");
     render(<App />);
     await screen.findByRole("heading", { name: "Query shop" });
@@ -237,6 +237,10 @@ describe("Query page", () => {
     expect(results).toHaveAttribute("data-stale", "true");
     expect(within(results).getByText(/Previous result/)).toBeInTheDocument();
     const id = (calls.at(-1)!.json() as { query_id: string }).query_id;
+    routes[`POST /api/queries/${id}/cancel`] = () => {
+      release();
+      return { query_id: id, stopped: true };
+    };
     await userEvent.click(screen.getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(calls.some((c) => c.path === `/api/queries/${id}/cancel`)).toBe(true));
     expect(await screen.findByText(/the query was stopped after/)).toBeInTheDocument();

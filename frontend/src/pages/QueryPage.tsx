@@ -169,13 +169,25 @@ export function QueryPage({ name }: { name: string }) {
     }
   };
 
+  const runningRef = useRef<Running | null>(null);
+  runningRef.current = running;
   const cancel = async () => {
-    if (!running) return;
-    try {
-      await cancelQuery(running.queryId);
-    } catch (err) {
-      // the query may have ended meanwhile: nothing to cancel
-      if (!(err instanceof ApiError && err.status === 404)) setError({ err, offset: 0, sql: "" });
+    const target = running;
+    if (!target) return;
+    // The server knows the query once its request is being handled: a cancel sent before that finds nothing (404),
+    // so try again for a moment while the query is still ours and running.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await cancelQuery(target.queryId);
+        return;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 404)) {
+          setError({ err, offset: 0, sql: "" });
+          return;
+        }
+        if (runningRef.current?.queryId !== target.queryId) return; // it ended meanwhile
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   };
 
