@@ -5,10 +5,28 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from dw_simulator.metadata.tables import GenerationRun
-from dw_simulator.schema import ExperimentSchema
+if TYPE_CHECKING:
+    from dw_simulator.schema import ExperimentSchema
+
+
+class RunRecord(Protocol):
+    """A stored generation run: the ORM row (`metadata.tables.GenerationRun`) or the reader's `RunRow`."""
+
+    id: int
+    status: str
+    seed: int | None
+    workers: int
+    row_overrides: str | None
+    progress: str | None
+    row_counts: str | None
+    error_message: str | None
+    error_traceback: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    output_path: str | None
 
 
 @dataclass
@@ -46,7 +64,7 @@ class RunInfo:
         return (end - self.started_at).total_seconds()
 
     @classmethod
-    def from_row(cls, run: GenerationRun, experiment: str) -> RunInfo:
+    def from_row(cls, run: RunRecord, experiment: str) -> RunInfo:
         return cls(
             id=run.id,
             experiment=experiment,

@@ -9,7 +9,7 @@ import pytest
 
 from dw_simulator.config import Settings
 from dw_simulator.errors import AlreadyExistsError, NotFoundError
-from dw_simulator.metadata import MetadataStore
+from dw_simulator.metadata.store import MetadataStore
 from dw_simulator.schema import load_schema_file
 from dw_simulator.service import Simulator
 

@@ -9,14 +9,15 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator, parse_rows, print_json
 from dw_simulator.errors import SchemaValidationError
-from dw_simulator.schema import ExperimentSchema
+
+if TYPE_CHECKING:
+    from dw_simulator.schema import ExperimentSchema
 
 IMPORT_DIALECTS_HELP = "redshift, snowflake or postgres (postgres also reads plain ANSI DDL)"
 EXPORT_DIALECTS_HELP = "redshift or snowflake (also postgres, duckdb)"
@@ -109,6 +110,8 @@ def ddl(
 def _show(text: str, lexer: str) -> None:
     """Syntax-highlighted on a terminal; plain (and never cut) when piped."""
     if console.is_terminal:
+        from rich.syntax import Syntax
+
         console.print(Syntax(text.rstrip("\n"), lexer, word_wrap=True, background_color="default"))
     else:
         sys.stdout.write(text)

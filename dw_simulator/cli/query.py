@@ -9,13 +9,14 @@ import sys
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from dw_simulator.backends import QueryResult
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator
+
+if TYPE_CHECKING:
+    from dw_simulator.backends import QueryResult
 
 FORMATS = ("table", "csv", "json")
 
@@ -79,6 +80,8 @@ def _run(sql: str, experiment: str, fmt: str, output: Path | None, limit: int | 
     elif fmt == "json":
         sys.stdout.write(render_json(result))
     elif result.columns:
+        from rich.table import Table
+
         table = Table(show_lines=False)
         for name, type_ in zip(result.columns, result.types, strict=False):
             table.add_column(f"{name}\n[dim]{type_}[/]", overflow="fold")
