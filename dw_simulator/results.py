@@ -145,11 +145,13 @@ class ImportOutcome:
     warnings: list[str]
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
+    inferences: list[str] = field(default_factory=list)  # settings the importer inferred (column.field=value ...)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": self.schema.model_dump(mode="json", exclude_none=True),
             "warnings": self.warnings,
             "notes": self.notes,
+            "inferences": self.inferences,
             "experiment": self.experiment.to_dict() if self.experiment else None,
         }

@@ -339,7 +339,13 @@ class Simulator:
             **options,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
-        return ImportOutcome(schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info)
+        return ImportOutcome(
+            schema=result.schema,
+            warnings=result.warnings,
+            notes=result.notes,
+            experiment=info,
+            inferences=[i.describe() for i in result.inferences],
+        )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
         from dw_simulator.ddl import export_ddl

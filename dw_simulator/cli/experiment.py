@@ -7,15 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from dw_simulator.cli.common import (
@@ -27,6 +18,7 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.progress import run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
 app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
@@ -145,24 +137,7 @@ def generate(
     overrides = parse_rows(rows)
     cancel = threading.Event()
     show_progress = not json_out and err_console.is_terminal
-    with Progress(
-        TextColumn("[bold]{task.description:<20}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        disable=not show_progress,
-        transient=False,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def on_progress(event: object) -> None:
-            table = getattr(event, "table")  # noqa: B009 - ProgressEvent from the generator
-            if table not in tasks:
-                tasks[table] = bars.add_task(table, total=getattr(event, "rows_total"))  # noqa: B009
-            bars.update(tasks[table], completed=getattr(event, "rows_done"))  # noqa: B009
-
+    with run_progress(enabled=show_progress) as bars:
         try:
             run = sim.generate(
                 name,
@@ -170,7 +145,8 @@ def generate(
                 seed=seed,
                 workers=workers,
                 batch_size=batch_size,
-                progress=on_progress,
+                progress=bars.on_progress,
+                on_phase=bars.on_phase,
                 cancel=cancel,
             )
         except KeyboardInterrupt:
