@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from dw_simulator.metadata import ExperimentRow
     from dw_simulator.schema import ExperimentSchema
 
 
@@ -100,6 +101,36 @@ class ExperimentInfo:
     warnings: list[str]
     created_at: datetime
     last_run: RunInfo | None = None
+
+    @classmethod
+    def from_row(cls, experiment: ExperimentRow) -> ExperimentInfo:
+        """Built from the stored schema JSON as is (the schema was validated when it was stored), so listing
+        experiments needs no schema models."""
+        stored = {t.get("name"): t for t in json.loads(experiment.schema_json).get("tables", [])}
+        tables = []
+        for row in experiment.tables:
+            table = stored.get(row.table_name) or {}
+            tables.append(
+                TableInfo(
+                    name=row.table_name,
+                    physical_name=row.physical_name,
+                    columns=len(table.get("columns", [])),
+                    target_rows=row.target_rows,
+                    row_count=row.row_count,
+                    warnings=list(table.get("warnings", [])),
+                )
+            )
+        last = experiment.last_run
+        return cls(
+            name=experiment.name,
+            description=experiment.description,
+            dialect=experiment.dialect,
+            target_warehouse=experiment.target_warehouse,
+            tables=tables,
+            warnings=[w for t in stored.values() for w in t.get("warnings", [])],
+            created_at=experiment.created_at,
+            last_run=RunInfo.from_row(last, experiment.name) if last else None,
+        )
 
     @property
     def table_count(self) -> int:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from dw_simulator import observability as obs
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
-from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
+from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo
 from dw_simulator.service_runs import PhaseCallback, ProgressCallback, pid_alive, recover_runs, run_generation
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from dw_simulator.schema import ExperimentSchema
 
 log = logging.getLogger(__name__)
-DdlProgress = Callable[[int, int], None]  # on_progress(statements done, statements total) of a DDL import
+DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
 __all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
 
@@ -181,53 +181,27 @@ class Simulator:
         )
         return self.create_experiment(schema, replace=replace)
 
-    @staticmethod
-    def _info(experiment: ExperimentRow) -> ExperimentInfo:
-        """Built from the stored schema JSON as is (the schema was validated when it was stored), so listing
-        experiments needs no schema models."""
-        stored = {t.get("name"): t for t in json.loads(experiment.schema_json).get("tables", [])}
-        tables = []
-        for row in experiment.tables:
-            table = stored.get(row.table_name) or {}
-            tables.append(
-                TableInfo(
-                    name=row.table_name,
-                    physical_name=row.physical_name,
-                    columns=len(table.get("columns", [])),
-                    target_rows=row.target_rows,
-                    row_count=row.row_count,
-                    warnings=list(table.get("warnings", [])),
-                )
-            )
-        last = experiment.last_run
-        return ExperimentInfo(
-            name=experiment.name,
-            description=experiment.description,
-            dialect=experiment.dialect,
-            target_warehouse=experiment.target_warehouse,
-            tables=tables,
-            warnings=[w for t in stored.values() for w in t.get("warnings", [])],
-            created_at=experiment.created_at,
-            last_run=RunInfo.from_row(last, experiment.name) if last else None,
-        )
-
     def list_experiments(self) -> list[ExperimentInfo]:
         self.recover_interrupted_runs(only_dead_owners=True)
-        return [self._info(e) for e in self._read().list_experiments()]
+        return [ExperimentInfo.from_row(e) for e in self._read().list_experiments()]
 
     def get_experiment_info(self, name: str) -> ExperimentInfo:
-        return self._info(self._read().get_experiment(name))
+        return ExperimentInfo.from_row(self._read().get_experiment(name))
 
-    def get_experiment(self, name: str) -> ExperimentDetail:
-        """The experiment, its schema and the column profile of its last completed run (computed on first
-        request after a run and then kept: profiling is not part of a run's time)."""
+    def get_experiment(self, name: str, *, on_profile: DdlProgress | None = None) -> ExperimentDetail:
+        """The experiment, its schema and the column profile of its last completed run. The profile is computed
+        on the first request after a run, then kept (so a run's time is its generation and load only);
+        `on_profile(tables done, tables total)` follows that computation when it happens."""
         from dw_simulator.schema import ExperimentSchema
 
         experiment = self._read().get_experiment(name)
         schema = ExperimentSchema.model_validate_json(experiment.schema_json)
-        return ExperimentDetail(info=self._info(experiment), schema=schema, profile=self._profile(experiment, schema))
+        info = ExperimentInfo.from_row(experiment)
+        return ExperimentDetail(info=info, schema=schema, profile=self._profile(experiment, schema, on_profile))
 
-    def _profile(self, experiment: ExperimentRow, schema: ExperimentSchema) -> dict[str, list[dict[str, Any]]]:
+    def _profile(
+        self, experiment: ExperimentRow, schema: ExperimentSchema, on_profile: DdlProgress | None
+    ) -> dict[str, list[dict[str, Any]]]:
         run_id, stored = self.reader.last_completed_profile(experiment.id)
         if run_id is None:
             return {}
@@ -235,13 +209,16 @@ class Simulator:
             loaded: dict[str, list[dict[str, Any]]] = json.loads(stored)
             return loaded
         counted = {t.table_name for t in experiment.tables if t.row_count is not None}
+        tables = [t for t in schema.tables if t.name in counted]
         backend = self.backend(experiment.target_warehouse)
+        profile: dict[str, list[dict[str, Any]]] = {}
         with obs.stage("profile", experiment=experiment.name, warehouse=experiment.target_warehouse):
-            profile = {
-                t.name: [p.to_dict() for p in backend.profile_table(experiment.name, t)]
-                for t in schema.tables
-                if t.name in counted
-            }
+            for done, table in enumerate(tables):
+                if on_profile is not None:
+                    on_profile(done, len(tables))
+                profile[table.name] = [p.to_dict() for p in backend.profile_table(experiment.name, table)]
+        if on_profile is not None:
+            on_profile(len(tables), len(tables))
         self.metadata.store_profile(run_id, json.dumps(profile, default=str))
         return profile
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator, parse_rows, print_json
-from dw_simulator.cli.progress import ddl_progress
+from dw_simulator.cli.progress import counted_progress
 from dw_simulator.errors import SchemaValidationError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def import_sql(
     as JSON.
     """
     sql = _read_sql(file)
-    with ddl_progress(enabled=not json_out and err_console.is_terminal) as on_progress:
+    with counted_progress("reading DDL statements", enabled=not json_out and err_console.is_terminal) as on_progress:
         outcome = open_simulator().import_sql(
             sql,
             dialect,

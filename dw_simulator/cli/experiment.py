@@ -18,7 +18,7 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
-from dw_simulator.cli.progress import run_progress
+from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
 app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
@@ -84,8 +84,10 @@ def list_(json_out: JsonFlag = False) -> None:
 @app.command("show")
 @handle_errors
 def show(name: Annotated[str, typer.Argument(help="Experiment name.")], json_out: JsonFlag = False) -> None:
-    """Show an experiment's tables, columns, last run and per-column profile."""
-    detail = open_simulator().get_experiment(name)
+    """Show an experiment's tables, columns, last run and per-column profile (computed on the first show after
+    a run)."""
+    with counted_progress("profiling columns (tables)", enabled=not json_out and err_console.is_terminal) as bar:
+        detail = open_simulator().get_experiment(name, on_profile=bar)
     if json_out:
         print_json(detail.to_dict())
         return

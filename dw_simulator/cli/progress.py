@@ -74,15 +74,18 @@ def run_progress(*, enabled: bool) -> Iterator[RunBars]:
 
 
 @contextmanager
-def ddl_progress(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """`on_progress(done, total)` for `Simulator.import_sql` driving one bar of statements read; None when off."""
+def counted_progress(label: str, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """`on_progress(done, total)` driving one bar, shown from its first call (none when the work never starts);
+    None when off. For `Simulator.import_sql` (statements read) and `get_experiment` (tables profiled)."""
     if not enabled:
         yield None
         return
     with _bars(enabled=True) as bars:
-        task = bars.add_task("reading DDL statements", total=None)
+        task: list[TaskID] = []
 
         def on_progress(done: int, total: int) -> None:
-            bars.update(task, total=total, completed=done)
+            if not task:
+                task.append(bars.add_task(label, total=total))
+            bars.update(task[0], total=total, completed=done)
 
         yield on_progress
