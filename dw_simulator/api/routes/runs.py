@@ -17,7 +17,7 @@ from dw_simulator.api.errors import RunNotActiveError
 from dw_simulator.api.routes.common import errors
 from dw_simulator.api.schemas import RunOut
 from dw_simulator.api.state import AppState
-from dw_simulator.metadata.store import FINAL_STATUSES
+from dw_simulator.metadata import FINAL_STATUSES
 from dw_simulator.results import RunInfo
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
