@@ -12,7 +12,7 @@ sqlglot or boto3 (they call the service, which calls the domains that do).
 from __future__ import annotations
 
 import pytest
-from import_graph import PACKAGE, cycles, describe, graph, third_party_imports
+from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_imports
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
 SERVICE = ("service", "service_runs", "results")
@@ -47,6 +47,14 @@ def test_no_import_cycles() -> None:
     assert not found, f"{len(found)} import cycle(s) in {PACKAGE} (function-level imports count too):\n\n{report}"
 
 
+def test_no_import_cycles_even_through_type_annotations() -> None:
+    """`if TYPE_CHECKING:` imports never run, but a cycle through them still ties two rooms together."""
+    edges = graph(type_level=True)
+    found = cycles(edges)
+    report = "\n\n".join(describe(c, edges) for c in found)
+    assert not found, f"{len(found)} import cycle(s) in {PACKAGE} counting TYPE_CHECKING imports:\n\n{report}"
+
+
 def test_layers_import_only_downwards() -> None:
     wrong = [
         f"{module} ({layer_of(module)}) imports {target} ({layer_of(target)}) at line {imp.line}"
@@ -76,3 +84,12 @@ def test_the_graph_sees_function_level_and_package_imports() -> None:
     assert service_edges[f"{PACKAGE}.backends"].function_level
     assert f"{PACKAGE}.metadata" not in EDGES[f"{PACKAGE}.metadata.store"]
     assert f"{PACKAGE}.metadata" in EDGES[f"{PACKAGE}.service"]  # `from dw_simulator.metadata import ...`
+
+
+def test_cycles_are_found_and_described() -> None:
+    """The checker on a made-up graph: a -> b -> c -> a is one cycle, d -> a is not part of it."""
+    imp = Import("x", 1, function_level=True)
+    edges = {"a": {"b": imp}, "b": {"c": imp}, "c": {"a": imp}, "d": {"a": imp}}
+    found = cycles(edges)
+    assert found == [(["a", "b", "c"], ["a", "b", "c", "a"])]
+    assert "function-level import at line 1" in describe(found[0], edges)
