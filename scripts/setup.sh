@@ -53,7 +53,7 @@ if [ "$need_install" = 1 ]; then
   step "upgrading pip in .venv"
   pip_install .venv/bin/python .venv/setup.log --upgrade pip
   done_step
-  step "installing dw-sim${EXTRAS:+ with extras $EXTRAS} (editable; the first time downloads ~150 packages)"
+  step "installing dw-sim${EXTRAS:+ with extras $EXTRAS} (editable; the first run downloads its dependencies)"
   pip_install .venv/bin/python .venv/setup.log -e "$spec"
   if [ "$installed_extras" != "none" ] && [ -n "$installed_extras" ]; then
     # keep what was installed before in the record (pip does not remove extras' packages)
