@@ -333,7 +333,7 @@ class Simulator:
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
         """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
         SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
-        from dw_simulator.endpoints.redshift.connect_info import connection_settings
+        from dw_simulator.connections import connection_settings
 
         database = self.get_experiment_info(name).name if name else None
         return connection_settings(self.settings, database=database)
