@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from dw_simulator.backends import WarehouseBackend
 from dw_simulator.errors import NotFoundError, RunInProgressError, SchemaValidationError
-from dw_simulator.metadata import MetadataStore
-from dw_simulator.metadata.store import ACTIVE_STATUSES
+from dw_simulator.metadata.store import ACTIVE_STATUSES, MetadataStore
 from dw_simulator.metadata.tables import Experiment, ExperimentTable, SchemaVersion, utcnow
 from dw_simulator.schema import ExperimentSchema, load_schema_text
 
