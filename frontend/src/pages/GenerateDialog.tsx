@@ -25,6 +25,9 @@ interface Live {
   phase: string | null;
   /** Every phase seen so far, in order. */
   phases: string[];
+  /** Tables done in the current phase, of how many (the load phase says). */
+  phaseDone?: number | null;
+  phaseTotal?: number | null;
   tables: Record<string, TableProgress>;
   final: RunInfo | null;
   /** The server cannot be reached: since when (ms) and how many tries so far. */
@@ -132,8 +135,24 @@ export function useRunEvents(runId: number | null, onEnd?: (run: RunInfo) => voi
         );
       });
       source.addEventListener("status", (e) => {
-        const d = JSON.parse((e as MessageEvent<string>).data) as { status: RunStatus; phase?: string | null };
-        setLive((l) => (l ? { ...l, status: d.status, phase: d.phase ?? null, phases: withPhase(l.phases, d.phase) } : l));
+        const d = JSON.parse((e as MessageEvent<string>).data) as {
+          status: RunStatus;
+          phase?: string | null;
+          phase_done?: number | null;
+          phase_total?: number | null;
+        };
+        setLive((l) =>
+          l
+            ? {
+                ...l,
+                status: d.status,
+                phase: d.phase ?? null,
+                phases: withPhase(l.phases, d.phase),
+                phaseDone: d.phase_done ?? null,
+                phaseTotal: d.phase_total ?? null,
+              }
+            : l,
+        );
       });
       source.addEventListener("end", (e) => finish(JSON.parse((e as MessageEvent<string>).data) as RunInfo));
       const dropped = () => {
@@ -335,10 +354,10 @@ export function GenerateDialog({
 const PHASES: { id: string; label: string }[] = [
   { id: "generate", label: "Generate" },
   { id: "load", label: "Load" },
-  { id: "profile", label: "Profile" },
 ];
 
-/** Generate → Load → Profile, with the current phase marked (phases the server adds later show too). */
+/** Generate → Load, with the current phase marked and its tables counted (phases the server adds show too). The
+ * column profile is computed when it is first shown, not by the run. */
 function Phases({ live }: { live: Live | null }) {
   if (!live) return null;
   const known = PHASES.map((p) => p.id);
@@ -354,6 +373,7 @@ function Phases({ live }: { live: Live | null }) {
           <li key={p.id} className={`phase phase-${state}`} aria-current={state === "current" ? "step" : undefined}>
             {p.label}
             {state === "done" ? " ✓" : ""}
+            {state === "current" && live.phaseTotal ? ` ${live.phaseDone ?? 0} / ${live.phaseTotal} tables` : ""}
           </li>
         );
       })}
