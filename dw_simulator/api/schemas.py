@@ -152,13 +152,18 @@ def _experiment_fields(info: ExperimentInfo) -> dict[str, Any]:
 
 
 class InferenceOut(BaseModel):
+    """A setting dw-sim inferred rather than read (keys, semantics, time), written into the schema."""
+
     kind: str = Field(
         description="primary_key, foreign_key, null_rate, coverage, semantic, temporal_order or time_window"
     )
-    table: str | None
+    table: str | None = Field(description="the table (null for the experiment's date window)")
     column: str | None = Field(description="the column (several, comma-separated, for a multi-column key)")
     reason: str
     value: str | None = Field(default=None, description="what was set, in words")
+    fields: list[str] = Field(
+        default_factory=list, description="the column's schema fields it set (clear them to drop the inference)"
+    )
 
 
 class ExperimentDetailOut(ExperimentOut):
@@ -205,7 +210,9 @@ class ImportOut(BaseModel):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
     warnings: list[str]
     notes: list[str]
-    inferences: list[InferenceOut] = Field(description="every setting the import inferred, with its reason")
+    inferences: list[InferenceOut] = Field(
+        default_factory=list, description="every setting the import inferred, with its reason"
+    )
     experiment: ExperimentOut | None = Field(description="the created experiment; null on a dry run")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -216,7 +223,7 @@ class ImportOut(BaseModel):
             experiment_schema=outcome.schema.model_dump(mode="json", exclude_none=True),
             warnings=outcome.warnings,
             notes=outcome.notes,
-            inferences=[InferenceOut.model_validate(i) for i in outcome.inferences],
+            inferences=[InferenceOut.model_validate(json_value(i)) for i in outcome.inferences],
             experiment=ExperimentOut.of(outcome.experiment) if outcome.experiment else None,
         )
 
@@ -264,6 +271,11 @@ class QueryRequest(BaseModel):
         default=None, ge=1, description="keep at most this many rows (default from settings; capped by the server)"
     )
     dialect: Dialect | None = Field(default=None, description="read the SQL in this dialect instead")
+    query_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="your id for this query, to cancel it with POST /api/queries/{query_id}/cancel",
+    )
 
 
 class ColumnOut(BaseModel):
@@ -277,6 +289,9 @@ class QueryOut(BaseModel):
     rows: list[list[Any]]
     row_count: int
     truncated: bool = Field(description="true when more rows exist than were returned")
+    total_rows: int | None = Field(
+        default=None, description="rows in the whole result (null when truncated and the warehouse did not say)"
+    )
     elapsed_s: float
     statements: int
     rows_affected: int | None = None
@@ -294,6 +309,22 @@ class HealthOut(BaseModel):
     version: str
     backends: dict[str, BackendHealth]
     active_runs: int
+
+
+class ApiLink(BaseModel):
+    path: str
+    methods: list[str]
+    summary: str | None = None
+
+
+class ApiIndexOut(BaseModel):
+    name: str
+    version: str
+    docs: str = Field(description="interactive documentation (Swagger UI)")
+    openapi: str = Field(description="the OpenAPI document")
+    health: str
+    metrics: str
+    resources: list[ApiLink] = Field(description="every /api route, with its methods and summary")
 
 
 # -- JSON values ------------------------------------------------------------------------------------------------------

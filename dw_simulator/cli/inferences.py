@@ -1,5 +1,5 @@
 """How the CLI lists what dw-sim inferred (import output, `experiment show`): one line per inference, with its
-kind, where it applies and why, grouped by kind so keys come first."""
+kind, where it applies and why, keys first."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
-
-from dw_simulator.schema import INFERENCE_KINDS
+from rich.markup import escape
 
 TITLES = {
     "time_window": "date window",
@@ -24,16 +22,12 @@ ORDER = ("time_window", "primary_key", "foreign_key", "null_rate", "coverage", "
 
 
 def print_inferences(inferences: Sequence[dict[str, Any]], console: Console) -> None:
-    """A table of every inference (kind, where, reason); nothing when there is none."""
+    """Every inference, one line each (`inferred <kind> <table.column>: <reason>`); nothing when there is none."""
     if not inferences:
         return
     rank = {kind: i for i, kind in enumerate(ORDER)}
-    ordered = sorted(inferences, key=lambda i: rank.get(i["kind"], len(INFERENCE_KINDS)))
-    grid = Table(title=f"inferred ({len(ordered)}; edit the schema to change, --no-infer-keys to refuse keys)",
-                 title_justify="left", show_lines=False)  # fmt: skip
-    for name in ("kind", "where", "reason"):
-        grid.add_column(name, overflow="fold")
-    for item in ordered:
+    for item in sorted(inferences, key=lambda i: rank.get(i["kind"], len(ORDER))):
         where = ".".join(p for p in (item.get("table"), item.get("column")) if p) or "experiment"
-        grid.add_row(TITLES.get(item["kind"], item["kind"]), where, item["reason"])
-    console.print(grid)
+        kind = TITLES.get(item["kind"], item["kind"])
+        console.print(f"[cyan]inferred {kind}[/] [bold]{escape(where)}[/]: {escape(item['reason'])}", highlight=False)
+    console.print("[dim]edit the schema to change an inference; --no-infer-keys refuses inferred keys[/]")

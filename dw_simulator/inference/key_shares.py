@@ -40,6 +40,7 @@ def nullable_key_shares(data: dict[str, Any], result: KeyInference) -> None:
                         column["name"],
                         "a nullable foreign key whose name or comment says it is required: no NULLs",
                         "0%",
+                        fields=["null_rate"],
                     )
                 )
                 continue
@@ -51,6 +52,7 @@ def nullable_key_shares(data: dict[str, Any], result: KeyInference) -> None:
                     column["name"],
                     "a nullable foreign key: 10% of rows have no parent (NULL); set null_rate to change it",
                     "10%",
+                    fields=["null_rate"],
                 )
             )
 

@@ -38,8 +38,10 @@ class KeyInference:
     notes: list[str] = field(default_factory=list)
 
 
-def record(kind: str, table: str | None, column: str | None, reason: str, value: str | None = None) -> Record:
-    out: Record = {"kind": kind, "table": table, "column": column, "reason": reason}
+def record(kind: str, table: str | None, column: str | None, reason: str, value: str | None = None,
+           fields: list[str] | None = None) -> Record:  # fmt: skip
+    """An inference record; `fields` are the column's schema fields it set (clearing them drops it)."""
+    out: Record = {"kind": kind, "table": table, "column": column, "reason": reason, "fields": list(fields or [])}
     if value is not None:
         out["value"] = value
     return out
@@ -118,6 +120,7 @@ def infer_primary_keys(data: dict[str, Any], result: KeyInference) -> None:
                 table["name"],
                 column["name"],
                 f"{why}, NOT NULL and the table declares no key: taken as its primary key",
+                fields=["is_unique"],
             )
         )
 
@@ -256,6 +259,7 @@ def infer_foreign_keys(data: dict[str, Any], vocab: Vocabulary, result: KeyInfer
                     column["name"],
                     f"{why}, a unique key of compatible type",
                     f"{target.table['name']}.{target.column['name']}",
+                    fields=["foreign_key"],
                 )
             )
     _infer_multi_column(data, result)

@@ -120,7 +120,11 @@ def _column(
 def _finish(table: dict[str, Any], column: dict[str, Any], semantic: str, reason: str) -> Record:
     column.setdefault("semantic", semantic)
     note = default_first(column)
-    return record("semantic", table["name"], column["name"], reason + (f"; {note}" if note else ""), semantic)
+    fields = [k for k in _SET_FIELDS if column.get(k) is not None]  # a column gets semantics only when it had none
+    return record("semantic", table["name"], column["name"], reason + (f"; {note}" if note else ""), semantic, fields)
+
+
+_SET_FIELDS = ("distribution", "min_value", "max_value", "date_start", "date_end", "faker_rule", "semantic")
 
 
 def _a(noun: str) -> str:

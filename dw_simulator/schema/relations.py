@@ -87,3 +87,6 @@ class Inference(BaseModel):
     column: str | None = None
     reason: str = Field(min_length=1)
     value: str | None = None
+    fields: list[str] = Field(
+        default_factory=list, description="the column's schema fields it set (clearing them drops the inference)"
+    )

@@ -5,8 +5,8 @@ columns. Only the surrogate an import added is dropped: the first column `_row_i
 key whose warnings carry the import's surrogate sentence (that warning goes too); a `_row_id` written by hand in a
 JSON/YAML schema stays.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import json
@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -39,14 +39,15 @@ def drop_surrogates(schema: dict[str, Any]) -> bool:
 
 def upgrade() -> None:
     connection = op.get_bind()
-    rows = connection.execute(sa.text("SELECT id, schema_json FROM experiments")).fetchall()
-    for row_id, text in rows:
-        schema = json.loads(text)
-        if drop_surrogates(schema):
-            connection.execute(
-                sa.text("UPDATE experiments SET schema_json = :s WHERE id = :i"),
-                {"s": json.dumps(schema), "i": row_id},
-            )
+    for table in ("experiments", "schema_versions"):  # the current schemas, and the saved versions of them
+        rows = connection.execute(sa.text(f"SELECT id, schema_json FROM {table}")).fetchall()
+        for row_id, text in rows:
+            schema = json.loads(text)
+            if drop_surrogates(schema):
+                connection.execute(
+                    sa.text(f"UPDATE {table} SET schema_json = :s WHERE id = :i"),
+                    {"s": json.dumps(schema), "i": row_id},
+                )
 
 
 def downgrade() -> None:
