@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel,endpoint}"
+EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel,endpoint,dask}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
