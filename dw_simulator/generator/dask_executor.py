@@ -79,9 +79,10 @@ def _dask_unit(state: _RunState, unit: WorkUnit, token: str) -> int:
                 del _RUNNING[token]
 
 
-def _running_units(token: str) -> int:
+def _running_units(token: str | None = None) -> int:
+    """Units of run `token` (of any run when None) running in this worker process (called with `client.run`)."""
     with _RUNNING_LOCK:
-        return _RUNNING.get(token, 0)
+        return _RUNNING.get(token, 0) if token else sum(_RUNNING.values())
 
 
 def _worker_pid() -> int:
@@ -197,7 +198,7 @@ class DaskExecutor(Executor):
             self._drain(client, token)
             raise
         finally:
-            client.cancel([state], force=True)
+            state.release()
 
     def _drain(self, client: Any, token: str) -> None:
         """Wait until no worker still runs a unit of this run (a cancelled future's thread runs to its end)."""
