@@ -353,7 +353,7 @@ class Simulator:
                 raise GenerationCancelled("cancelled")
             self.metadata.update_run(run_id, progress={**progress_state, "phase": "load"})
             backend = self.backend(target)
-            files = {name_: out.files for name_, out in result.tables.items()}
+            files = {name_: out.locations for name_, out in result.tables.items()}
             with observation.phase("load"):
                 loaded = backend.load_tables(schema, files)
             profile = {
