@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
+from dw_simulator import run_output
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.config import Settings, load_settings
 from dw_simulator.connections import connection_settings
@@ -201,13 +202,13 @@ class Simulator:
                 session.expire_all()
                 if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
                     raise RunInProgressError(f"experiment '{experiment.name}' has a run in progress; cancel it first")
-            run_dirs = [Path(r.output_path) for r in experiment.runs if r.output_path]
+            run_dirs = [r.output_path for r in experiment.runs if r.output_path]
             exp_name = experiment.name
             with self.backend(experiment.target_warehouse).drop_experiment(exp_name) as dropped:
                 self.metadata.delete_experiment(session, experiment)
                 session.commit()  # the metadata first; the warehouse drop commits as its block ends
         for run_dir in run_dirs:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
@@ -300,9 +301,15 @@ class Simulator:
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         on_start: Callable[[int], None] | None = None,
+        executor: str | None = None,
+        scheduler: str | None = None,
     ) -> RunInfo:
         """Generate data for every table, then load it into the experiment's warehouse, replacing the old data
-        atomically. A failure or cancellation leaves the previous data and metadata as they were."""
+        atomically. A failure or cancellation leaves the previous data and metadata as they were.
+
+        `executor` (default: the `executor` setting) runs the work units: `local` (`workers` processes) or `dask`
+        (the scheduler at `scheduler` / `dask_scheduler`, else a LocalCluster of `dask_workers` processes). Parts
+        go to the `run_destination` setting (a shared folder or an `s3://` prefix), straight from the workers."""
         from dw_simulator.generator import GenerationCancelled, generate_experiment
 
         self.recover_interrupted_runs(only_dead_owners=True)
@@ -311,15 +318,15 @@ class Simulator:
         if seed is not None and not 0 <= seed <= MAX_SEED:
             raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
         seed = secrets.randbelow(2**31) if seed is None else seed
-        workers = workers or self.settings.workers
+        run_executor = run_output.executor(self.settings, executor, scheduler, workers)
+        workers = run_executor.workers or workers or self.settings.workers
         with self.metadata.session() as session:
             experiment = self.metadata.get_experiment(session, name)
             run = self.metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
             run_id, _exp_id, target = run.id, experiment.id, experiment.target_warehouse
-        out_dir = self.settings.generated_dir / schema.name / f"run-{run_id:06d}"
-        self.metadata.update_run(
-            run_id, status="RUNNING", started_at=now(), output_path=str(out_dir), owner_pid=os.getpid()
-        )
+        destination = run_output.destination(self.settings, schema.name, run_id)
+        out_dir = destination.root
+        self.metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=out_dir, owner_pid=os.getpid())
         if on_start is not None:
             on_start(run_id)
         token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
@@ -337,18 +344,21 @@ class Simulator:
                 progress(event)
 
         try:
-            log.info("generation started", extra={"seed": seed, "workers": workers})
+            log.info("generation started", extra={"seed": seed, "workers": workers, "executor": run_executor.name})
             with observation.phase("generation"):
                 result = generate_experiment(
                     schema,
-                    out_dir,
+                    destination,
                     seed=seed,
                     row_overrides=overrides,
-                    workers=workers,
                     batch_size=batch_size or self.settings.batch_size,
                     progress=on_progress,
                     cancel=cancel,
+                    executor=run_executor,
                 )
+            if result.workers != workers:
+                workers = result.workers
+                self.metadata.update_run(run_id, workers=workers)
             if cancel is not None and cancel.is_set():
                 raise GenerationCancelled("cancelled")
             self.metadata.update_run(run_id, progress={**progress_state, "phase": "load"})
@@ -376,12 +386,12 @@ class Simulator:
             log.info("generation completed", extra={"rows": sum(loaded.values())})
             observation.finish("COMPLETED", rows=loaded)
         except (GenerationCancelled, KeyboardInterrupt):
-            shutil.rmtree(out_dir, ignore_errors=True)
+            run_output.remove(self.settings, out_dir)
             self.metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
             log.warning("generation cancelled")
             observation.finish("CANCELLED")
         except BaseException as exc:
-            shutil.rmtree(out_dir, ignore_errors=True)
+            run_output.remove(self.settings, out_dir)
             message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
             snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
             self.metadata.update_run(
@@ -414,13 +424,18 @@ class Simulator:
                 raise SchemaValidationError(f"table '{table.name}', column '{column}': {message}")
         return overrides
 
-    def _prune_old_runs(self, experiment: str, keep: Path) -> None:
+    def _prune_old_runs(self, experiment: str, keep: str) -> None:
+        """Remove the experiment's other runs' parts (their data is replaced now)."""
+        with self.metadata.session() as session:
+            runs = self.metadata.get_experiment(session, experiment).runs
+            older = [r.output_path for r in runs if r.output_path and r.output_path != keep]
+        for path in older:
+            run_output.remove(self.settings, path)
         root = self.settings.generated_dir / experiment
-        if not root.is_dir():
-            return
-        for child in root.iterdir():
-            if child.is_dir() and child != keep:
-                shutil.rmtree(child, ignore_errors=True)
+        if root.is_dir():
+            for child in root.iterdir():
+                if child.is_dir() and str(child) != keep:
+                    shutil.rmtree(child, ignore_errors=True)
 
     def get_run(self, run_id: int) -> RunInfo:
         with self.metadata.session() as session:
@@ -446,7 +461,7 @@ class Simulator:
                 run.finished_at = now()
                 run.error_message = "interrupted: the process running it stopped before it finished"
                 if run.output_path:
-                    shutil.rmtree(run.output_path, ignore_errors=True)
+                    run_output.remove(self.settings, run.output_path)
                 recovered.append(run.id)
         return recovered
 
