@@ -143,6 +143,16 @@ class Settings(BaseSettings):
         description="where generation runs write their Parquet parts: unset = <data_root>/generated; a folder every "
         "worker sees at the same path; or s3://bucket/prefix on the S3 endpoint (s3_* settings)",
     )
+    redshift_load_mode: Literal["auto", "parts", "manifest"] = Field(
+        default="auto",
+        description="how runs load into Redshift: parts (one COPY per part over load_connections connections, the "
+        "stand-in's way), manifest (one COPY ... MANIFEST per table from S3, a real cluster's way), auto (manifest "
+        "when the URL reaches a real Redshift cluster, else parts)",
+    )
+    redshift_iam_role: str = Field(
+        default="arn:aws:iam::000000000000:role/dw-sim-local",
+        description="IAM role a real Redshift cluster's COPY reads S3 with (the default is a local mock value)",
+    )
     load_connections: int = Field(
         default=4, ge=1, le=64, description="PostgreSQL/Redshift loads: connections running one COPY per part"
     )

@@ -24,6 +24,7 @@ from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBack
 from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
 from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
 from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
+from dw_simulator.backends.postgres.manifest_load import NEW_SUFFIX, ManifestLoad
 from dw_simulator.backends.postgres.parallel_load import ParallelLoad, PartCopy
 from dw_simulator.backends.postgres.types import postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
@@ -122,12 +123,12 @@ class PostgresBackend(WarehouseBackend):
         return self._create_in_schema_sql(self.schema_name(experiment), table)
 
     @staticmethod
-    def _create_in_schema_sql(schema_name: str, table: TableSchema) -> str:
+    def _create_in_schema_sql(schema_name: str, table: TableSchema, name: str | None = None) -> str:
         cols = []
         for column in table.columns:
             not_null = " NOT NULL" if column.required else ""
             cols.append(f"{q(column.name.lower())} {postgres_type(column)}{not_null}")
-        return f"CREATE TABLE {q(schema_name)}.{q(table.name.lower())} ({', '.join(cols)})"
+        return f"CREATE TABLE {q(schema_name)}.{q(name or table.name.lower())} ({', '.join(cols)})"
 
     # -- experiments --------------------------------------------------------------------------------------------------
     @contextmanager
@@ -173,8 +174,9 @@ class PostgresBackend(WarehouseBackend):
     def existing_tables(self, experiment: str) -> list[str]:
         conn = self.connect()
         rows = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
-            (self.schema_name(experiment),),
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name NOT LIKE %s "
+            "ORDER BY table_name",
+            (self.schema_name(experiment), "%" + NEW_SUFFIX.replace("_", r"\_")),
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -354,14 +356,22 @@ class PostgresBackend(WarehouseBackend):
 
 
 class RedshiftBackend(PostgresBackend):
-    """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer."""
+    """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer. When the
+    URL reaches a real Redshift cluster, nothing is installed and runs load with `COPY ... MANIFEST`."""
 
     name = REDSHIFT.name
     read_dialect = "redshift"
+    real_cluster: bool = False
 
     def _on_connect(self, conn: Any) -> None:
         from dw_simulator.sql.redshift import install_postgres
 
+        row = conn.execute("SELECT version()").fetchone()
+        conn.rollback()
+        self.real_cluster = bool(row) and "redshift" in str(row[0]).lower()
+        if self.real_cluster:
+            log.warning("connected to a real Redshift cluster: dw-sim's Redshift SQL library is not installed")
+            return
         psycopg = psycopg_module()
         try:
             install_postgres(conn)
@@ -375,6 +385,55 @@ class RedshiftBackend(PostgresBackend):
     def _query_id(self) -> int:
         row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
         return int(row[0]) if row else 0
+
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
+        conn = self.connect()
+        mode = self.settings.redshift_load_mode
+        if mode == "parts" or (mode == "auto" and not self.real_cluster):
+            return super().load_tables(schema, files)
+        tables = [t for t in schema.tables if t.name in files]
+        if len(tables) != len(files):
+            missing = next(t for t in files if schema.table(t) is None)
+            raise QueryError(f"experiment '{schema.name}' has no table '{missing}' to load")
+        stage = s3_stage(self.settings)
+        parts = self._parts_on_s3(schema.name, files, stage)
+        sizes = {u: stage.size(u) for urls in parts.values() for u in urls}
+        load = ManifestLoad(
+            schema_name=self.schema_name(schema.name),
+            run_sql=lambda c, sql: self._run_redshift(c, schema.name, sql),
+            create_sql=lambda schema_name, name, table: self._create_in_schema_sql(schema_name, table, name),
+            iam_role=self.settings.redshift_iam_role,
+        )
+        with obs.stage("copy", experiment=schema.name, warehouse=self.name):
+            return load.run(conn, tables, parts, stage, sizes)
+
+    def _parts_on_s3(
+        self, experiment: str, files: Mapping[str, Sequence[Path | str]], stage: Stage
+    ) -> dict[str, list[str]]:
+        if all(is_s3_url(p) for parts in files.values() for p in parts):
+            return {t: [str(p) for p in parts] for t, parts in files.items()}
+        local = {t: [Path(p) for p in parts] for t, parts in files.items()}
+        with obs.stage("stage", experiment=experiment, warehouse=self.name):
+            prefixes = stage.upload_run(experiment, _run_id(local), {t: p for t, p in local.items() if p},
+                                        self.settings.s3_bucket)  # fmt: skip
+        return {t: [prefixes[t] + p.name for p in paths] for t, paths in local.items()}
+
+    def _run_redshift(self, conn: Any, experiment: str, sql: str) -> int:
+        """Run one Redshift statement: on a real cluster as is, on the stand-in through the COPY emulation."""
+        if self.real_cluster:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return int(cur.rowcount)
+        statements = self.translate(experiment, sql, "redshift")
+        rows = 0
+        for statement in statements:
+            if statement.action is not None:
+                rows += run_action(
+                    statement.action, PostgresCopyTarget(self, conn, experiment), s3_stage(self.settings)
+                )
+            else:
+                conn.execute(statement.engine_sql)
+        return rows
 
 
 def _run_id(files: Mapping[str, list[Path]]) -> str:
