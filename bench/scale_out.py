@@ -88,13 +88,27 @@ def _role(pid: int, client: int) -> str:
     return "worker"
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of the process so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class PeakMemory:
-    """Samples VmHWM of every process under the given roots (and the roots) until stopped."""
+    """Samples VmHWM (and CPU time) of every process under the given roots (and the roots) until stopped."""
 
     def __init__(self, roots: list[int], every: float = 0.1) -> None:
         self.roots = roots
         self.every = every
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen) CPU seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -107,6 +121,9 @@ class PeakMemory:
                     continue
                 seen.add(pid)
                 hwm = _status(pid, "VmHWM")
+                used = _cpu(pid)
+                first = self.cpu.get(pid, (used if pid in self.roots[1:] else 0.0, used))[0]
+                self.cpu[pid] = (first, used)
                 if hwm:
                     role = self.peaks.get(pid, (_role(pid, self.roots[0]), 0))[0]
                     self.peaks[pid] = (role, max(hwm, self.peaks.get(pid, (role, 0))[1]))
@@ -120,6 +137,14 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds used while sampling, per role (a cluster's processes: only what this run used)."""
+        out: dict[str, float] = {}
+        for pid, (first, last) in self.cpu.items():
+            role = self.peaks.get(pid, ("helper", 0))[0]
+            out[role] = out.get(role, 0.0) + last - first
+        return out
 
     def by_role(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
@@ -219,7 +244,10 @@ def run_runner(runner: str, workers: int, rows: int, out: Path, batch_size: int,
     result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     result["runner"] = runner
     result["memory"] = memory.by_role()
+    result["cpu"] = memory.cpu_by_role()
     result["rows_per_s"] = result["rows"] / result["seconds"]
+    busy = result["cpu"].get("worker", 0.0) or result["cpu"].get("client", 0.0)
+    result["rows_per_cpu_s"] = result["rows"] / busy if busy else 0.0
     return result
 
 
@@ -240,13 +268,15 @@ def describe_memory(memory: dict[str, list[int]]) -> str:
 
 
 def row(result: dict[str, Any]) -> str:
+    cpu = result["cpu"]
     return (f"| {result['runner']} | {result['workers']} | {result['seconds']:.1f} | {result['startup']:.1f} | "
-            f"{result['rows_per_s'] / 1e6:.2f}M | {describe_memory(result['memory'])} |")  # fmt: skip
+            f"{result['rows_per_s'] / 1e6:.2f}M | {cpu.get('worker', 0):.1f} / {cpu.get('client', 0):.1f} | "
+            f"{result['rows_per_cpu_s'] / 1e6:.2f}M | {describe_memory(result['memory'])} |")  # fmt: skip
 
 
 HEADER = (
-    "| runner | workers | seconds | cluster start s | rows/s | peak RSS per process |\n"
-    "| --- | ---: | ---: | ---: | ---: | --- |"
+    "| runner | workers | seconds | cluster start s | rows/s | CPU s workers / client | rows per worker CPU-s | "
+    "peak RSS per process |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 )
 
 
