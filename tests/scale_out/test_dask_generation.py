@@ -5,6 +5,7 @@ survived."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -16,10 +17,16 @@ import pytest
 from dask_cluster import Cluster, dask_cluster
 from scale_out_helpers import digests, shop
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "generator"))
+from generator_helpers import col, experiment, fk, table
+
 from dw_simulator.errors import BackendUnavailableError, MissingDependencyError
 from dw_simulator.generator import GenerationCancelled, ProgressEvent, generate_experiment
 from dw_simulator.generator.dask_executor import _running_units
+from dw_simulator.generator.destination import FolderDestination
+from dw_simulator.generator.plan import build_plan
 from dw_simulator.generator.run import executor_for
+from dw_simulator.generator.units import iter_units
 
 
 def test_parts_are_byte_identical_to_a_local_run_and_constraints_hold(cluster: Cluster, tmp_path: Path) -> None:
@@ -119,3 +126,29 @@ def test_without_the_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` now raises ImportError
     with pytest.raises(MissingDependencyError, match=r"dw-sim\[dask\]"):
         executor_for("dask")
+
+
+def test_planning_does_not_grow_with_rows() -> None:
+    """What the client builds and sends (the plan) and the unit list it walks are the same size for a thousand
+    rows as for ten billion: no table is materialised, key spaces stay arithmetic, units are listed lazily.
+    (A foreign key's `cardinality` is the exception: its layout sums children per block of parents, see
+    docs/scale-out.md.)"""
+    schema = experiment(
+        table("customers", 1, col("customer_id", is_unique=True, required=True),
+              col("email", "VARCHAR(80)", is_unique=True), col("name", "VARCHAR(30)", faker_rule="first_name")),
+        table("visits", 1, col("visit_id", "BIGINT", is_unique=True),
+              col("customer_id", foreign_key=fk("customers", "customer_id")),
+              col("store", "SMALLINT", min_value=1, max_value=40), col("day", "DATE"),
+              composite_keys=[["visit_id", "store"]]),
+    )  # fmt: skip
+    small = build_plan(schema, seed=1, row_overrides={"customers": 1_000, "visits": 1_000})
+    huge = build_plan(schema, seed=1, row_overrides={"customers": 10**9, "visits": 10**10})
+    assert huge.table("visits").rows == 10**10
+    assert abs(len(pickle.dumps(huge)) - len(pickle.dumps(small))) < 256
+    units = iter_units(huge, FolderDestination("/nowhere"), batch_size=1_000_000)
+    first = [next(units) for _ in range(3)]
+    assert [(u.table, u.start, u.stop) for u in first] == [
+        (0, 0, 10**6),
+        (0, 10**6, 2 * 10**6),
+        (0, 2 * 10**6, 3 * 10**6),
+    ]
