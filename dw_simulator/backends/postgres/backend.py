@@ -320,6 +320,8 @@ class PostgresBackend(WarehouseBackend):
                     rows = cur.fetchmany(limit + 1)
                     truncated = len(rows) > limit
                     rows = rows[:limit]
+                # a client-side cursor holds the whole result: rowcount is its size
+                total = cur.rowcount if truncated and cur.rowcount >= 0 else (None if truncated else len(rows))
             conn.commit()
         except psycopg.Error as exc:
             conn.rollback()
@@ -336,6 +338,7 @@ class PostgresBackend(WarehouseBackend):
             len(statements),
             [s.engine_sql for s in statements],
             affected,
+            total,
         )
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
