@@ -413,10 +413,7 @@ class Simulator:
         active = self._read().active_runs()
         if not active or (only_dead_owners and not any(pid is not None and not pid_alive(pid) for _id, pid in active)):
             return []
-<<<<<<< HEAD
         return recover_runs(self.metadata, only_dead_owners=only_dead_owners, settings=self.settings)
-=======
-        return recover_runs(self.metadata, only_dead_owners=only_dead_owners)
 
     # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
     def schema_versions(self, name: str) -> list[SchemaVersionInfo]:
@@ -456,4 +453,3 @@ class Simulator:
         with obs.stage("query", experiment=experiment.name, warehouse=experiment.target_warehouse):
             backend = self.backend(experiment.target_warehouse)
             return backend.query_batches(experiment.name, sql, dialect=read, batch_rows=batch_rows)
->>>>>>> main

@@ -247,7 +247,6 @@ class DuckDBBackend(WarehouseBackend):
         return self.connect().execute(sql, params or []).fetchall()
 
 
-<<<<<<< HEAD
 def parquet_source(paths: list[Path]) -> str:
     """`read_parquet`'s argument: the folder's glob when the parts are exactly the files it matches (one short
     statement however many parts a run has), else the list of files."""
@@ -262,7 +261,8 @@ def parquet_source(paths: list[Path]) -> str:
         if sorted(folder.glob("part-*.parquet")) == sorted(paths):
             return literal(str(pattern))
     return "[" + ", ".join(literal(str(p)) for p in paths) + "]"
-=======
+
+
 def _remaining_rows(cursor: duckdb.DuckDBPyConnection) -> int:
     """Count the rows a (materialised) result still holds, without making Python objects of them."""
     import warnings
@@ -271,4 +271,3 @@ def _remaining_rows(cursor: duckdb.DuckDBPyConnection) -> int:
         warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy": batch by batch
         reader = cursor.to_arrow_reader(100_000)
         return 0 if reader is None else sum(batch.num_rows for batch in reader)
->>>>>>> main
