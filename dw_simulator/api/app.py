@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from dw_simulator import __version__
+from dw_simulator.api import redshift_data, snowflake_sql
 from dw_simulator.api.errors import install_error_handlers
 from dw_simulator.api.middleware import RequestContextMiddleware
 from dw_simulator.api.routes import experiments, imports, query, runs, system
@@ -80,6 +81,8 @@ def create_app(
     install_error_handlers(app)
     for module in (imports, experiments, query, runs, system):
         app.include_router(module.router)
+    app.include_router(redshift_data.router)  # the Redshift Data API at /redshift-data (JSON 1.1, SigV4)
+    app.include_router(snowflake_sql.router)  # the Snowflake SQL API v2 at /api/v2/statements
     mount_web(app)  # the built web UI at /, after the API routes so they win
     app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
     if api.api_cors_origins:  # off unless origins are configured

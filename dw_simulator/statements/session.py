@@ -1,0 +1,168 @@
+"""The narrow interface the HTTP APIs run SQL through, and the one function that picks its implementation.
+
+`open_session(factory, target)` is the switch point: today a Redshift target (and a Snowflake-dialect experiment on
+DuckDB) runs on `Simulator.query` (`query_session.QuerySession`), and a Snowflake target on the embedded endpoint's
+engine and cursor, the layer users' connectors reach (`backends.snowflake.statements.EngineSession`). When the
+shared Redshift and Snowflake session layers land, this function is what changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from dw_simulator.errors import BackendUnavailableError, NotFoundError
+
+if TYPE_CHECKING:
+    from dw_simulator.service import Simulator
+    from dw_simulator.sql.shaped import ShapedResult
+
+log = logging.getLogger("dw_simulator.statements")
+Bindings = Mapping[str, str] | Sequence[Any] | None  # Data API `:name` strings, or SQL API positional values
+Family = Literal["redshift", "snowflake"]
+REDSHIFT_WAREHOUSES = ("duckdb", "redshift")  # what the Redshift endpoint and the Data API serve
+SNOWFLAKE_WAREHOUSES = ("snowflake", "duckdb")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a statement runs: an experiment (a database of the API), or for Snowflake any engine database."""
+
+    family: Family
+    database: str  # as the client named it
+    experiment: str | None = None  # the experiment it names, when it names one
+    warehouse: str = ""
+    schema: str | None = None  # Snowflake: the schema to start in
+
+
+class StatementSession(ABC):
+    """One connection's worth of state on one target: statements run one at a time, in order."""
+
+    target: Target
+
+    @abstractmethod
+    def execute(self, sql: str, bindings: Bindings = None) -> ShapedResult:
+        """Run one statement (a Redshift text may hold several; the last one's answer is returned)."""
+
+    @abstractmethod
+    def begin(self) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def in_transaction(self) -> bool: ...
+
+    @abstractmethod
+    def cancel(self) -> bool:
+        """Stop the running statement (from another thread); False when the engine cannot be interrupted."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+def resolve_target(simulator: Simulator, family: Family, database: str | None, schema: str | None = None) -> Target:
+    """The target a client names. Redshift: `database` must be an experiment on duckdb or redshift. Snowflake: an
+    experiment's database, or (on the embedded endpoint) any database, or none."""
+    name = (database or "").strip()
+    experiment = None
+    if name:
+        try:
+            experiment = simulator.get_experiment_info(name)
+        except NotFoundError:
+            experiment = None
+    if family == "redshift":
+        if experiment is None or experiment.target_warehouse not in REDSHIFT_WAREHOUSES:
+            names = sorted(e.name for e in simulator.list_experiments() if e.target_warehouse in REDSHIFT_WAREHOUSES)
+            listing = ", ".join(names[:20]) if names else "none yet (create one with `dw-sim experiment create`)"
+            where = " does not exist" if experiment is None else f" is on the {experiment.target_warehouse} warehouse"
+            raise NotFoundError(
+                f'database "{name}"{where}; each experiment on duckdb or redshift is a database here: {listing}'
+            )
+        return Target("redshift", name, experiment.name, experiment.target_warehouse)
+    if experiment is not None and experiment.target_warehouse not in SNOWFLAKE_WAREHOUSES:
+        raise NotFoundError(
+            f"experiment '{experiment.name}' is on the {experiment.target_warehouse} warehouse; the Snowflake SQL API "
+            "serves experiments on snowflake and duckdb"
+        )
+    if experiment is None:
+        return Target("snowflake", name, None, "snowflake", schema)
+    return Target("snowflake", name, experiment.name, experiment.target_warehouse, schema)
+
+
+def open_session(factory: Callable[[], Simulator], target: Target) -> StatementSession:
+    """A session on `target`, on the layer that runs its warehouse's SQL everywhere else."""
+    from dw_simulator.statements.query_session import QuerySession
+
+    if target.family == "snowflake" and target.warehouse == "snowflake":
+        simulator = factory()
+        engine_session = _snowflake_engine_session(simulator, target)
+        if engine_session is not None:
+            simulator.release_backends()
+            return engine_session
+        if target.experiment is None:
+            simulator.release_backends()
+            raise BackendUnavailableError(
+                "the embedded Snowflake endpoint is served by another process, so only experiments' databases can "
+                "be queried here; name one in `database`"
+            )
+        return QuerySession(simulator, target)
+    return QuerySession(factory(), target)
+
+
+def _snowflake_engine_session(simulator: Simulator, target: Target) -> StatementSession | None:
+    settings = simulator.settings
+    if (settings.snowflake_url or "embedded") != "embedded":
+        return None  # LocalStack or a real account: through the connector (Simulator.query)
+    from dw_simulator.backends.snowflake.statements import EngineSession, local_engine
+
+    engine = local_engine(settings)
+    if engine is None:
+        return None
+    database, schema = target.database or None, target.schema
+    if target.experiment is not None:
+        from dw_simulator.backends.snowflake.namespaces import Namespaces
+
+        database, default_schema = Namespaces(settings).namespace(target.experiment)
+        schema = schema or default_schema
+    return _Engine(EngineSession(engine, database=database, schema=schema), target)
+
+
+class _Engine(StatementSession):
+    """The embedded engine's session (a domain object) as a `StatementSession` of `target`."""
+
+    def __init__(self, session: Any, target: Target) -> None:
+        self.session = session
+        self.target = target
+
+    def execute(self, sql: str, bindings: Bindings = None) -> ShapedResult:
+        if isinstance(bindings, Mapping):
+            raise BackendUnavailableError("the Snowflake engine takes positional bind values only")
+        result: ShapedResult = self.session.execute(sql, bindings)
+        return result
+
+    def begin(self) -> None:
+        self.session.begin()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.session.in_transaction)
+
+    def cancel(self) -> bool:
+        return bool(self.session.cancel())
+
+    def close(self) -> None:
+        self.session.close()
