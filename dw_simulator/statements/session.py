@@ -87,10 +87,13 @@ def resolve_target(simulator: Simulator, family: Family, database: str | None, s
                 f'database "{name}"{where}; each experiment on duckdb or redshift is a database here: {listing}'
             )
         return Target("redshift", name, experiment.name, experiment.target_warehouse)
-    if experiment is not None and experiment.target_warehouse not in SNOWFLAKE_WAREHOUSES:
+    if experiment is not None and (
+        experiment.target_warehouse not in SNOWFLAKE_WAREHOUSES
+        or (experiment.target_warehouse == "duckdb" and experiment.dialect != "snowflake")
+    ):
         raise NotFoundError(
-            f"experiment '{experiment.name}' is on the {experiment.target_warehouse} warehouse; the Snowflake SQL API "
-            "serves experiments on snowflake and duckdb"
+            f"experiment '{experiment.name}' is a {experiment.dialect} experiment on the {experiment.target_warehouse} "
+            "warehouse; the Snowflake SQL API serves experiments on snowflake, and Snowflake-dialect ones on duckdb"
         )
     if experiment is None:
         return Target("snowflake", name, None, "snowflake", schema)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dw_simulator.api.redshift_data import records
 from dw_simulator.api.redshift_data.errors import DataApiError, from_service, not_found, validation
 from dw_simulator.errors import DwSimError, NotFoundError
-from dw_simulator.sql.binding import split_statements
+from dw_simulator.sql.binding import placeholders_named, split_statements
 from dw_simulator.statements import Target, resolve_target
 from dw_simulator.statements.registry import ACTIVE, Part, Run, SessionBusy, Status, TooManyActive
 
@@ -87,8 +87,13 @@ def _submit(state: AppState, body: dict[str, Any], sqls: list[str], *, batch: bo
     if fmt not in ("JSON", "CSV"):
         raise validation("ResultFormat must be JSON or CSV")
     bindings, shown = _parameters(body)
-    if bindings is not None and not batch and len(split_statements(sqls[0])) > 1:
-        raise validation("cannot insert multiple commands into a prepared statement (Parameters)")
+    if bindings is not None:
+        if not batch and len(split_statements(sqls[0])) > 1:
+            raise validation("cannot insert multiple commands into a prepared statement (Parameters)")
+        for sql in sqls:
+            missing = [name for name in placeholders_named(sql) if name not in bindings]
+            if missing:
+                raise validation(f"no value was given for the parameter :{missing[0]} (Parameters)")
     session_id = _str(body, "SessionId")
     keep_alive = body.get("SessionKeepAliveSeconds")
     if keep_alive is not None and (not isinstance(keep_alive, int) or not 0 <= keep_alive <= 86_400):
