@@ -32,7 +32,7 @@ DEFAULT_API_PORT = 8000  # `dw-sim serve --port`
 REDSHIFT_DATA_API_PATH = "/redshift-data"
 
 
-# -- the Redshift endpoint's files under the data root ------------------------------------------------------------
+# -- the Redshift endpoint's files under the data root ----------------------------------------------------------------
 def tls_dir(settings: Settings) -> Path:
     """Where the Redshift endpoint keeps its self-signed certificate, key and CA bundle (and its address file)."""
     return settings.data_root / "redshift-endpoint"
@@ -58,7 +58,7 @@ def find_running(settings: Settings) -> dict[str, Any] | None:
     return dict(data)
 
 
-# -- where `dw-sim serve` (the HTTP API and the warehouses' HTTP APIs) listens ------------------------------------------
+# -- where `dw-sim serve` (the HTTP API and the warehouses' HTTP APIs) listens ----------------------------------------
 def publish_api(settings: Settings, host: str, port: int) -> Path:
     """Write `dw-sim serve`'s address for other processes (`dw-sim endpoints`); returns the file."""
     path = settings.data_root / API_ADDRESS

@@ -75,7 +75,7 @@ def all_records(rsd: Any, statement_id: str) -> list[list[dict[str, Any]]]:
             return records
 
 
-# -- ExecuteStatement, DescribeStatement, GetStatementResult --------------------------------------------------------
+# -- ExecuteStatement, DescribeStatement, GetStatementResult ----------------------------------------------------------
 def test_execute_with_named_parameters_and_identity_fields(rsd: Any) -> None:
     started = rsd.execute_statement(
         ClusterIdentifier="local-cluster",
@@ -235,7 +235,7 @@ def test_cancel_aborts_a_running_statement(rsd: Any, big: str) -> None:
     assert started["Id"] in [s["Id"] for s in listed]
 
 
-# -- BatchExecuteStatement ----------------------------------------------------------------------------------------------
+# -- BatchExecuteStatement --------------------------------------------------------------------------------------------
 def count(rsd: Any, table: str) -> int:
     described = run(rsd, f"SELECT COUNT(*) FROM {table}")
     return int(rsd.get_statement_result(Id=described["Id"])["Records"][0][0]["longValue"])
@@ -307,7 +307,7 @@ def test_a_cancelled_batch_rolls_back(rsd: Any, big: str) -> None:
     assert count(rsd, "batch_cancel") == 0
 
 
-# -- an Airflow-style caller ----------------------------------------------------------------------------------------------
+# -- an Airflow-style caller ------------------------------------------------------------------------------------------
 def airflow_style_execute(client: Any, database: str, sql: str, poll_interval: float = 0.1) -> int:
     """What Airflow's RedshiftDataHook.execute_query(wait_for_completion=True) does: start, then poll
     describe_statement until a terminal status, raising on FAILED/ABORTED; returns ResultRows."""
@@ -331,7 +331,7 @@ def test_an_airflow_style_poll_works_unchanged(rsd: Any) -> None:
         airflow_style_execute(rsd, "shop", "SELECT * FROM missing_table")
 
 
-# -- sessions -----------------------------------------------------------------------------------------------------------
+# -- sessions ---------------------------------------------------------------------------------------------------------
 def test_a_kept_alive_session_keeps_temporary_tables(rsd: Any) -> None:
     first = rsd.execute_statement(
         Database="shop", Sql="CREATE TEMP TABLE tmp_s AS SELECT 7 AS k", SessionKeepAliveSeconds=60
@@ -350,7 +350,7 @@ def test_a_kept_alive_session_keeps_temporary_tables(rsd: Any) -> None:
         rsd.execute_statement(SessionId="00000000-0000-0000-0000-000000000000", Sql="SELECT 1")
 
 
-# -- ListStatements and the catalog ---------------------------------------------------------------------------------------
+# -- ListStatements and the catalog -----------------------------------------------------------------------------------
 def test_list_statements_filters_and_pages(rsd: Any) -> None:
     for i in range(3):
         run(rsd, f"SELECT {i}", StatementName=f"listme-{i}")
