@@ -98,3 +98,8 @@ def stop_snowflake_endpoints() -> Iterator[None]:
     before = serving_directories()
     yield
     stop_shared_endpoints(serving_directories() - before)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # fakesnow reads every result with DuckDB's DB-API Arrow export, which warns about the copy it makes
+    config.addinivalue_line("filterwarnings", "ignore:Arrow output on a DB-API result:UserWarning")
