@@ -2,9 +2,10 @@
 
 Owns the narrow interface those front ends run SQL through, and nothing of their wire formats:
 
-* `session`: `StatementSession` (execute one statement with bindings, cancellable, answering a typed
-  `sql.shaped.ShapedResult`; begin/commit/rollback) and `open_session(target)`, the one place that decides which
-  layer runs a target's statements;
+* `interface`: `StatementSession` (execute one statement with bindings, cancellable, answering a typed
+  `sql.shaped.ShapedResult`; begin/commit/rollback) and `Target`;
+* `session`: `open_session(target)`, the one place that decides which layer runs a target's statements, and
+  `resolve_target` (which experiment a client's database names);
 * `query_session`: today's implementation on `Simulator.query` (the same translation and engines as
   `dw-sim query`), with the backends' begin/commit/rollback for transactions;
 * `result_types`: engine result types named as the warehouse names them (Redshift `int4`, Snowflake `fixed`);
@@ -15,6 +16,7 @@ Owns the narrow interface those front ends run SQL through, and nothing of their
 The service layer: may import the domains (backends, sql, metadata) and the floor, never a front end.
 """
 
-from dw_simulator.statements.session import StatementSession, Target, open_session, resolve_target
+from dw_simulator.statements.interface import StatementSession, Target
+from dw_simulator.statements.session import open_session, resolve_target
 
 __all__ = ["StatementSession", "Target", "open_session", "resolve_target"]

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dw_simulator.statements.interface import REDSHIFT_WAREHOUSES, Target
 from dw_simulator.statements.result_types import redshift_column
-from dw_simulator.statements.session import REDSHIFT_WAREHOUSES, Target
 
 if TYPE_CHECKING:
     from dw_simulator.service import Simulator

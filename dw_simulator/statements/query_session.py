@@ -24,8 +24,8 @@ from dw_simulator.sql.shaped import (
     statement_type,
     transaction_verb,
 )
+from dw_simulator.statements.interface import Bindings, StatementSession, Target
 from dw_simulator.statements.result_types import redshift_column, snowflake_column
-from dw_simulator.statements.session import Bindings, StatementSession, Target
 
 if TYPE_CHECKING:
     from dw_simulator.backends import QueryResult

@@ -24,7 +24,7 @@ from typing import Any
 
 from dw_simulator.errors import DwSimError, NotFoundError
 from dw_simulator.sql.shaped import ShapedResult, StatementCancelled, StatementError
-from dw_simulator.statements.session import Bindings, StatementSession, Target
+from dw_simulator.statements.interface import Bindings, StatementSession, Target
 
 log = logging.getLogger("dw_simulator.statements")
 SessionOpener = Callable[[Target], StatementSession]

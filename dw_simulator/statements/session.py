@@ -1,4 +1,4 @@
-"""The narrow interface the HTTP APIs run SQL through, and the one function that picks its implementation.
+"""The one function that picks the implementation of the HTTP APIs' statement sessions, and target resolution.
 
 `open_session(factory, target)` is the switch point: today a Redshift target (and a Snowflake-dialect experiment on
 DuckDB) runs on `Simulator.query` (`query_session.QuerySession`), and a Snowflake target on the embedded endpoint's
@@ -9,63 +9,25 @@ shared Redshift and Snowflake session layers land, this function is what changes
 from __future__ import annotations
 
 import logging
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from dw_simulator.errors import BackendUnavailableError, NotFoundError
+from dw_simulator.statements.interface import (
+    REDSHIFT_WAREHOUSES,
+    SNOWFLAKE_WAREHOUSES,
+    Bindings,
+    Family,
+    StatementSession,
+    Target,
+)
+from dw_simulator.statements.query_session import QuerySession
 
 if TYPE_CHECKING:
     from dw_simulator.service import Simulator
     from dw_simulator.sql.shaped import ShapedResult
 
 log = logging.getLogger("dw_simulator.statements")
-Bindings = Mapping[str, str] | Sequence[Any] | None  # Data API `:name` strings, or SQL API positional values
-Family = Literal["redshift", "snowflake"]
-REDSHIFT_WAREHOUSES = ("duckdb", "redshift")  # what the Redshift endpoint and the Data API serve
-SNOWFLAKE_WAREHOUSES = ("snowflake", "duckdb")
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a statement runs: an experiment (a database of the API), or for Snowflake any engine database."""
-
-    family: Family
-    database: str  # as the client named it
-    experiment: str | None = None  # the experiment it names, when it names one
-    warehouse: str = ""
-    schema: str | None = None  # Snowflake: the schema to start in
-
-
-class StatementSession(ABC):
-    """One connection's worth of state on one target: statements run one at a time, in order."""
-
-    target: Target
-
-    @abstractmethod
-    def execute(self, sql: str, bindings: Bindings = None) -> ShapedResult:
-        """Run one statement (a Redshift text may hold several; the last one's answer is returned)."""
-
-    @abstractmethod
-    def begin(self) -> None: ...
-
-    @abstractmethod
-    def commit(self) -> None: ...
-
-    @abstractmethod
-    def rollback(self) -> None: ...
-
-    @property
-    @abstractmethod
-    def in_transaction(self) -> bool: ...
-
-    @abstractmethod
-    def cancel(self) -> bool:
-        """Stop the running statement (from another thread); False when the engine cannot be interrupted."""
-
-    @abstractmethod
-    def close(self) -> None: ...
 
 
 def resolve_target(simulator: Simulator, family: Family, database: str | None, schema: str | None = None) -> Target:
@@ -102,8 +64,6 @@ def resolve_target(simulator: Simulator, family: Family, database: str | None, s
 
 def open_session(factory: Callable[[], Simulator], target: Target) -> StatementSession:
     """A session on `target`, on the layer that runs its warehouse's SQL everywhere else."""
-    from dw_simulator.statements.query_session import QuerySession
-
     if target.family == "snowflake" and target.warehouse == "snowflake":
         simulator = factory()
         engine_session = _snowflake_engine_session(simulator, target)
