@@ -24,6 +24,10 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "backends" / "postgres"))
 from pg_server import postgres_server, scratch_database
 
 PAGE_ROWS = 2  # small pages and partitions, so paging is exercised with a few rows
+# 20 000 rows, for statements that run until they are cancelled (a join of it with itself, hashing every pair)
+_NUMBERS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) SELECT n FROM r"
+BIG_TABLE_SQL = f"CREATE TABLE big AS {_NUMBERS}"
+SLOW_SQL = "SELECT COUNT(*) FROM big a, big b WHERE MD5(a.n || '-' || b.n) = 'never'"
 
 SHOP_DDL = """
 CREATE TABLE customers (id INT NOT NULL, name VARCHAR(40), tier CHAR(1), active BOOLEAN, PRIMARY KEY (id));

@@ -12,12 +12,13 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import PAGE_ROWS, Live
+from conftest import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app, make_shop
 
+from dw_simulator.api.settings import ApiSettings
+from dw_simulator.config import Settings
 from dw_simulator.service import Simulator
 
 TERMINAL = ("FINISHED", "FAILED", "ABORTED")
-SLOW_SQL = "SELECT COUNT(*) FROM big a, big b WHERE MD5(a.n || '-' || b.n) = 'never'"  # minutes, until cancelled
 
 
 def data_client(url: str, secret: str = "local-mock-secret") -> Any:
@@ -41,11 +42,7 @@ def rsd(live: Live) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def big(live: Live) -> str:
     with Simulator(live.settings) as sim:
-        sim.query(
-            "shop",
-            "CREATE TABLE big AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) "
-            "SELECT n FROM r",
-        )
+        sim.query("shop", BIG_TABLE_SQL)
     return "big"
 
 
@@ -325,10 +322,15 @@ def airflow_style_execute(client: Any, database: str, sql: str, poll_interval: f
         time.sleep(poll_interval)
 
 
-def test_an_airflow_style_poll_works_unchanged(rsd: Any) -> None:
-    assert airflow_style_execute(rsd, "shop", "SELECT id FROM customers WHERE active") == 3
+def test_an_airflow_style_poll_works_unchanged(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    # code that builds its client without endpoint_url reaches dw-sim through botocore's per-service variable
+    monkeypatch.setenv("AWS_ENDPOINT_URL_REDSHIFT_DATA", live.url + "/redshift-data")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDLOCALMOCK")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local-mock-secret")
+    client = boto3.session.Session().client("redshift-data", region_name="us-east-1")
+    assert airflow_style_execute(client, "shop", "SELECT id FROM customers WHERE active") == 3
     with pytest.raises(RuntimeError, match="FAILED"):
-        airflow_style_execute(rsd, "shop", "SELECT * FROM missing_table")
+        airflow_style_execute(client, "shop", "SELECT * FROM missing_table")
 
 
 # -- sessions ---------------------------------------------------------------------------------------------------------
@@ -388,3 +390,31 @@ def test_catalog_actions(rsd: Any, live: Live) -> None:
         rsd.describe_table(Database="shop", Table="nope")
     with pytest.raises(rsd.exceptions.ResourceNotFoundException):
         rsd.list_schemas(Database="no_such_db")
+
+
+# -- queueing ---------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    settings = Settings(data_root=tmp_path_factory.mktemp("one-worker") / "data")
+    make_shop(settings)
+    with Simulator(settings) as sim:
+        sim.query("shop", BIG_TABLE_SQL)
+    api = ApiSettings(api_statement_workers=1, api_statement_max_active=2, api_cancel_wait_s=10)
+    with live_app(settings, api) as server:
+        client = data_client(server.url)
+        yield client
+        client.close()
+
+
+def test_statements_wait_submitted_for_a_worker_and_the_active_limit_holds(one_worker: Any) -> None:
+    rsd = one_worker
+    slow = rsd.execute_statement(Database="shop", Sql=SLOW_SQL)
+    queued = rsd.execute_statement(Database="shop", Sql="SELECT 1 AS one")
+    assert rsd.describe_statement(Id=queued["Id"])["Status"] == "SUBMITTED"
+    assert rsd.describe_statement(Id=queued["Id"])["ResultRows"] == -1
+    with pytest.raises(rsd.exceptions.ActiveStatementsExceededException):
+        rsd.execute_statement(Database="shop", Sql="SELECT 2")
+    rsd.cancel_statement(Id=slow["Id"])
+    assert wait(rsd, slow["Id"], timeout_s=15)["Status"] == "ABORTED"
+    done = wait(rsd, queued["Id"])
+    assert done["Status"] == "FINISHED" and done["ResultRows"] == 1

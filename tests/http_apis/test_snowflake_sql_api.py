@@ -12,14 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import PAGE_ROWS, Live, live_app, make_shop
+from conftest import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app, make_shop
 
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
 from dw_simulator.service import Simulator
 
 STATEMENTS = "/api/v2/statements"
-SLOW_SQL = "SELECT COUNT(*) FROM big a, big b WHERE MD5(a.n || '-' || b.n) = 'never'"
 ITEMS_DDL = (
     "CREATE TABLE items (id INT NOT NULL, label VARCHAR(40), price NUMBER(10,2), added DATE, seen TIMESTAMP_NTZ, "
     "ok BOOLEAN, attrs VARIANT)"
@@ -56,11 +55,7 @@ def sf_live(tmp_path_factory: pytest.TempPathFactory, stop_snowflake_endpoints: 
     with Simulator(settings) as sim:
         sim.import_sql(ITEMS_DDL + ";", "snowflake", name="sfshop", target_warehouse="snowflake")
         sim.query("sfshop", ITEMS_ROWS)
-        sim.query(
-            "sfshop",
-            "CREATE TABLE big AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) "
-            "SELECT n FROM r",
-        )
+        sim.query("sfshop", BIG_TABLE_SQL)
         sim.import_sql(ITEMS_DDL + ";", "snowflake", name="sfduck", target_warehouse="duckdb")
         sim.query("sfduck", ITEMS_ROWS)
     make_shop(settings)  # a Redshift-dialect experiment: not a Snowflake database

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import PAGE_ROWS, Live, live_app
+from conftest import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from snowflake_sql_api import SnowflakeClient, SnowflakeProgrammingError
@@ -58,11 +58,7 @@ def lib_live(tmp_path_factory: pytest.TempPathFactory, stop_snowflake_endpoints:
             "SELECT 3, 'north', 0.01, '2024-03-03', NULL UNION ALL SELECT 4, 'east', 5, '2024-03-04', NULL UNION ALL "
             "SELECT 5, 'west', 7.77, NULL, NULL",
         )
-        sim.query(
-            "libshop",
-            "CREATE TABLE big AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) "
-            "SELECT n FROM r",
-        )
+        sim.query("libshop", BIG_TABLE_SQL)
     with live_app(settings, ApiSettings(api_statement_page_rows=PAGE_ROWS, api_cancel_wait_s=10)) as server:
         yield server
 
@@ -112,7 +108,7 @@ def test_errors_are_the_librarys_programming_errors(client: Any) -> None:
 def test_async_handles_poll_and_cancel(client: Any) -> None:
     handle = client.submit("SELECT COUNT(*) AS n FROM sales")
     assert handle.result(timeout=30)[0]["N"] == 5
-    slow = client.submit("SELECT COUNT(*) FROM big a, big b WHERE MD5(a.n || '-' || b.n) = 'never'")
+    slow = client.submit(SLOW_SQL)
     time.sleep(0.3)
     assert slow.status() == "RUNNING"
     slow.cancel()

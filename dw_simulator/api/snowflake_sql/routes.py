@@ -229,8 +229,8 @@ async def submit(request: Request) -> Response:
     except DwSimError as exc:
         return responses.failure(422, "002003", exc.message, "02000")
     if query.get("async", "").lower() != "true":
-        wait = state.api.api_statement_sync_wait_s
-        await run_in_threadpool(run.wait, min(wait, run.timeout_s) if run.timeout_s else wait)
+        # a statement past its `timeout` is cancelled and ends, so waiting the sync time is enough for both
+        await run_in_threadpool(run.wait, state.api.api_statement_sync_wait_s)
     nullable = query.get("nullable", "true").lower() != "false"
     if run.active:
         return responses.running(run, run.id)
