@@ -68,6 +68,7 @@ class QueryResult:
     statements: int = 1
     sql_executed: list[str] = field(default_factory=list)
     rows_affected: int | None = None
+    total_rows: int | None = None  # rows in the whole result when `truncated` (None: the engine did not say)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
@@ -195,6 +196,14 @@ class WarehouseBackend(ABC):
 
         result = self.query(experiment, sql, dialect=dialect, limit=None)
         return pa.Table.from_pylist(result.as_dicts())
+
+    def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        """The full result of the last statement as a stream of Arrow batches (exports of any size). This default
+        reads the whole result first; backends whose engine can stream override it."""
+        import pyarrow as pa
+
+        table = self.query_arrow(experiment, sql, dialect=dialect)
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
 
     def iter_tables(self, schema: ExperimentSchema) -> Iterator[TableSchema]:
         yield from schema.tables

@@ -198,14 +198,18 @@ class DuckDBBackend(WarehouseBackend):
             if limit is None:
                 rows = cursor.fetchall()
                 truncated = False
+                total = len(rows)
             else:
                 rows = cursor.fetchmany(limit + 1)
                 truncated = len(rows) > limit
+                total = len(rows) + (_remaining_rows(cursor) if truncated else 0)
                 rows = rows[:limit]
         except duckdb.Error as exc:
             raise QueryError(duckdb_message(str(exc))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
-        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result = QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result.total_rows = total
+        return result
 
     def begin(self) -> None:
         self._transaction("BEGIN TRANSACTION")
@@ -232,6 +236,29 @@ class DuckDBBackend(WarehouseBackend):
         except duckdb.Error as exc:
             raise QueryError(duckdb_message(str(exc))) from None
 
+    def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        con, statements = self._prepare(experiment, sql, dialect)
+        try:
+            for statement in statements[:-1]:
+                con.execute(statement if isinstance(statement, str) else statement())
+            last = statements[-1]
+            relation = con.sql(last if isinstance(last, str) else last())  # lazy: streams as it is read
+            if relation is None:
+                raise QueryError("the last statement returns no rows to export")
+            return relation.to_arrow_reader(batch_rows)
+        except duckdb.Error as exc:
+            raise QueryError(duckdb_message(str(exc))) from None
+
     def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run engine SQL as is (internal use: tests, profiling)."""
         return self.connect().execute(sql, params or []).fetchall()
+
+
+def _remaining_rows(cursor: duckdb.DuckDBPyConnection) -> int:
+    """Count the rows a (materialised) result still holds, without making Python objects of them."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy": batch by batch
+        reader = cursor.to_arrow_reader(100_000)
+        return 0 if reader is None else sum(batch.num_rows for batch in reader)

@@ -301,6 +301,8 @@ class PostgresBackend(WarehouseBackend):
                     rows = cur.fetchmany(limit + 1)
                     truncated = len(rows) > limit
                     rows = rows[:limit]
+                # a client-side cursor holds the whole result: rowcount is its size
+                total = cur.rowcount if truncated and cur.rowcount >= 0 else (None if truncated else len(rows))
             self._end_statement(conn)
         except psycopg.Error as exc:
             self._abort(conn)
@@ -317,6 +319,7 @@ class PostgresBackend(WarehouseBackend):
             len(statements),
             [s.engine_sql for s in statements],
             affected,
+            total,
         )
 
     def _end_statement(self, conn: Any) -> None:

@@ -234,10 +234,14 @@ class SnowflakeBackend(WarehouseBackend):
                 truncated = len(rows) > limit
                 rows = rows[:limit]
             affected = cur.rowcount if not rows and cur.rowcount is not None else None
+            # the connector's rowcount is the result's size, as the server reported it
+            count = cur.rowcount
+            reported = count if truncated and isinstance(count, int) and limit is not None and count > limit else None
         result = QueryResult(
             columns, types, rows, truncated, time.perf_counter() - started, len(statements), statements
         )
         result.rows_affected = affected
+        result.total_rows = reported if truncated else len(rows)
         return result
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:

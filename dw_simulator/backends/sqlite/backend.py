@@ -193,6 +193,9 @@ class SQLiteBackend(WarehouseBackend):
                 )
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit + 1)
+            total = len(rows)
+            if limit is not None and len(rows) > limit:
+                total += sum(1 for _ in cursor)  # the rest of the result, counted
         except sqlite3.Error as exc:
             raise QueryError(f"SQLite: {exc}") from None
         truncated = limit is not None and len(rows) > limit
@@ -206,6 +209,7 @@ class SQLiteBackend(WarehouseBackend):
             time.perf_counter() - started,
             len(statements),
             statements,
+            total_rows=total,
         )
 
 
