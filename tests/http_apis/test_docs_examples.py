@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Live, live_app
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from http_api_support import Live, live_app
 
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings

@@ -18,7 +18,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import make_shop
+from http_api_support import make_shop
 
 from dw_simulator.config import Settings
 from dw_simulator.service import Simulator

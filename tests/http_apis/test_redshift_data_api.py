@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app, make_shop
+from http_api_support import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app, make_shop
 
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Live, live_app, make_shop
+from http_api_support import Live, live_app, make_shop
 from test_redshift_data_api import data_client, wait
 
 from dw_simulator.api.settings import ApiSettings

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from http_api_support import BIG_TABLE_SQL, PAGE_ROWS, SLOW_SQL, Live, live_app
 from snowflake_sql_api import SnowflakeClient, SnowflakeProgrammingError
 
 from dw_simulator.api.settings import ApiSettings
