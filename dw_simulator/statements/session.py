@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator.errors import BackendUnavailableError, NotFoundError
+from dw_simulator.errors import BackendUnavailableError, MissingDependencyError, NotFoundError
 from dw_simulator.statements.interface import (
     REDSHIFT_WAREHOUSES,
     SNOWFLAKE_WAREHOUSES,
@@ -84,7 +84,10 @@ def _snowflake_engine_session(simulator: Simulator, target: Target) -> Statement
     settings = simulator.settings
     if (settings.snowflake_url or "embedded") != "embedded":
         return None  # LocalStack or a real account: through the connector (Simulator.query)
-    from dw_simulator.backends.snowflake.statements import EngineSession, local_engine
+    try:
+        from dw_simulator.backends.snowflake.statements import EngineSession, local_engine
+    except ImportError as exc:
+        raise MissingDependencyError("the Snowflake SQL API", "snowflake", exc.name or "fakesnow") from None
 
     engine = local_engine(settings)
     if engine is None:
