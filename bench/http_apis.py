@@ -5,7 +5,8 @@
 Runs `dw-sim serve`'s app under uvicorn on a free 127.0.0.1 port (in this process) over a throwaway data root with a
 Redshift-dialect experiment on DuckDB, then measures, in the same run, medians of `--repeat`:
 
-  * small statement: `Simulator.query` (baseline), POST /api/experiments/{name}/query (dw-sim's own HTTP API),
+  * small statement: `Simulator.query` (baseline; also on the Snowflake-dialect copy, the SQL API's own baseline),
+    POST /api/experiments/{name}/query (dw-sim's own HTTP API),
     the Redshift Data API through boto3 (execute_statement, describe_statement polled every 5 ms,
     get_statement_result), the Snowflake SQL API v2 (one synchronous POST, on the same DuckDB experiment read as
     Snowflake SQL);
@@ -73,6 +74,9 @@ def serve(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
     app = create_app(settings, api_settings=ApiSettings())
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    # accepted connections inherit it; without it each response waits ~40 ms for a delayed ACK (Nagle). `dw-sim serve`,
+    # where uvicorn binds the socket itself, does not need this
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -118,6 +122,7 @@ def main() -> None:
             with httpx.Client(base_url=url, headers=SF_HEADERS, timeout=300) as http:
                 small = {
                     "Simulator.query (baseline)": median_s(lambda: sim.query("bench", SMALL), args.repeat),
+                    "Simulator.query, Snowflake dialect": median_s(lambda: sim.query("bench_sf", SMALL), args.repeat),
                     "POST /api/.../query": median_s(
                         lambda: http.post("/api/experiments/bench/query", json={"sql": SMALL}), args.repeat
                     ),
@@ -127,6 +132,9 @@ def main() -> None:
                 repeat = max(3, args.repeat // 10)
                 large = {
                     "Simulator.query (baseline)": median_s(lambda: sim.query("bench", LARGE, limit=0), repeat),
+                    "Simulator.query, Snowflake dialect": median_s(
+                        lambda: sim.query("bench_sf", LARGE, limit=0), repeat
+                    ),
                     "Redshift Data API (boto3)": median_s(lambda: data_api_rows(rsd, LARGE), repeat),
                     "Snowflake SQL API": median_s(lambda: sql_api_rows(http, LARGE), repeat),
                 }

@@ -49,6 +49,9 @@ def live_app(settings: Settings, api: ApiSettings) -> Iterator[Live]:
     app = create_app(settings, api_settings=api)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    # accepted connections inherit it; without it each response waits ~40 ms for a delayed ACK (Nagle). `dw-sim serve`,
+    # where uvicorn binds the socket itself, does not need this
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -195,10 +195,15 @@ def _rows(part: Part) -> int:
     return len(result.rows) if result.has_result_set else (result.rows_affected or 0)
 
 
-def _size(part: Part) -> int:
+def _size(run: Run, part: Part) -> int:
     if part.result is None or part.status in ACTIVE:
         return -1
-    return records.result_size(part.result.rows) if part.result.has_result_set else 0
+    if not part.result.has_result_set:
+        return 0
+    sizes = run.meta.setdefault("sizes", {})
+    if part.id not in sizes:  # once: every DescribeStatement asks
+        sizes[part.id] = records.result_size(part.result.rows)
+    return int(sizes[part.id])
 
 
 def _part_fields(run: Run, part: Part, index: int) -> dict[str, Any]:
@@ -210,7 +215,7 @@ def _part_fields(run: Run, part: Part, index: int) -> dict[str, Any]:
         "Status": part.status.value,
         "QueryString": part.sql,
         "ResultRows": _rows(part),
-        "ResultSize": _size(part),
+        "ResultSize": _size(run, part),
         "RedshiftQueryId": run.meta["query_ids"][index] if part.started_at is not None else 0,
         "HasResultSet": part.status == Status.FINISHED and part.result is not None and part.result.has_result_set,
     }
@@ -248,7 +253,7 @@ def describe_statement(state: AppState, body: dict[str, Any]) -> dict[str, Any]:
         out["SubStatements"] = [_part_fields(run, p, i) for i, p in enumerate(run.parts)]
         done = run.status == Status.FINISHED
         out["ResultRows"] = sum(max(_rows(p), 0) for p in run.parts) if done else -1
-        out["ResultSize"] = sum(max(_size(p), 0) for p in run.parts) if done else -1
+        out["ResultSize"] = sum(max(_size(run, p), 0) for p in run.parts) if done else -1
     else:
         part = _part_fields(run, run.parts[0], 0)
         out.update({k: part[k] for k in ("QueryString", "ResultRows", "ResultSize", "RedshiftQueryId")})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -66,13 +66,35 @@ def _epoch_ns(value: dt.datetime) -> int:
 
 def value(raw: Any, column: ResultColumn) -> str | None:
     """One value as its jsonv2 string."""
-    if raw is None:
-        return None
+    return encoder(column)(raw)
+
+
+def encoder(column: ResultColumn) -> Callable[[Any], str | None]:
+    """The function writing a column's values as jsonv2 strings (chosen once per column)."""
     kind = column.type_name
+    if kind == "fixed":
+        scale = column.scale or 0
+        exponent = Decimal(1).scaleb(-scale)
+
+        def fixed(raw: Any) -> str | None:
+            if raw is None:
+                return None
+            if isinstance(raw, bool):
+                return "true" if raw else "false"
+            if isinstance(raw, int) and scale <= 0:
+                return str(raw)
+            number = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+            return str(int(number)) if scale <= 0 else str(number.quantize(exponent))
+
+        return fixed
+    if kind == "text":
+        return lambda raw: None if raw is None else raw if isinstance(raw, str) else _other(raw, kind)
+    return lambda raw: None if raw is None else _other(raw, kind)
+
+
+def _other(raw: Any, kind: str) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
-    if kind == "fixed":
-        return _fixed(raw, column.scale or 0)
     if kind == "real":
         number = float(raw)
         if math.isnan(number):
@@ -101,13 +123,6 @@ def value(raw: Any, column: ResultColumn) -> str | None:
     return str(raw)
 
 
-def _fixed(raw: Any, scale: int) -> str:
-    number = raw if isinstance(raw, Decimal) else Decimal(str(raw))
-    if scale <= 0:
-        return str(int(number))
-    return str(number.quantize(Decimal(1).scaleb(-scale)))
-
-
 def _json_text(raw: Any) -> str:
     if isinstance(raw, str):
         try:
@@ -119,14 +134,15 @@ def _json_text(raw: Any) -> str:
     return json.dumps(parsed, indent=2, default=str)
 
 
-def rows(data: Sequence[tuple[Any, ...]], columns: Sequence[ResultColumn], *, nullable: bool) -> list[list[Any]]:
-    """Rows as jsonv2; with `nullable=False` a NULL is the string "null"."""
-    null: str | None = None if nullable else "null"
-    out = []
-    for row in data:
-        encoded = [value(v, c) for v, c in zip(row, columns, strict=False)]
-        out.append([null if v is None else v for v in encoded])
-    return out
+def rows(data: Sequence[tuple[Any, ...]], columns: Sequence[ResultColumn]) -> list[list[str | None]]:
+    """Rows as jsonv2 (SQL NULL as None)."""
+    encoders = [encoder(c) for c in columns]
+    return [[enc(v) for enc, v in zip(encoders, row, strict=False)] for row in data]
+
+
+def without_nulls(encoded: list[list[str | None]]) -> list[list[str]]:
+    """`nullable=false`: a NULL is the string "null"."""
+    return [["null" if v is None else v for v in row] for row in encoded]
 
 
 def partitions(count: int, size: int) -> list[tuple[int, int]]:
@@ -137,12 +153,16 @@ def partitions(count: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def partition_info(data: Sequence[tuple[Any, ...]], columns: Sequence[ResultColumn], size: int) -> list[dict[str, int]]:
-    info = []
+def encoded_partitions(
+    data: Sequence[tuple[Any, ...]], columns: Sequence[ResultColumn], size: int
+) -> tuple[list[list[list[str | None]]], list[dict[str, int]]]:
+    """Every partition's rows as jsonv2 and the `partitionInfo` describing them (encoded once, kept with the run)."""
+    parts, info = [], []
     for start, end in partitions(len(data), size):
-        encoded = json.dumps(rows(data[start:end], columns, nullable=True))
-        info.append({"rowCount": end - start, "uncompressedSize": len(encoded.encode())})
-    return info
+        encoded = rows(data[start:end], columns)
+        parts.append(encoded)
+        info.append({"rowCount": end - start, "uncompressedSize": len(json.dumps(encoded).encode())})
+    return parts, info
 
 
 def dml_stats(columns: Sequence[ResultColumn], data: Sequence[tuple[Any, ...]]) -> dict[str, int] | None:

@@ -73,22 +73,21 @@ def for_part(run: Run, part: Part, *, partition: int, nullable: bool, page_rows:
     result = part.result
     columns = result.columns or []
     data = result.rows if result.columns is not None else []
-    ranges = encode.partitions(len(data), page_rows)
-    if not 0 <= partition < len(ranges):
-        return failure(422, "000709", f"partition {partition} does not exist (the result has {len(ranges)})", "22023")
-    start, end = ranges[partition]
-    rows = encode.rows(data[start:end], columns, nullable=nullable)
+    cache = run.meta.setdefault("encoded", {})
+    if handle not in cache:  # encoded once: partitionInfo needs every partition's size
+        cache[handle] = encode.encoded_partitions(data, columns, page_rows)
+    parts, info = cache[handle]
+    if not 0 <= partition < len(parts):
+        return failure(422, "000709", f"partition {partition} does not exist (the result has {len(parts)})", "22023")
+    rows: list[list[Any]] = parts[partition] if nullable else encode.without_nulls(parts[partition])
     if partition > 0:
         return answer({"data": rows}, gzipped=gzipped)
-    info = run.meta.setdefault("partition_info", {})
-    if handle not in info:
-        info[handle] = encode.partition_info(data, columns, page_rows)
     code, sql_state, message = SUCCESS
     body: dict[str, Any] = {
         "resultSetMetaData": {
             "numRows": len(data),
             "format": "jsonv2",
-            "partitionInfo": info[handle],
+            "partitionInfo": info,
             "rowType": encode.row_type(columns),
         },
         "data": rows,
