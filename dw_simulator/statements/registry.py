@@ -28,6 +28,7 @@ from dw_simulator.statements.interface import Bindings, StatementSession, Target
 
 log = logging.getLogger("dw_simulator.statements")
 SessionOpener = Callable[[Target], StatementSession]
+CANCEL_RETRY_S = 30.0  # how long a cancel keeps interrupting a statement that has not stopped
 
 
 class Status(StrEnum):
@@ -240,7 +241,19 @@ class StatementRegistry:
             session = run.session
         if session is not None:
             session.cancel()
+        # an interrupt that arrives while the statement is still being translated or opened is lost: keep asking
+        # while a statement of the run is running
+        threading.Thread(target=self._keep_interrupting, args=(run,), name="dwsim-cancel", daemon=True).start()
         return True
+
+    def _keep_interrupting(self, run: Run) -> None:
+        deadline = time.monotonic() + CANCEL_RETRY_S
+        while run.active and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with self._lock:
+                session = run.session
+            if session is not None and any(p.status == Status.STARTED for p in run.parts):
+                session.cancel()
 
     def _time_out(self, run: Run) -> None:
         if run.active:
@@ -354,14 +367,14 @@ class StatementRegistry:
             else "the statement was cancelled"
         )
         failure = Failure(message, sqlstate="57014", timed_out=timed_out, cancelled=not timed_out)
+        run.parts[index].failure = failure
+        run.parts[index].set(Status.FAILED if timed_out else Status.ABORTED)  # first: no more interrupts
+        self._abort_rest(run, index + 1)
         if session.in_transaction and run.atomic:
             try:
                 session.rollback()
             except DwSimError:
                 log.debug("rollback after a cancel failed", exc_info=True)
-        run.parts[index].failure = failure
-        run.parts[index].set(Status.FAILED if timed_out else Status.ABORTED)
-        self._abort_rest(run, index + 1)
         run.set(Status.FAILED if timed_out else Status.ABORTED, failure)
 
     @staticmethod
