@@ -409,9 +409,8 @@ class StatementRegistry:
             sessions = list(self._sessions.values())
             self._sessions.clear()
         for run in active:
-            run.cancel_requested.set()
-            if run.session is not None:
-                run.session.cancel()
+            with contextlib.suppress(NotFoundError):
+                self.cancel(run.id)
         self._pool.shutdown(wait=True, cancel_futures=True)
         for run in active:  # queued runs the workers never picked up
             if run.active:
