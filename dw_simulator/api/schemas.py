@@ -94,6 +94,11 @@ class GenerateRequest(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="seed for reproducible data")
     workers: int | None = Field(default=None, ge=1, le=64, description="generator processes")
     batch_size: int | None = Field(default=None, ge=1000, le=10_000_000, description="rows per Parquet file")
+    executor: Literal["local", "dask"] | None = Field(
+        default=None,
+        description="who runs the work units: local (the server's process pool) or dask (the Dask cluster the "
+        "server's settings name: DW_SIM_DASK_SCHEDULER, else a LocalCluster); default: the executor setting",
+    )
 
 
 # -- experiments ------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,9 +158,12 @@ class WarehouseBackend(ABC):
 
     # -- data ----------------------------------------------------------------------------------------------------
     @abstractmethod
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
-        """Replace the listed tables' data with the Parquet files, atomically: readers see the old data until
-        every table is loaded, and a failure leaves the old data. Returns rows loaded per table."""
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
+        """Replace the listed tables' data with their Parquet parts, atomically: readers see the old data until
+        every table is loaded, and a failure leaves the old data. Returns rows loaded per table.
+
+        A part is a local file (`Path`) or an object on S3 (an `s3://` URL string, on the settings' S3 endpoint),
+        as the generator's destination wrote it; a load takes one kind or the other."""
 
     def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
         """Rows in each of `tables` that exists (tables that do not are left out)."""
