@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
+from dw_simulator import run_output
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo
@@ -242,13 +243,13 @@ class Simulator:
                 session.expire_all()
                 if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
                     raise RunInProgressError(f"experiment '{experiment.name}' has a run in progress; cancel it first")
-            run_dirs = [Path(r.output_path) for r in experiment.runs if r.output_path]
+            run_dirs = [r.output_path for r in experiment.runs if r.output_path]
             exp_name = experiment.name
             with self.backend(experiment.target_warehouse).drop_experiment(exp_name) as dropped:
                 self.metadata.delete_experiment(session, experiment)
                 session.commit()  # the metadata first; the warehouse drop commits as its block ends
         for run_dir in run_dirs:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
@@ -356,12 +357,16 @@ class Simulator:
         cancel: threading.Event | None = None,
         on_start: Callable[[int], None] | None = None,
         on_phase: PhaseCallback | None = None,
+        executor: str | None = None,
+        scheduler: str | None = None,
     ) -> RunInfo:
         """Generate data for every table, then load it into the experiment's warehouse, replacing the old data
         atomically. A failure or cancellation leaves the previous data and metadata as they were.
 
         `progress` gets the generator's per-table row counts; `on_phase` each phase as it starts and ends
-        (`generate`, then `load` once per table loaded)."""
+        (`generate`, then `load` once per table loaded). `executor` (`local` or `dask`, default: the `executor`
+        setting) and `scheduler` (a Dask scheduler address, default: `dask_scheduler`) say where the work units
+        run; the `run_destination` setting where their parts go."""
         self.recover_interrupted_runs(only_dead_owners=True)
         run_id = run_generation(
             self.settings,
@@ -376,6 +381,8 @@ class Simulator:
             cancel=cancel,
             on_start=on_start,
             on_phase=on_phase,
+            executor=executor,
+            scheduler=scheduler,
         )
         return self.get_run(run_id)
 
@@ -397,7 +404,7 @@ class Simulator:
         active = self._read().active_runs()
         if not active or (only_dead_owners and not any(pid is not None and not pid_alive(pid) for _id, pid in active)):
             return []
-        return recover_runs(self.metadata, only_dead_owners=only_dead_owners)
+        return recover_runs(self.metadata, only_dead_owners=only_dead_owners, settings=self.settings)
 
     # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
     def schema_versions(self, name: str) -> list[SchemaVersionInfo]:

@@ -94,6 +94,11 @@ class GenerateRequest(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="seed for reproducible data")
     workers: int | None = Field(default=None, ge=1, le=64, description="generator processes")
     batch_size: int | None = Field(default=None, ge=1000, le=10_000_000, description="rows per Parquet file")
+    executor: Literal["local", "dask"] | None = Field(
+        default=None,
+        description="who runs the work units: local (the server's process pool) or dask (the Dask cluster the "
+        "server's settings name: DW_SIM_DASK_SCHEDULER, else a LocalCluster); default: the executor setting",
+    )
 
 
 # -- experiments ------------------------------------------------------------------------------------------------------
@@ -260,6 +265,9 @@ class ConnectOut(BaseModel):
 
     redshift: dict[str, Any] = Field(description="psql URL, redshift_connector call, SQLAlchemy URLs, dbt profile")
     snowflake: dict[str, Any] = Field(description="Snowflake connector parameters, SQLAlchemy URL, dbt profile")
+    redshift_data_api_url: str = Field(description="endpoint_url of boto3's redshift-data client (`dw-sim serve`)")
+    snowflake_sql_api_url: str = Field(description="base URL of the Snowflake SQL API v2 (`/api/v2/statements`)")
+    http_apis: dict[str, Any] = Field(description="the HTTP APIs' URLs, whether serve runs, client examples")
 
 
 # -- queries ----------------------------------------------------------------------------------------------------------
