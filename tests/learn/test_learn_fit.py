@@ -1,0 +1,135 @@
+"""Learning from a sample and generating from the fit: fidelity within tolerance, privacy, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from learn_samples import CATEGORIES, RARE, SHARES, orders_table, write_sample
+
+from dw_simulator.generator import build_plan
+from dw_simulator.generator.writer import build_batch
+from dw_simulator.learn import FitOptions, compare, learn_schema, read_samples, shape_of
+from dw_simulator.schema import ExperimentSchema
+
+
+def _learn(folder: Path, **options: object) -> tuple[dict, ExperimentSchema, dict]:
+    learned = learn_schema(read_samples(str(folder)), name="shop", options=FitOptions(**options))  # type: ignore[arg-type]
+    return learned.schema, ExperimentSchema.model_validate(learned.schema), learned.reference | {"report": learned.report}
+
+
+def _generate(schema: ExperimentSchema, table: str, rows: int, seed: int = 1) -> pa.Table:
+    plan = build_plan(schema, seed, {table: rows})
+    return build_batch(plan.table(table), 0, rows)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    return write_sample(tmp_path / "sample")
+
+
+def test_skewed_categories_and_correlated_columns_are_reproduced(sample: Path) -> None:
+    _, schema, reference = _learn(sample)
+    orders = schema.table("orders")
+    assert orders is not None and orders.copula is not None
+    report = next(t for t in reference["report"]["tables"] if t["table"] == "orders")
+    kept = {tuple(p["columns"]) for p in report["kept_pairs"]}
+    assert ("amount", "qty") in kept
+    generated = _generate(schema, "orders", 100_000)
+    fidelity = compare(reference["tables"]["orders"], generated, "orders")
+    by_column = {c["column"]: c for c in fidelity["columns"]}
+    for column in ("amount", "qty", "ordered_on", "discount"):
+        assert by_column[column]["metric"] == "ks" and by_column[column]["distance"] < 0.02, by_column[column]
+    for column in ("category", "gift"):
+        assert by_column[column]["metric"] == "tvd" and by_column[column]["distance"] < 0.02, by_column[column]
+    assert by_column["email"]["metric"] == "length_tvd" and by_column["email"]["distance"] < 0.05
+    assert abs(by_column["discount"]["null_rate"]["generated"] - by_column["discount"]["null_rate"]["sample"]) < 0.01
+    shares = dict(zip(*np.unique(generated.column("category").to_numpy(zero_copy_only=False), return_counts=True),
+                      strict=True))  # fmt: skip
+    for value, share in zip(CATEGORIES, SHARES, strict=True):
+        assert abs(shares[value] / generated.num_rows - share) < 0.01
+    pair = next(p for p in fidelity["pairs"] if p["columns"] == ["amount", "qty"])
+    assert pair["sample"] > 0.6 and abs(pair["generated"] - pair["sample"]) < 0.1
+    amount = generated.column("amount").to_numpy()
+    assert np.allclose(amount, np.round(amount, 2))  # the sample's precision (cents) is kept
+
+
+def test_uncorrelated_columns_stay_independent(sample: Path) -> None:
+    _, schema, reference = _learn(sample)
+    report = next(t for t in reference["report"]["tables"] if t["table"] == "orders")
+    kept = {frozenset(p["columns"]) for p in report["kept_pairs"]}
+    assert frozenset(("gift", "category")) not in kept and frozenset(("ordered_on", "amount")) not in kept
+    assert report["weak_pairs_dropped"] > 0
+
+
+def test_rare_and_high_cardinality_values_are_never_copied(sample: Path) -> None:
+    text, schema, reference = _learn(sample)
+    written = json.dumps(text) + json.dumps(reference)
+    source = orders_table()
+    emails = set(source.column("email").to_pylist())
+    names = set(source.column("full_name").to_pylist())
+    for rare in RARE:
+        assert rare not in written
+    assert "example" not in written and "mail" not in written.replace("email", "")
+    assert not any(n.split()[0] in written for n in list(names)[:50])
+    generated = _generate(schema, "orders", 50_000)
+    assert not (set(generated.column("email").to_pylist()) & emails)
+    assert not (set(generated.column("full_name").to_pylist()) & names)
+    assert not (set(generated.column("category").to_pylist()) & set(RARE))
+    # the e-mails keep their shape: letters, digits, the @ and the dots where the sample has them
+    assert all("@" in e and "." in e for e in generated.column("email").to_pylist()[:100])
+
+
+def test_no_values_keeps_only_shapes(sample: Path) -> None:
+    text, schema, _ = _learn(sample, keep_values=False)
+    written = json.dumps(text)
+    for value in [*CATEGORIES, "retail", "pro"]:
+        assert f'"{value}"' not in written
+    generated = _generate(schema, "orders", 1000)
+    assert set(generated.column("category").to_pylist()).isdisjoint(CATEGORIES)
+    assert all(shape_of(v) == "a" * len(v) for v in generated.column("category").to_pylist())
+
+
+def test_min_count_sets_which_values_are_kept(tmp_path: Path) -> None:
+    values = ["common"] * 40 + ["seen_three"] * 3 + ["seen_six"] * 6 + [f"u{i}" for i in range(1)]
+    table = pa.table({"status": values})
+    folder = tmp_path / "s"
+    folder.mkdir()
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, folder / "t.parquet")
+    kept5 = learn_schema(read_samples(str(folder)), name="e").schema["tables"][0]["columns"][0]["distribution"]
+    kept2 = learn_schema(read_samples(str(folder)), name="e", options=FitOptions(min_count=2)).schema
+    assert kept5["values"] == ["common", "seen_six"]
+    assert kept2["tables"][0]["columns"][0]["distribution"]["values"] == ["common", "seen_six", "seen_three"]
+
+
+def test_keys_and_foreign_keys_by_inclusion(sample: Path) -> None:
+    _, schema, _ = _learn(sample)
+    orders, customers = schema.table("orders"), schema.table("customers")
+    assert orders is not None and customers is not None
+    order_id, customer_id = orders.column("order_id"), orders.column("customer_id")
+    assert order_id is not None and order_id.is_unique and order_id.required
+    assert customer_id is not None and customer_id.foreign_key is not None
+    assert customer_id.foreign_key.references_table == "customers"
+    assert orders.column("amount").foreign_key is None  # type: ignore[union-attr]
+    # row counts keep the tables' proportions
+    assert orders.target_rows == 20_000 and customers.target_rows == 500
+
+
+def test_generation_is_deterministic_across_batches(sample: Path) -> None:
+    _, schema, _ = _learn(sample)
+    plan = build_plan(schema, 9, {"orders": 3000})
+    table = plan.table("orders")
+    whole = build_batch(table, 0, 3000)
+    assert build_batch(table, 1000, 1700).equals(whole.slice(1000, 700))
+    other = build_plan(schema, 10, {"orders": 3000})
+    assert not build_batch(other.table("orders"), 0, 3000).column("amount").equals(whole.column("amount"))
+
+
+def test_string_shapes() -> None:
+    assert shape_of("AB-12 cd") == "AA-99 aa"
+    assert shape_of("Zoë 7") == "Aaa 9"
