@@ -102,6 +102,8 @@ def _link(fits: list[TableFit], keys: list[FoundKey]) -> None:
         column = next(c for c in by_table[key.table].columns if c.name == key.column)
         column.column.pop("distribution", None)
         column.column["foreign_key"] = {"references_table": key.parent, "references_column": key.parent_column}
+        if not column.nulls:
+            column.column["foreign_key"]["nullable"] = False  # not the default share of NULL keys
         column.kind = "foreign_key"
         column.order = None
 

@@ -28,18 +28,20 @@ def orders_table(n: int = 20_000, seed: int = 3) -> pa.Table:
     names = [f"{FIRST[rng.integers(8)]} {LAST[rng.integers(7)]}-{rng.integers(10**8)}" for _ in range(n)]
     days = (np.datetime64("2023-01-01") + rng.integers(0, 700, n)).astype("datetime64[D]")
     discount = pa.array([None if rng.random() < 0.2 else float(rng.integers(0, 30)) for _ in range(n)])
-    return pa.table({
-        "order_id": np.arange(1, n + 1),
-        "customer_id": rng.integers(1, 501, n),
-        "amount": amount,
-        "qty": qty,
-        "category": category.astype(str),
-        "email": emails,
-        "full_name": names,
-        "ordered_on": days,
-        "gift": rng.random(n) < 0.3,
-        "discount": discount,
-    })
+    return pa.table(
+        {
+            "order_id": np.arange(1, n + 1),
+            "customer_id": rng.integers(1, 501, n),
+            "amount": amount,
+            "qty": qty,
+            "category": category.astype(str),
+            "email": emails,
+            "full_name": names,
+            "ordered_on": days,
+            "gift": rng.random(n) < 0.3,
+            "discount": discount,
+        }
+    )
 
 
 def customers_table(n: int = 500) -> pa.Table:
