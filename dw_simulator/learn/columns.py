@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 QUANTILES = 256
 DISCRETE_COVER = 0.98
+FEW_VALUES = 64
 MIN_KEY_ROWS = 20
 PERSONAL = re.compile(r"(e_?mail|name|phone|mobile|address|street|ssn|passport|birth|ip_?addr|comment|note|"
                       r"descr|message|text|body|url|token|password|iban|card)", re.IGNORECASE)  # fmt: skip
@@ -140,8 +141,6 @@ def fit_column(name: str, arr: pa.ChunkedArray | pa.Array, declared: str | None,
         if nulls == 0:
             column["required"] = True
             column.pop("null_rate", None)
-        if pa.types.is_integer(arr.type):
-            column["min_value"] = int(pc.min(present).as_py())
         return fit
     if pa.types.is_boolean(arr.type):
         _fit_boolean(fit, arr, present)
@@ -197,8 +196,10 @@ def _fit_numbers(fit: ColumnFit, arr: pa.Array, numbers_arr: pa.Array, options: 
     frequent = counts >= options.min_count
     cover = counts[frequent].sum() / x.shape[0]
     dist: dict[str, Any] = {"type": "empirical"}
-    discrete = (options.keep_values and frequent.sum() <= options.max_values and cover >= DISCRETE_COVER
-                and values.shape[0] <= max(options.max_values, 2 * frequent.sum()))  # fmt: skip
+    # a few values (or many, every one frequent) are kept as they are; dropping the rare ones of many values would
+    # bend the distribution, so those columns take quantiles
+    few = values.shape[0] <= FEW_VALUES and cover >= DISCRETE_COVER
+    discrete = options.keep_values and frequent.sum() <= options.max_values and (few or bool(frequent.all()))
     if discrete:
         kept, shares = values[frequent], counts[frequent] / x.shape[0]
         dist["values"] = [_number_value(v, arr.type) for v in kept]
