@@ -6,6 +6,8 @@ scores z = Phi^-1(u): exactly the scale the generator draws on, since a frequent
 equal to its weight. The copula's correlation is the normal scores' correlation over the rows where both columns
 are present (one matrix product for all pairs). A pair is kept when |r| >= `min_correlation` and the estimate is
 clear of noise (|r| sqrt(n) >= `Z_KEEP`); pairs not kept are 0, and columns in no kept pair stay independent.
+A kept pair with ties (a column with few distinct values) has its correlation corrected for them (`untie`): the
+copula holds the latent correlation that reproduces the observed one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy.typing as npt
 F64 = npt.NDArray[np.float64]
 Z_KEEP = 4.0
 MIN_CORRELATION = 0.05
+MAX_BLOCKS = 2000
+SIMULATED = 50_000
 
 
 @dataclass
@@ -84,6 +88,46 @@ def correlations(scores: F64) -> tuple[F64, F64]:
     return np.clip(r, -1.0, 1.0), both
 
 
+def tie_blocks(order: F64) -> F64 | None:
+    """The cumulative shares of a column's distinct values when it has few enough for ties to matter, else None."""
+    present = order[~np.isnan(order)]
+    _, counts = np.unique(present, return_counts=True)
+    if counts.shape[0] > MAX_BLOCKS or counts.shape[0] == present.shape[0]:
+        return None
+    cum: F64 = np.cumsum(counts) / present.shape[0]
+    return cum
+
+
+def _rejitter(z: F64, blocks: F64 | None, rng: np.random.Generator) -> F64:
+    """What the fit sees of a latent score after the column's ties: its block, then a random rank inside it."""
+    if blocks is None:
+        return z
+    cuts = normal_quantile(blocks[:-1])
+    k = np.searchsorted(cuts, z)
+    lo = np.concatenate(([0.0], blocks[:-1]))[k]
+    hi = blocks[k]
+    return normal_quantile(lo + rng.random(z.shape[0]) * (hi - lo))
+
+
+def untie(observed: float, a: F64 | None, b: F64 | None, seed: int) -> float:
+    """The latent correlation whose generated data, seen through both columns' ties the way the fit sees the
+    sample, shows `observed`: ties break at random, which pulls a correlation towards 0, once in the fit and once
+    again in the data, so the copula takes the latent value (a few fixed-point steps on simulated pairs)."""
+    rng = np.random.default_rng(seed)
+    n1, n2 = rng.standard_normal(SIMULATED), rng.standard_normal(SIMULATED)
+    jitter_seed = int(rng.integers(1 << 31))
+    latent = observed
+    for _ in range(8):
+        z2 = latent * n1 + np.sqrt(max(0.0, 1.0 - latent * latent)) * n2
+        local = np.random.default_rng(jitter_seed)
+        seen = float(np.corrcoef(_rejitter(n1, a, local), _rejitter(z2, b, local))[0, 1])
+        step = observed - seen
+        latent = float(np.clip(latent + step, -0.995, 0.995))
+        if abs(step) < 1e-3:
+            break
+    return latent
+
+
 def fit_dependence(names: list[str], orders: list[F64], *, seed: int = 7,
                    min_correlation: float = MIN_CORRELATION) -> Dependence:  # fmt: skip
     if len(names) < 2:
@@ -98,7 +142,12 @@ def fit_dependence(names: list[str], orders: list[F64], *, seed: int = 7,
     members = sorted(set(np.flatnonzero(keep.any(axis=0)).tolist()))
     if len(members) < 2:
         return Dependence([], [], [], candidates)
-    sub = np.where(keep, r, 0.0)[np.ix_(members, members)]
+    corrected = r.copy()
+    blocks = {k: tie_blocks(orders[k]) for k in members}
+    for i, j in zip(*np.nonzero(upper), strict=True):
+        if blocks[i] is not None or blocks[j] is not None:
+            corrected[i, j] = corrected[j, i] = untie(float(r[i, j]), blocks[i], blocks[j], seed)
+    sub = np.where(keep, corrected, 0.0)[np.ix_(members, members)]
     np.fill_diagonal(sub, 1.0)
     pairs = [(names[i], names[j], round(float(r[i, j]), 4)) for i, j in zip(*np.nonzero(upper), strict=True)]
     matrix = [[round(float(v), 6) for v in row] for row in sub]

@@ -56,7 +56,7 @@ def test_skewed_categories_and_correlated_columns_are_reproduced(sample: Path) -
     for value, share in zip(CATEGORIES, SHARES, strict=True):
         assert abs(shares[value] / generated.num_rows - share) < 0.01
     pair = next(p for p in fidelity["pairs"] if p["columns"] == ["amount", "qty"])
-    assert pair["sample"] > 0.6 and abs(pair["generated"] - pair["sample"]) < 0.1
+    assert pair["sample"] > 0.6 and abs(pair["generated"] - pair["sample"]) < 0.03  # ties corrected for
     amount = generated.column("amount").to_numpy()
     assert np.allclose(amount, np.round(amount, 2))  # the sample's precision (cents) is kept
 
