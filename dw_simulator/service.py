@@ -415,11 +415,12 @@ class Simulator:
 
         return service_learn.learn(self, name, sources, **options)
 
-    def fidelity(self, name: str, *, rows: int | None = None) -> dict[str, Any]:
-        """The learned experiment's generated data measured against the sample it was learned from."""
+    def fidelity(self, name: str, *, rows: int | None = None, strict: bool = True) -> dict[str, Any]:
+        """The learned experiment's generated data measured against the sample it was learned from (`strict=False`:
+        a report saying `learned: false` instead of NotFoundError when there is nothing to compare)."""
         from dw_simulator import service_learn
 
-        return service_learn.fidelity(self, name, rows=rows or service_learn.FIDELITY_ROWS)
+        return service_learn.fidelity(self, name, rows=rows or service_learn.FIDELITY_ROWS, strict=strict)
 
     # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
     def schema_versions(self, name: str) -> list[SchemaVersionInfo]:

@@ -134,18 +134,26 @@ def _existing(sim: Simulator, name: str) -> ExperimentInfo | None:
         return None
 
 
-def fidelity(sim: Simulator, name: str, *, rows: int = FIDELITY_ROWS) -> dict[str, Any]:
-    """Generated data against the learned reference, per table (needs a completed run)."""
+def fidelity(sim: Simulator, name: str, *, rows: int = FIDELITY_ROWS, strict: bool = True) -> dict[str, Any]:
+    """Generated data against the learned reference, per table (needs a completed run). When there is nothing to
+    compare (not learned, or not generated yet): `NotFoundError`, or with `strict=False` a report with
+    `learned: false` (the web UI asks for every experiment) and the reason."""
     from dw_simulator.learn import compare
 
     info = sim.get_experiment_info(name)
     path = reference_path(sim, info.name)
+    reason = None
     if not path.is_file():
-        raise NotFoundError(f"experiment '{info.name}' was not learned from a sample (dw-sim experiment learn), so "
-                            "there is nothing to compare its data with")  # fmt: skip
+        reason = (f"experiment '{info.name}' was not learned from a sample (dw-sim experiment learn), so there is "
+                  "nothing to compare its data with")  # fmt: skip
+    elif info.last_run is None or info.last_run.status.upper() != "COMPLETED":
+        reason = f"experiment '{info.name}' has no completed run yet: generate it first"
+    if reason is not None:
+        if strict:
+            raise NotFoundError(reason)
+        return {"experiment": info.name, "learned": False, "reason": reason, "sources": [], "tables": [],
+                "max_distance": None}  # fmt: skip
     reference = json.loads(path.read_text(encoding="utf-8"))
-    if info.last_run is None or info.last_run.status.upper() != "COMPLETED":
-        raise NotFoundError(f"experiment '{info.name}' has no completed run yet: generate it first")
     schema = sim.get_schema(info.name)
     tables = []
     for table in schema.tables:
@@ -155,5 +163,5 @@ def fidelity(sim: Simulator, name: str, *, rows: int = FIDELITY_ROWS) -> dict[st
         data = sim.query_arrow(info.name, f'SELECT * FROM "{table.name}" LIMIT {int(rows)}')
         tables.append(compare(ref, data, table.name, reference.get("min_count", 5)))
     distances = [t["max_distance"] for t in tables if t["max_distance"] is not None]
-    return {"experiment": info.name, "sources": reference.get("sources", []), "tables": tables,
+    return {"experiment": info.name, "learned": True, "sources": reference.get("sources", []), "tables": tables,
             "max_distance": max(distances) if distances else None}  # fmt: skip

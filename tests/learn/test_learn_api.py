@@ -18,7 +18,9 @@ def test_fidelity_over_the_api(tmp_path: Path, settings: Settings, sim: Simulato
     sim.create_experiment_from_text('{"name": "plain", "tables": [{"name": "t", "columns": '
                                     '[{"name": "id", "data_type": "INT"}]}]}', target_warehouse="duckdb")  # fmt: skip
     with TestClient(create_app(settings)) as client:
-        assert client.get("/api/experiments/shop/fidelity").status_code == 404  # not generated yet
+        early = client.get("/api/experiments/shop/fidelity")
+        assert early.status_code == 200 and early.json()["learned"] is False
+        assert "no completed run yet" in early.json()["reason"]
         sim.generate("shop", rows={"orders": 20_000, "customers": 500}, seed=3)
         sim.release_backends()
         response = client.get("/api/experiments/shop/fidelity", params={"rows": 20_000})
@@ -29,5 +31,8 @@ def test_fidelity_over_the_api(tmp_path: Path, settings: Settings, sim: Simulato
         assert amount["metric"] == "ks" and amount["distance"] < 0.03
         assert any(p["columns"] == ["amount", "qty"] for p in orders["pairs"])
         assert body["sources"] == [str(folder)]
-        missing = client.get("/api/experiments/plain/fidelity")
-        assert missing.status_code == 404 and "not learned from a sample" in missing.json()["message"]
+        plain = client.get("/api/experiments/plain/fidelity")
+        assert plain.status_code == 200 and plain.json()["learned"] is False
+        assert "not learned from a sample" in plain.json()["reason"]
+        assert body["learned"] is True
+        assert client.get("/api/experiments/ghost/fidelity").status_code == 404

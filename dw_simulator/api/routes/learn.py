@@ -20,6 +20,8 @@ router = APIRouter(prefix="/api/experiments", tags=["experiments"])
 
 class FidelityOut(BaseModel):
     experiment: str
+    learned: bool = Field(description="false when the experiment was not learned from a sample or not generated yet")
+    reason: str | None = Field(default=None, description="why there is nothing to compare, when learned is false")
     sources: list[str] = Field(description="where the sample came from (passwords hidden)")
     tables: list[dict[str, Any]] = Field(
         description="per table: per column the metric (ks, tvd, length_tvd), its distance, NULL and distinct "
@@ -30,7 +32,8 @@ class FidelityOut(BaseModel):
 
 @router.get(
     "/{name}/fidelity",
-    summary="A learned experiment's generated data compared with the sample it was learned from",
+    summary="A learned experiment's generated data compared with the sample it was learned from ("
+    "`learned: false` when it was not learned from a sample or has no completed run)",
     responses=errors(404, 503),
 )
 def fidelity(
@@ -38,4 +41,4 @@ def fidelity(
     sim: SimulatorDep,
     rows: Annotated[int, Query(ge=1000, le=10_000_000, description="generated rows read per table")] = 200_000,
 ) -> FidelityOut:
-    return FidelityOut.model_validate(json_value(sim.fidelity(name, rows=rows)))
+    return FidelityOut.model_validate(json_value(sim.fidelity(name, rows=rows, strict=False)))

@@ -5,6 +5,7 @@ import { mockApi } from "../test/helpers";
 
 const report = {
   experiment: "shop",
+  learned: true,
   sources: ["/data/orders.parquet"],
   max_distance: 0.004,
   tables: [
@@ -40,7 +41,10 @@ describe("Fidelity view", () => {
   });
 
   test("shows nothing for an experiment not learned from a sample", async () => {
-    const calls = mockApi({});
+    const calls = mockApi({
+      "GET /api/experiments/plain/fidelity": () => ({ experiment: "plain", learned: false, reason: "not learned",
+        sources: [], tables: [], max_distance: null }),
+    });
     const { container } = render(<FidelityView name="plain" />);
     await new Promise((r) => setTimeout(r, 20));
     expect(calls.some((c) => c.path === "/api/experiments/plain/fidelity")).toBe(true);

@@ -158,12 +158,8 @@ export async function getExperiment(name: string): Promise<ExperimentDetail> {
 
 /** The fidelity report of a learned experiment, or null when it was not learned from a sample or has no run yet. */
 export async function getFidelity(name: string): Promise<Fidelity | null> {
-  try {
-    return await request<Fidelity>("GET", `/api/experiments/${enc(name)}/fidelity`);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
-    throw err;
-  }
+  const report = await request<Fidelity>("GET", `/api/experiments/${enc(name)}/fidelity`);
+  return report.learned ? report : null;
 }
 
 /** Create from schema text; `format` picks the body's content type (the API reads JSON or YAML). */

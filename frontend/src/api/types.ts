@@ -298,6 +298,8 @@ export interface FidelityTable {
 
 export interface Fidelity {
   experiment: string;
+  learned: boolean;
+  reason?: string | null;
   sources: string[];
   tables: FidelityTable[];
   max_distance: number | null;
