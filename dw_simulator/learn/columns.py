@@ -130,6 +130,8 @@ def fit_column(name: str, arr: pa.ChunkedArray | pa.Array, declared: str | None,
     column: dict[str, Any] = {"name": name, "data_type": data_type}
     if nulls:
         column["null_rate"] = round(nulls / rows, 6)
+    if pa.types.is_nested(arr.type):  # semi-structured: its type and NULL share only
+        return ColumnFit(name, column, "other", rows, nulls, 0)
     distinct = len(pc.unique(present)) if len(present) else 0
     fit = ColumnFit(name, column, "other", rows, nulls, distinct)
     if len(present) == 0:

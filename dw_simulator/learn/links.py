@@ -92,6 +92,8 @@ def find_foreign_keys(tables: list[TableFit]) -> list[FoundKey]:
 
 
 def _distinct(arr: pa.ChunkedArray) -> pa.Array | None:
+    if not (pa.types.is_integer(arr.type) or pa.types.is_string(arr.type) or pa.types.is_dictionary(arr.type)):
+        return None
     values = pc.unique(arr.combine_chunks().drop_null())
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)

@@ -137,3 +137,32 @@ def test_generation_is_deterministic_across_batches(sample: Path) -> None:
 def test_string_shapes() -> None:
     assert shape_of("AB-12 cd") == "AA-99 aa"
     assert shape_of("Zoë 7") == "Aaa 9"
+
+
+def test_awkward_columns_keep_their_type_and_nulls(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    n = 200
+    table = pa.table({
+        "doc": pa.array([{"a": i} for i in range(n)]),
+        "nothing": pa.array([None] * n, pa.string()),
+        "stamp": pa.array([1_700_000_000_000_000 + i * 10**9 for i in range(n)], pa.timestamp("us", tz="UTC")),
+        "Odd Name!": list(range(n)),
+    })  # fmt: skip
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    pq.write_table(table, folder / "odd.parquet")
+    pq.write_table(table.slice(0, 0), folder / "empty.parquet")
+    learned = learn_schema(read_samples(str(folder)), name="odd")
+    schema = ExperimentSchema.model_validate(learned.schema)
+    odd = schema.table("odd")
+    assert odd is not None
+    assert odd.column("doc").data_type == "JSON"  # type: ignore[union-attr]
+    assert odd.column("nothing").null_rate == 1.0  # type: ignore[union-attr]
+    assert odd.column("stamp").data_type == "TIMESTAMPTZ"  # type: ignore[union-attr]
+    assert odd.column("Odd_Name_") is not None
+    assert any("empty" in note for note in learned.notes)
+    batch = _generate(schema, "odd", 500)
+    assert batch.column("nothing").null_count == 500
+    stamps = batch.column("stamp").cast(pa.int64()).to_numpy()
+    assert stamps.min() >= 1_700_000_000_000_000 - 10**9 and stamps.max() <= 1_700_000_000_000_000 + n * 10**9
