@@ -27,6 +27,7 @@ import pyarrow as pa
 
 import dw_simulator.generator.arrow as build
 from dw_simulator.generator.columns import ValueGen
+from dw_simulator.generator.domains import Domain
 from dw_simulator.generator.random import F64, U64, below, derive, hash_rows, uniform
 
 LOWER = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
@@ -344,3 +345,45 @@ class EmpiricalChoiceGen(ValueGen):
 
     def distinct_estimate(self) -> int | None:
         return len(self.choices) if self.patterns is None else None
+
+
+@dataclass
+class PatternDomain(Domain):
+    """Distinct strings of one character-class pattern (a learned key's shape, `AAA-999999`): value number d
+    written in mixed radix over the pattern's class positions (the last position varies fastest)."""
+
+    pattern: str
+    arrow_type: pa.DataType = field(default_factory=pa.string)
+    size: int = field(init=False)
+    template: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.template = self.pattern.encode("utf-8")
+        self.size = pattern_capacity(self.pattern)
+
+    def encode(self, d: U64) -> pa.Array:
+        codes = np.empty((d.shape[0], len(self.template)), dtype=np.uint8)
+        rest = d.copy()
+        for pos in range(len(self.template) - 1, -1, -1):
+            byte = self.template[pos]
+            alphabet = _CLASSES.get(byte)
+            if alphabet is None:
+                codes[:, pos] = byte
+            else:
+                base = np.uint64(alphabet.shape[0])
+                codes[:, pos] = alphabet[(rest % base).astype(np.intp)]
+                rest //= base
+        return build.fixed_width_strings(codes)
+
+    def max_length(self, count: int) -> int:
+        return len(self.pattern)
+
+
+def pattern_capacity(pattern: str) -> int:
+    """How many distinct strings a pattern can spell."""
+    size = 1
+    for byte in pattern.encode("utf-8"):
+        alphabet = _CLASSES.get(byte)
+        if alphabet is not None:
+            size *= int(alphabet.shape[0])
+    return min(size, 1 << 64)

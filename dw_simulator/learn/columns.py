@@ -10,7 +10,7 @@ What is kept of the data (the privacy rules, tested in tests/learn):
   `min_count` sampled values share it; when none does, one pattern per length shared by `min_count` values, made
   of the commonest class at each position;
 * numbers and dates: `QUANTILES` quantiles, interpolated between neighbouring order statistics, never the extremes;
-* unique columns (keys, ids) keep no value: the generator makes new distinct ones.
+* unique columns (keys, ids) keep no value: the generator makes new distinct ones (string keys in their shapes).
 """
 
 from __future__ import annotations
@@ -143,6 +143,11 @@ def fit_column(name: str, arr: pa.ChunkedArray | pa.Array, declared: str | None,
         if nulls == 0:
             column["required"] = True
             column.pop("null_rate", None)
+        if pa.types.is_string(arr.type):  # the generator spells new distinct keys in the sample's shapes
+            patterns = _patterns([(v, 1) for v in present.to_pylist()], options)
+            if patterns:
+                column["distribution"] = {"type": "empirical", "patterns": list(patterns),
+                                          "pattern_weights": [round(w, 8) for w in patterns.values()]}  # fmt: skip
         return fit
     if pa.types.is_boolean(arr.type):
         _fit_boolean(fit, arr, present)

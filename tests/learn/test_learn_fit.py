@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,7 @@ def test_awkward_columns_keep_their_type_and_nulls(tmp_path: Path) -> None:
         "nothing": pa.array([None] * n, pa.string()),
         "stamp": pa.array([1_700_000_000_000_000 + i * 10**9 for i in range(n)], pa.timestamp("us", tz="UTC")),
         "Odd Name!": list(range(n)),
+        "sku_code": [f"SKU-{i:06d}" for i in range(n)],
     })  # fmt: skip
     folder = tmp_path / "odd"
     folder.mkdir()
@@ -163,6 +165,9 @@ def test_awkward_columns_keep_their_type_and_nulls(tmp_path: Path) -> None:
     assert odd.column("Odd_Name_") is not None
     assert any("empty" in note for note in learned.notes)
     batch = _generate(schema, "odd", 500)
+    codes = batch.column("sku_code").to_pylist()
+    assert len(set(codes)) == 500 and all(re.fullmatch(r"[A-Z]{3}-[0-9]{6}", c) for c in codes)  # the key's shape
+    assert not set(codes) & set(table.column("sku_code").to_pylist())
     assert batch.column("nothing").null_count == 500
     stamps = batch.column("stamp").cast(pa.int64()).to_numpy()
     assert stamps.min() >= 1_700_000_000_000_000 - 10**9 and stamps.max() <= 1_700_000_000_000_000 + n * 10**9
