@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
 
 log = logging.getLogger(__name__)
-# The schema fields each kind of import inference sets (the UI clears them when the user drops the inference).
-INFERRED_FIELDS: dict[str, tuple[str, ...]] = {"range": ("min_value", "max_value"), "dates": ("date_start", "date_end")}
 DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
 __all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
@@ -306,8 +304,10 @@ class Simulator:
         replace: bool = False,
         description: str | None = None,
         on_progress: DdlProgress | None = None,
+        infer_keys: bool = True,
     ) -> ImportOutcome:
-        """Import CREATE TABLE statements; `on_progress(done, total)` follows the statements read."""
+        """Import CREATE TABLE statements; `on_progress(done, total)` follows the statements read. Keys the DDL does
+        not declare are inferred unless `infer_keys` is False; every inference is in the schema and the outcome."""
         from dw_simulator.ddl import import_sql
 
         options: dict[str, Any] = {"on_progress": on_progress} if on_progress is not None else {}
@@ -318,6 +318,7 @@ class Simulator:
             rows=rows,
             target_warehouse=target_warehouse,
             description=description,
+            infer_keys=infer_keys,
             **options,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
@@ -326,17 +327,7 @@ class Simulator:
             warnings=result.warnings,
             notes=result.notes,
             experiment=info,
-            inferences=[
-                {
-                    "kind": i.field,
-                    "table": i.table,
-                    "column": i.column,
-                    "fields": list(INFERRED_FIELDS.get(i.field, (i.field,))),
-                    "value": i.value,
-                    "reason": i.reason,
-                }
-                for i in result.inferences
-            ],
+            inferences=[i.model_dump(mode="json") for i in result.schema.inferences],
         )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:

@@ -3,7 +3,7 @@
 Layers, top to bottom (docs/architecture.md draws them):
   front ends  cli, api, endpoints, __main__
   service     service, service_runs, run_output, results, schema_edits, preview, statements
-  domains     generator, ddl, sql, backends, staging, metadata, observability, connections
+  domains     generator, ddl, inference, sql, backends, staging, metadata, observability, connections
   floor       schema, config, boot_settings, errors, logs (and the package's own __init__)
 A layer may import its own and the layers below it, never one above. Front ends never import a database driver,
 sqlglot or boto3 (they call the service, which calls the domains that do).
@@ -19,7 +19,7 @@ from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_i
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
 SERVICE = ("service", "service_runs", "run_output", "results", "schema_edits", "preview", "statements")
-DOMAINS = ("generator", "ddl", "sql", "backends", "staging", "metadata", "observability", "connections")
+DOMAINS = ("generator", "ddl", "inference", "sql", "backends", "staging", "metadata", "observability", "connections")
 FLOOR = ("schema", "config", "boot_settings", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}
 RANK = {"front end": 3, "service": 2, "domain": 1, "floor": 0}

@@ -18,6 +18,7 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.inferences import print_inferences
 from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
@@ -293,6 +294,7 @@ def _render_detail(detail: ExperimentDetail) -> None:
             grid.add_row(*cells)
         console.print(grid)
         _print_warnings(table_schema.warnings)
+    print_inferences([i.model_dump(mode="json") for i in detail.schema.inferences], console)
     if info.last_run:
         run = info.last_run
         console.print(

@@ -44,6 +44,8 @@ class ForeignKeyGen(ValueGen):
 
     mode "uniform": any parent row, uniformly; "unique": a bijection of the child row (one-to-one; needs
     child rows <= parent rows); "self": a lower row of the same table (row 0 gets NULL); "self-unique": row i-1.
+    With `active` (mode "uniform"), only that many parent rows are ever picked, uniformly, scattered over the parent
+    table by a fixed permutation (`scatter`): the other parents have no children.
     """
 
     parent: ColumnPlan
@@ -52,11 +54,15 @@ class ForeignKeyGen(ValueGen):
     arrow_type: pa.DataType
     mode: str = "uniform"
     bijection: Bijection | None = None
+    active: int | None = None
+    scatter: Bijection | None = None
 
     def pick(self, rows: U64) -> tuple[U64, Bools | None]:
         """Parent row indices and a mask of child rows left without a parent (NULL)."""
         missing: Bools | None = None
-        if self.mode == "uniform":
+        if self.mode == "uniform" and self.active is not None and self.scatter is not None:
+            idx = self.scatter(below(self.key, rows, self.active))
+        elif self.mode == "uniform":
             idx = below(self.key, rows, self.parent_rows)
         elif self.mode == "unique":
             assert self.bijection is not None

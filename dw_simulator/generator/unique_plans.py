@@ -74,7 +74,7 @@ class UniquePlanner:
         elif spec.base is BaseType.FLOAT:
             domain = self._unique_float(column, rows)
         elif spec.base is BaseType.DATE:
-            start_d, end_d = date_range(column)
+            start_d, end_d = date_range(column, self.values.window)
             days = (end_d - start_d).days + 1
             if days < rows and not (column.date_start and column.date_end):
                 if column.date_start is not None:
@@ -84,7 +84,7 @@ class UniquePlanner:
                 days = rows
             domain = TemporalDomain(epoch_days(start_d), 1, days, arrow_type)
         elif spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.TIME):
-            start_us, seconds = seconds_window(column, spec)
+            start_us, seconds = seconds_window(column, spec, self.values.window)
             step = MICROS if seconds >= rows else 1
             domain = TemporalDomain(start_us, step, seconds * (MICROS // step), arrow_type)
         elif spec.base is BaseType.BOOLEAN:

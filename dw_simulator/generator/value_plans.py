@@ -20,6 +20,7 @@ from dw_simulator.generator.bounds import (
     DEFAULT_NUMBER_SPAN,
     MICROS,
     SECONDS_PER_DAY,
+    Window,
     date_range,
     decimal_units,
     epoch_days,
@@ -44,9 +45,10 @@ from dw_simulator.generator.columns import (
     UniqueGen,
     ValueGen,
 )
+from dw_simulator.generator.composed import composed_gen, composed_semantic
 from dw_simulator.generator.domains import UuidDomain
 from dw_simulator.generator.plan_problem import plan_problem
-from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, product_pool, word_pool
+from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, pool_draws, product_pool, word_pool
 from dw_simulator.generator.random import stream_key
 from dw_simulator.generator.sampling import IndexSampler, Sampler, ZipfSampler, numeric_sampler
 from dw_simulator.generator.shaped_json import ArrayNode, LeafNode, ObjectNode, ShapedJsonGen, ShapeNode
@@ -61,9 +63,10 @@ from dw_simulator.schema.types import BaseType, TypeSpec
 class ValuePlanner:
     """Plans the value generators of one experiment's columns for a seed; `rows` gives a table's row count."""
 
-    def __init__(self, seed: int, rows: Callable[[TableSchema], int]) -> None:
+    def __init__(self, seed: int, rows: Callable[[TableSchema], int], window: Window | None = None) -> None:
         self.seed = seed
         self.rows = rows
+        self.window = window  # the experiment's date window (None: the fixed default)
 
     def key(self, table: TableSchema, column: ColumnSchema, *purpose: object) -> int:
         return stream_key(self.seed, table.name, column.name, *purpose)
@@ -82,7 +85,7 @@ class ValuePlanner:
 
     def faker_pool(self, table: TableSchema, column: ColumnSchema, rule: str) -> Pool:
         try:
-            return faker_pool(rule, self.seed)
+            return faker_pool(rule, self.seed, pool_draws(self.rows(table)))
         except PoolError as exc:
             raise plan_problem(str(exc), table, column, "faker_rule") from None
 
@@ -183,7 +186,7 @@ class ValuePlanner:
 
     def _plain_temporal(self, column: ColumnSchema, spec: TypeSpec, arrow_type: pa.DataType, key: int) -> ValueGen:
         """Uniform over the date range; a distribution draws the offset in days from its start."""
-        start_d, end_d = date_range(column)
+        start_d, end_d = date_range(column, self.window)
         days = (end_d - start_d).days
         sampler: Sampler | None = None
         if column.distribution is not None:
@@ -226,6 +229,12 @@ class ValuePlanner:
         dist = column.distribution
         if rule is not None and "uuid" in split_rule(rule)[1].lower() and (length is None or length >= 36):
             return UniqueGen(UuidDomain(key), self.rows(table))  # random UUIDs, distinct even when not required
+        semantic = composed_semantic(column.semantic, split_rule(rule)[1] if rule else None)
+        if semantic is not None and dist is None:
+            streets = self.faker_pool(table, column, "address.street_name") if semantic == "street_address" else None
+            composed = composed_gen(semantic, key, self.rows(table), length, streets)
+            if composed is not None:
+                return composed
         pool = self.prefix_pool(table, column).truncated(length)
         if isinstance(dist, ZipfDistribution):
             return PoolRankGen(key, pool, ZipfSampler(dist.a, dist.n or len(pool), 1))

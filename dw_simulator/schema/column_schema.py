@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from dw_simulator.schema.types import INTEGER_RANGES, MAX_VARCHAR_LENGTH, BaseTy
 from dw_simulator.schema.validation import check_identifier, fail
 
 DEFAULT_FK_NULL_RATE = 0.10
+SEMANTIC_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class ForeignKeySchema(BaseModel):
@@ -34,6 +36,13 @@ class ForeignKeySchema(BaseModel):
     references_table: str
     references_column: str
     nullable: bool | None = None
+    active_share: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        description="share of parent rows that have children (the others never appear here, as customers who never "
+        "ordered); empty = every parent row can be picked",
+    )
     cardinality: Distribution | None = Field(
         default=None,
         description="children per parent row (uniform low/high, poisson lam, zipf a, categorical); "
@@ -100,6 +109,25 @@ class ColumnSchema(BaseModel):
     identity: IdentitySchema | None = Field(
         default=None, description="sequential integers start, start+increment, ... (IDENTITY / AUTOINCREMENT)"
     )
+    default: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="the column's DEFAULT expression as written in the DDL (`GETDATE()`, `'N'`); exported back, and "
+        "generated rows use it where the column would be left empty",
+    )
+    semantic: str | None = Field(
+        default=None,
+        description="what the column holds (`status`, `email`, `product_name`...), from the vocabulary of column "
+        "semantics; some pick a composed generator (email, phone, user_name, street_address, person_name, "
+        "product_name, place_name)",
+    )
+
+    @field_validator("semantic")
+    @classmethod
+    def _semantic(cls, value: str | None) -> str | None:
+        if value is not None and not SEMANTIC_RE.match(value):
+            fail(f"semantic {value!r} must be lower-case letters, digits and underscores", field="semantic")
+        return value
 
     @field_validator("name")
     @classmethod
@@ -282,3 +310,35 @@ def check_shape(shape: JsonShape, column_type: str) -> None:
                 raise JsonShapeError(path, "a value inside a shape cannot itself be semi-structured; nest a shape")
 
     walk(shape, "", 0)
+
+
+_NOW_FUNCTIONS = re.compile(
+    r"^\(?\s*(getdate|sysdate|now|current_timestamp|current_date|localtimestamp|systimestamp|"
+    r"current_timestamp_ltz|convert_timezone|sysdatetime|current_datetime)\b",
+    re.IGNORECASE,
+)
+
+
+def literal_default(text: str | None) -> Any:
+    """A DEFAULT expression's literal value (`('N')` -> 'N', `0` -> 0, `TRUE` -> True), or None when it is not a
+    literal (a function such as GETDATE(), a sequence)."""
+    if text is None:
+        return None
+    value = text.strip()
+    while value.startswith("(") and value.endswith(")"):
+        value = value[1:-1].strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    upper = value.upper()
+    if upper in ("TRUE", "FALSE"):
+        return upper == "TRUE"
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def default_is_now(text: str | None) -> bool:
+    """Whether a DEFAULT fills in the current date or time (GETDATE(), SYSDATE, CURRENT_TIMESTAMP, NOW()...)."""
+    return text is not None and _NOW_FUNCTIONS.match(text.strip()) is not None

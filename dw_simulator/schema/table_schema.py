@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.relations import MultiColumnForeignKey, TemporalOrder
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType
 from dw_simulator.schema.validation import check_identifier, fail
 
@@ -41,6 +42,12 @@ class TableSchema(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     description: str | None = None
     layout: TableLayout | None = Field(default=None, description="physical layout kept from imported DDL")
+    foreign_keys: list[MultiColumnForeignKey] = Field(
+        default_factory=list, description="multi-column foreign keys (single-column ones sit on their column)"
+    )
+    temporal_orders: list[TemporalOrder] = Field(
+        default_factory=list, description="dates that follow other dates of the row, or of the parent row"
+    )
 
     @field_validator("name")
     @classmethod
@@ -76,7 +83,31 @@ class TableSchema(BaseModel):
                     fail(f"composite key names column '{name}', which the table does not have", field="composite_keys")
         for problem in self.capacity_problems(self.target_rows):
             fail(problem[1], column=problem[0], field="is_unique")
+        self._check_links(seen)
         return self
+
+    def _check_links(self, seen: dict[str, str]) -> None:
+        for index, fk in enumerate(self.foreign_keys):
+            for name in fk.columns:
+                if name.lower() not in seen:
+                    fail(f"foreign key names column '{name}', which the table does not have",
+                         field=f"foreign_keys.{index}.columns")  # fmt: skip
+        for index, order in enumerate(self.temporal_orders):
+            where = f"temporal_orders.{index}"
+            names = [order.after] if order.via is not None else [order.before, order.after]
+            for name in names:
+                column = self.column(name)
+                if column is None:
+                    fail(f"temporal order names column '{name}', which the table does not have", field=where)
+                    return
+                if not column.type_spec.is_temporal:
+                    fail(f"temporal order names '{name}', which is {column.data_type}, not a date or timestamp",
+                         column=name, field=where)  # fmt: skip
+            if order.via is not None:
+                via = self.column(order.via)
+                if via is None or via.foreign_key is None:
+                    fail(f"temporal order goes through '{order.via}', which is not a foreign key column of the table",
+                         field=f"{where}.via")  # fmt: skip
 
     def column(self, name: str) -> ColumnSchema | None:
         lowered = name.lower()
