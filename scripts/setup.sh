@@ -19,6 +19,17 @@ if [ ! -x .venv-dbt/bin/dbt ]; then
   .venv-dbt/bin/python -m pip install --quiet --upgrade pip
   .venv-dbt/bin/python -m pip install --quiet "dbt-core>=1.10,<1.12" "dbt-redshift>=1.9"
 fi
+# pgjdbc on Java 17 (the Redshift endpoint's JDBC test): Debian packages, as the web tests install chromium
+if [ ! -f /usr/share/java/postgresql.jar ] || ! command -v java >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Java 17 and pgjdbc (Debian packages) for the endpoint tests"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless libpostgresql-jdbc-java \
+      postgresql-client >/dev/null
+  fi
+fi
 if [ -f frontend/package.json ] && [ -x scripts/build-web.sh ]; then
   bash scripts/build-web.sh
 fi

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import statement_tag
 from dw_simulator.endpoints.redshift.duckdb_statements import DuckDBStatements, Portal, close_reader
-from dw_simulator.endpoints.redshift.encode import decode_parameter
 from dw_simulator.endpoints.redshift.errors import (
     INVALID_CURSOR,
     INVALID_PREPARED_STATEMENT,
@@ -21,6 +20,7 @@ from dw_simulator.endpoints.redshift.errors import (
     EndpointError,
     from_message,
 )
+from dw_simulator.endpoints.redshift.parameters import decode_parameter, isolate_parameters
 from dw_simulator.endpoints.redshift.type_oids import TEXT
 from dw_simulator.errors import DwSimError
 from dw_simulator.sql.redshift.split import split_statements
@@ -75,15 +75,22 @@ class DuckDBEngine(DuckDBStatements):
         if not pieces:
             self.session.send(pg.EMPTY_QUERY)
             return
-        for piece in pieces:
-            cached = self._cached(piece, None)
-            prepared = cached if cached is not None else await self._run(self._prepare, piece)
-            portal = Portal(prepared, [], [])
-            await self._run(self._execute, portal)
-            if portal.reader is not None:
-                assert portal.fields is not None
-                self.session.send(pg.row_description(portal.fields))
-            await self._stream(portal, 0)
+        try:
+            for piece in pieces:
+                cached = self._cached(piece, None)
+                prepared = cached if cached is not None else await self._run(self._prepare, piece)
+                portal = Portal(prepared, [], [])
+                await self._run(self._execute, portal)
+                if portal.reader is not None:
+                    assert portal.fields is not None
+                    self.session.send(pg.row_description(portal.fields))
+                await self._stream(portal, 0)
+        except BaseException:
+            if self.implicit and self.con is not None:
+                with contextlib.suppress(Exception):
+                    await self._run(self._end_implicit, False)
+            raise
+        await self._run(self._end_implicit, True)
 
     async def _stream(self, portal: Portal, max_rows: int) -> None:
         """Send a portal's rows (up to max_rows, 0 = all) and its CommandComplete or PortalSuspended."""
@@ -112,7 +119,7 @@ class DuckDBEngine(DuckDBStatements):
 
     # -- extended query protocol -----------------------------------------------------------------------------------
     async def parse(self, msg: pg.Parse) -> None:
-        pieces = split_statements(msg.query)
+        pieces = split_statements(isolate_parameters(msg.query))
         if len(pieces) > 1:
             raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
         text = pieces[0] if pieces else ""
@@ -189,4 +196,9 @@ class DuckDBEngine(DuckDBStatements):
         if self.tx_status == b"I":  # outside a transaction block every batch ends its portals
             for name in list(self.portals):
                 close_reader(self.portals.pop(name))
+        if self.implicit:
+            try:
+                await self._run(self._end_implicit, not self.session.skipping)
+            except EndpointError as exc:  # the commit failed: the batch is rolled back, the session goes on
+                self.session.send_error(exc)
         self.session.send(pg.ready_for_query(self.tx_status))

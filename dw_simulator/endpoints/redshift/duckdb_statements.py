@@ -35,8 +35,9 @@ from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.encode import encode_batch
 from dw_simulator.endpoints.redshift.errors import IN_FAILED_TRANSACTION, PROTOCOL_VIOLATION, EndpointError
 from dw_simulator.endpoints.redshift.naming import postgres_column_names
+from dw_simulator.endpoints.redshift.parameters import typed_parameters
 from dw_simulator.endpoints.redshift.session import Engine, Session
-from dw_simulator.endpoints.redshift.type_oids import TEXT, field_for
+from dw_simulator.endpoints.redshift.type_oids import DUCKDB_PARAMETER_TYPES, TEXT, field_for
 from dw_simulator.sql.redshift import install_duckdb, translate_redshift
 from dw_simulator.sql.redshift.copy_unload import run_action
 from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget, catalog
@@ -90,6 +91,9 @@ class DuckDBStatements(Engine):
         self.statements: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.cache: dict[str, Prepared] = {}  # client SQL -> translated query
+        # PostgreSQL runs the statements of one extended-protocol batch (up to Sync), or of one multi-statement
+        # Query, outside BEGIN in one implicit transaction: committed at the end, rolled back on an error
+        self.implicit = False
 
     def _open(self) -> Any:
         con = self.session.server.duckdb_cursor()
@@ -118,6 +122,9 @@ class DuckDBStatements(Engine):
         if cached is not None:
             return cached
         prepared = self._translate(sql, param_oids)
+        if prepared.kind == "plain" and prepared.param_oids:
+            types = {i + 1: DUCKDB_PARAMETER_TYPES.get(oid, "") for i, oid in enumerate(prepared.param_oids)}
+            prepared.engine_sql = typed_parameters(prepared.engine_sql, types)
         if prepared.kind == "plain" and prepared.returns_rows:
             if len(self.cache) > 256:
                 self.cache.clear()
@@ -191,6 +198,9 @@ class DuckDBStatements(Engine):
             assert prepared.command is not None
             self._command(prepared.command, portal)
             return
+        if self.tx_status == b"I" and not self.implicit:
+            self.con.execute("BEGIN TRANSACTION")
+            self.implicit = True
         if prepared.kind == "action":
             rows = run_action(
                 prepared.action.action,
@@ -228,14 +238,16 @@ class DuckDBStatements(Engine):
         session = self.session
         status = self.tx_status
         if command.kind == "begin":
-            if status == b"I":
+            if status == b"I" and not self.implicit:
                 self.con.execute("BEGIN TRANSACTION")
+            self.implicit = False  # BEGIN in an implicit block makes it an ordinary one
             self.tx_status = b"T" if status == b"I" else status
         elif command.kind in ("commit", "rollback"):
-            if status == b"T":
+            if status == b"T" or self.implicit:
                 self.con.execute("COMMIT" if command.kind == "commit" else "ROLLBACK")
             elif status == b"E":
                 self.con.execute("ROLLBACK")
+            self.implicit = False
             self.tx_status = b"I"
             portal.tag = "ROLLBACK" if status == b"E" else command_tag(command.kind)
             return
@@ -259,6 +271,13 @@ class DuckDBStatements(Engine):
             )
             return
         portal.tag = command_tag(command.kind)
+
+    def _end_implicit(self, commit: bool) -> None:
+        """End the implicit transaction, if one is open (worker thread)."""
+        if not self.implicit:
+            return
+        self.implicit = False
+        self.con.execute("COMMIT" if commit else "ROLLBACK")
 
     def _apply_search_path(self, value: str) -> None:
         """search_path names schemas of the warehouse; `public` and `$user` mean the experiment's own schema."""

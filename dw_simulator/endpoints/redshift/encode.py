@@ -31,7 +31,6 @@ from dw_simulator.endpoints.redshift.type_oids import (
     INT8,
     INTERVAL,
     NUMERIC,
-    OID,
     TIME,
     TIMESTAMP,
     TIMESTAMPTZ,
@@ -314,41 +313,3 @@ def encode_batch(batch: pa.RecordBatch, fields: list[Field], formats: list[int])
         fmt = formats[i] if i < len(formats) else (formats[0] if len(formats) == 1 else 0)
         columns.append(encode_column(batch.column(i), field.type_oid, fmt == 1))
     return data_rows(columns, batch.num_rows)
-
-
-# -- parameters -----------------------------------------------------------------------------------------------------
-def decode_parameter(value: bytes | None, oid: int, binary: bool) -> Any:
-    """A Bind parameter as a Python value for DuckDB."""
-    if value is None:
-        return None
-    if binary:
-        if oid in (INT2, INT4, INT8, OID):
-            return int.from_bytes(value, "big", signed=True)
-        if oid == FLOAT4:
-            return float(np.frombuffer(value, ">f4")[0])
-        if oid == FLOAT8:
-            return float(np.frombuffer(value, ">f8")[0])
-        if oid == BOOL:
-            return value != b"\x00"
-        if oid == BYTEA:
-            return value
-        if oid == DATE:
-            return dt.date(2000, 1, 1) + dt.timedelta(days=int.from_bytes(value, "big", signed=True))
-        if oid in (TIMESTAMP, TIMESTAMPTZ):
-            stamp = dt.datetime(2000, 1, 1) + dt.timedelta(microseconds=int.from_bytes(value, "big", signed=True))
-            return stamp.replace(tzinfo=dt.UTC) if oid == TIMESTAMPTZ else stamp
-        return value.decode()
-    text = value.decode()
-    if oid in (INT2, INT4, INT8, OID):
-        return int(text)
-    if oid in (FLOAT4, FLOAT8):
-        return float(text)
-    if oid == NUMERIC:
-        return Decimal(text)
-    if oid == BOOL:
-        return text.lower() in ("t", "true", "1", "y", "yes", "on")
-    if oid == DATE:
-        return dt.date.fromisoformat(text)
-    if oid == TIMESTAMP:
-        return dt.datetime.fromisoformat(text)
-    return text

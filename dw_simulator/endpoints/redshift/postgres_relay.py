@@ -19,6 +19,7 @@ from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import command_tag
 from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
+from dw_simulator.endpoints.redshift.parameters import isolate_parameters
 from dw_simulator.endpoints.redshift.postgres_actions import Exchange, RelayConnection
 from dw_simulator.endpoints.redshift.postgres_statements import PostgresStatements, Prepared
 from dw_simulator.endpoints.redshift.session import Engine, Session
@@ -166,12 +167,14 @@ class PostgresRelay(Engine):
             if finished:
                 return
 
-    async def _settle(self) -> None:
-        """Before the endpoint answers a message itself: every forwarded one has had its answer."""
+    async def _settle(self) -> bool:
+        """Before the endpoint answers a message itself: every forwarded one has had its answer. False when one of
+        them failed: the batch is then void up to the client's Sync, this message too."""
         if self.pending > 0 and self.upstream is not None:
             self.upstream.send(pg.message(b"H"))
             await self.upstream.writer.drain()
             await self._relay(until_ready=False, forward_ready=True)
+        return not self.failed
 
     # -- simple query protocol -----------------------------------------------------------------------------------
     async def simple_query(self, sql: str) -> None:
@@ -267,12 +270,13 @@ class PostgresRelay(Engine):
         self.pending += responses
 
     async def parse(self, msg: pg.Parse) -> None:
-        pieces = split_statements(msg.query)
+        pieces = split_statements(isolate_parameters(msg.query))
         if len(pieces) > 1:
             raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
         prepared = await self.statements.translate(pieces[0] if pieces else "")
         if prepared.local:
-            await self._settle()
+            if not await self._settle():
+                return
             self.local_statements[msg.name] = prepared
             self.session.send(pg.PARSE_COMPLETE)
             return
@@ -289,7 +293,8 @@ class PostgresRelay(Engine):
     async def bind(self, msg: pg.Bind) -> None:
         prepared = self.local_statements.get(msg.statement)
         if prepared is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             self.local_portals[msg.portal] = prepared
             self.session.send(pg.BIND_COMPLETE)
             return
@@ -299,7 +304,8 @@ class PostgresRelay(Engine):
     async def describe(self, kind: str, name: str) -> None:
         local = (self.local_statements if kind == "S" else self.local_portals).get(name)
         if local is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             if kind == "S":
                 self.session.send(pg.parameter_description([]))
             if local.local == "show":
@@ -312,7 +318,8 @@ class PostgresRelay(Engine):
     async def execute(self, portal: str, max_rows: int) -> None:
         local = self.local_portals.get(portal)
         if local is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             await self._local(local, describe=False)
             return
         self._forward(b"E", pg.cstr(portal) + struct.pack("!i", max_rows))
@@ -321,7 +328,8 @@ class PostgresRelay(Engine):
     async def close_object(self, kind: str, name: str) -> None:
         store = self.local_statements if kind == "S" else self.local_portals
         if store.pop(name, None) is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             self.session.send(pg.CLOSE_COMPLETE)
             return
         self._forward(b"C", kind.encode() + pg.cstr(name))

@@ -322,8 +322,8 @@ class Session:
                 elif kind == b"C":
                     await engine.close_object(*pg.parse_describe(payload))
                 elif kind == b"S":
-                    self.skipping = False
                     await engine.sync()
+                    self.skipping = False  # after the engine's answer: an error it relays was before this Sync
                     await self.drain()
                 elif kind == b"H":
                     await engine.flush()
