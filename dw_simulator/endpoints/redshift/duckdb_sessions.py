@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import statement_tag
+from dw_simulator.endpoints.redshift.duckdb_copy import copy_in, copy_out
 from dw_simulator.endpoints.redshift.duckdb_statements import DuckDBStatements, Portal, close_reader
 from dw_simulator.endpoints.redshift.errors import (
     INVALID_CURSOR,
@@ -97,6 +98,11 @@ class DuckDBEngine(DuckDBStatements):
         session = self.session
         if portal.prepared.kind == "empty":
             session.send(pg.EMPTY_QUERY)
+            return
+        if portal.prepared.kind == "copy":
+            copy = portal.prepared.action
+            tag = await (copy_in if copy.incoming else copy_out)(self, copy, self._run)
+            session.send(pg.command_complete(tag))
             return
         if portal.reader is not None or portal.pending is not None:
             while True:

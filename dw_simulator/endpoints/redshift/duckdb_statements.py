@@ -31,6 +31,7 @@ from dw_simulator.endpoints.redshift.commands import (
     statement_tag,
     strip_database,
 )
+from dw_simulator.endpoints.redshift.copy_stdio import parse_copy_stdio
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.encode import encode_batch
 from dw_simulator.endpoints.redshift.errors import IN_FAILED_TRANSACTION, PROTOCOL_VIOLATION, EndpointError
@@ -51,7 +52,7 @@ _PARAM = re.compile(r"\$(\d+)")
 @dataclass
 class Prepared:
     sql: str
-    kind: str  # empty | command | plain | action
+    kind: str  # empty | command | plain | action | copy (FROM STDIN / TO STDOUT)
     engine_sql: str = ""
     returns_rows: bool = False
     command: Command | None = None
@@ -141,6 +142,9 @@ class DuckDBStatements(Engine):
         oids = param_oids or []
         if not mask(sql).text.strip(" \n\t;"):
             return Prepared(sql, "empty", param_oids=oids)
+        copy = parse_copy_stdio(sql)
+        if copy is not None:
+            return Prepared(sql, "copy", action=copy, param_oids=oids)
         command = classify(sql)
         if command is not None:
             return Prepared(sql, "command", command=command, returns_rows=command.kind == "show", param_oids=oids)
@@ -198,9 +202,9 @@ class DuckDBStatements(Engine):
             assert prepared.command is not None
             self._command(prepared.command, portal)
             return
-        if self.tx_status == b"I" and not self.implicit:
-            self.con.execute("BEGIN TRANSACTION")
-            self.implicit = True
+        if prepared.kind == "copy":
+            return  # the session streams it (duckdb_copy.py)
+        self.begin_implicit()
         if prepared.kind == "action":
             rows = run_action(
                 prepared.action.action,
@@ -271,6 +275,12 @@ class DuckDBStatements(Engine):
             )
             return
         portal.tag = command_tag(command.kind)
+
+    def begin_implicit(self) -> None:
+        """Outside a transaction block: open the implicit transaction the statement runs in (worker thread)."""
+        if self.tx_status == b"I" and not self.implicit:
+            self.con.execute("BEGIN TRANSACTION")
+            self.implicit = True
 
     def _end_implicit(self, commit: bool) -> None:
         """End the implicit transaction, if one is open (worker thread)."""

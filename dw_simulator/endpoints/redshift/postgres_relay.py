@@ -93,6 +93,11 @@ class PostgresRelay(Engine):
                 break
             if self.session.peer_gone():
                 await upstream.cancel()
+                done, _ = await asyncio.wait({read}, timeout=1.0)
+                break
+        if self.session.peer_gone():  # (cancel sent above): end the session; close() ends PostgreSQL's too
+            read.cancel()
+            raise ConnectionResetError("client went away")
         data = read.result()
         if not data:
             raise EndpointError("08006", "the PostgreSQL server behind this experiment closed the connection")
@@ -106,6 +111,7 @@ class PostgresRelay(Engine):
         unpack = _HEADER.unpack_from
         if not until_ready and self.pending <= 0:
             return
+        after_copy = False
         while True:
             if len(buffer) < 5 or len(buffer) < 1 + unpack(buffer, 1)[0]:
                 buffer += await self._read_upstream()
@@ -140,6 +146,11 @@ class PostgresRelay(Engine):
                             start = end
                     elif kind == 0x45:  # E ErrorResponse: PostgreSQL now skips to Sync
                         self.errors += 1
+                        if after_copy:
+                            self.pending = 0
+                            i = end
+                            finished = True
+                            break
                         if self.pending > 0:
                             self.failed = True
                             self.session.skipping = True  # the client's messages up to Sync are void too
@@ -154,8 +165,17 @@ class PostgresRelay(Engine):
                         0x73,
                     ):  # 1 2 3 n C I s complete a message (T too, below)
                         self.pending -= 1
-                    elif kind in (0x47, 0x48, 0x57):  # COPY ... FROM STDIN / TO STDOUT: Redshift has neither
-                        pass
+                    elif kind == 0x47:  # G CopyInResponse: the client's CopyData goes to PostgreSQL
+                        session.send(bytes(buffer[start:end]))
+                        start = end
+                        await session.drain()
+                        await self._copy_in()
+                        after_copy = forward_ready  # extended protocol: PostgreSQL now waits for a Sync
+                    elif kind == 0x43 and after_copy:  # C after an extended-protocol COPY: the client syncs next
+                        self.pending -= 1
+                        i = end
+                        finished = True
+                        break
                 i = end
                 if not until_ready and self.pending <= 0:
                     finished = True
@@ -165,6 +185,23 @@ class PostgresRelay(Engine):
             del buffer[:i]
             await session.maybe_drain()
             if finished:
+                return
+
+    async def _copy_in(self) -> None:
+        """COPY ... FROM STDIN: pass the client's CopyData, CopyDone or CopyFail to PostgreSQL (Flush and Sync in
+        between are dropped: PostgreSQL ignores them in copy-in mode). A client that leaves mid-COPY ends the
+        session, and with it PostgreSQL's (nothing of the COPY is kept)."""
+        upstream = self.upstream
+        assert upstream is not None
+        while True:
+            kind, payload = await pg.read_message(self.session.reader)
+            if kind in (b"H", b"S"):
+                continue
+            upstream.send(pg.message(kind, payload))
+            if upstream.writer.transport.get_write_buffer_size() > 1 << 20:
+                await upstream.writer.drain()
+            if kind != b"d":  # CopyDone, CopyFail (or a message PostgreSQL will reject)
+                await upstream.writer.drain()
                 return
 
     async def _settle(self) -> bool:

@@ -20,6 +20,7 @@ from dw_simulator.endpoints.redshift.catalog import (
     session_catalog,
 )
 from dw_simulator.endpoints.redshift.commands import REDSHIFT_ONLY, classify, redshift_functions, strip_database
+from dw_simulator.endpoints.redshift.copy_stdio import CopyStdio, parse_copy_stdio
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
 from dw_simulator.errors import DwSimError
@@ -107,6 +108,9 @@ class PostgresStatements:
         """One client statement (worker thread)."""
         if not mask(sql).text.strip(" \n\t;"):
             return Prepared(sql, local="empty")
+        copy = parse_copy_stdio(sql)
+        if copy is not None:
+            return Prepared(sql, sql=self._copy_sql(copy))
         command = classify(sql)
         if command is not None:
             if command.kind == "set" and command.name in REDSHIFT_ONLY:
@@ -140,6 +144,17 @@ class PostgresStatements:
         ddl = bool(first) and first[0].upper() in ("CREATE", "DROP", "ALTER")
         engine_sql = expand_lateral_aliases(alias_subqueries(statement.engine_sql), self.columns_of)
         return Prepared(sql, sql=engine_sql, ddl=ddl)
+
+    def _copy_sql(self, copy: CopyStdio) -> str:
+        """COPY FROM STDIN / TO STDOUT in PostgreSQL's spelling; the query of `COPY (query) TO` translated."""
+        database = self.session.target.database if self.session.target else self.experiment
+        copy.table = strip_database(copy.table, database) if copy.table else ""
+        if not copy.query:
+            return copy.postgres_sql()
+        query = self.prepare(copy.query)
+        if query.local or not query.sql:
+            raise EndpointError("0A000", "COPY (query) TO STDOUT takes a SELECT")
+        return copy.postgres_sql(query.sql)
 
     def _search_path(self, value: str) -> str:
         """A client's search_path for this session: `public` and `$user` mean the experiment's own schema (where
