@@ -43,6 +43,7 @@ def jdbc(request: pytest.FixtureRequest, endpoint: Endpoint) -> dict[str, str]:
             USER,
             PASSWORD,
             table,
+            database,  # each experiment's tables live in the schema named after it
         ],
         capture_output=True,
         text=True,

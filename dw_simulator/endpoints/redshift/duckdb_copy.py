@@ -57,6 +57,7 @@ async def copy_in(engine: DuckDBStatements, copy: CopyStdio, run: Run) -> str:
 
 
 def _target_columns(engine: DuckDBStatements, copy: CopyStdio) -> list[str]:
+    engine.park_readers()
     relation = engine.con.sql(f"SELECT * FROM {_table(engine, copy)} LIMIT 0")
     names = list(relation.columns)
     if not copy.columns:
@@ -117,6 +118,7 @@ async def copy_out(engine: DuckDBStatements, copy: CopyStdio, run: Run) -> str:
 
 
 def _open_query(engine: DuckDBStatements, copy: CopyStdio) -> tuple[Any, list[pg.Field]]:
+    engine.park_readers()
     if copy.query:
         prepared = engine._translate(copy.query, None)
         if prepared.kind != "plain" or not prepared.returns_rows:

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import statement_tag
+from dw_simulator.endpoints.redshift.cursor_commands import ALL_ROWS
 from dw_simulator.endpoints.redshift.duckdb_copy import copy_in, copy_out
+from dw_simulator.endpoints.redshift.duckdb_cursors import cursor_portal, run_cursor_command
 from dw_simulator.endpoints.redshift.duckdb_statements import DuckDBStatements, Portal, close_reader
 from dw_simulator.endpoints.redshift.errors import (
     INVALID_CURSOR,
@@ -82,7 +84,7 @@ class DuckDBEngine(DuckDBStatements):
                 prepared = cached if cached is not None else await self._run(self._prepare, piece)
                 portal = Portal(prepared, [], [])
                 await self._run(self._execute, portal)
-                if portal.reader is not None:
+                if portal.reader is not None or (portal.prepared.kind == "cursor" and portal.fields):
                     assert portal.fields is not None
                     self.session.send(pg.row_description(portal.fields))
                 await self._stream(portal, 0)
@@ -98,6 +100,9 @@ class DuckDBEngine(DuckDBStatements):
         session = self.session
         if portal.prepared.kind == "empty":
             session.send(pg.EMPTY_QUERY)
+            return
+        if portal.prepared.kind == "cursor" and portal.prepared.action.kind in ("fetch", "move"):
+            await self._fetch(portal)
             return
         if portal.prepared.kind == "copy":
             copy = portal.prepared.action
@@ -119,9 +124,30 @@ class DuckDBEngine(DuckDBStatements):
                     session.send(pg.PORTAL_SUSPENDED)
                     return
             portal.tag = (
-                statement_tag(portal.prepared.sql, portal.rows) if portal.prepared.kind != "command" else "SHOW"
+                statement_tag(portal.tag_sql or portal.prepared.sql, portal.rows)
+                if portal.prepared.kind != "command"
+                else "SHOW"
             )
         session.send(pg.command_complete(portal.tag or statement_tag(portal.prepared.sql, portal.rows)))
+
+    async def _fetch(self, portal: Portal) -> None:
+        """FETCH/MOVE: read on from the cursor (its rows in this portal's formats); `FETCH n` / `MOVE n`."""
+        command = portal.prepared.action
+        cursor = cursor_portal(self, command.name)
+        moved = 0
+        while command.count == ALL_ROWS or moved < command.count:
+            want = 0 if command.count == ALL_ROWS else command.count - moved
+            data, rows, finished = await self._run(self._next_rows, cursor, want, portal.formats)
+            if command.kind == "fetch" and data:
+                self.session.send(data)
+                await self.session.maybe_drain()
+            moved += rows
+            if finished:
+                break
+        self.session.send(pg.command_complete(f"{command.kind.upper()} {moved}"))
+
+    def _cursor_command(self, portal: Portal) -> None:
+        run_cursor_command(self, portal)
 
     # -- extended query protocol -----------------------------------------------------------------------------------
     async def parse(self, msg: pg.Parse) -> None:

@@ -225,6 +225,13 @@ class PostgresRelay(Engine):
             prepared = await self.statements.translate(piece)
             if not prepared.local:
                 group.append(prepared.sql)
+                if prepared.resets:
+                    ok = await self._run_group(group)
+                    group = []
+                    if not ok:
+                        return
+                    self.session.settings.clear()
+                    continue
                 if prepared.ddl:  # run it now: the statements after it are translated against the new catalog
                     ok = await self._run_group(group)
                     group = []

@@ -21,6 +21,7 @@ from dw_simulator.endpoints.redshift.catalog import (
 )
 from dw_simulator.endpoints.redshift.commands import REDSHIFT_ONLY, classify, redshift_functions, strip_database
 from dw_simulator.endpoints.redshift.copy_stdio import CopyStdio, parse_copy_stdio
+from dw_simulator.endpoints.redshift.cursor_commands import classify_cursor
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
 from dw_simulator.errors import DwSimError
@@ -49,6 +50,7 @@ class Prepared:
     name: str = ""
     value: str = ""
     ddl: bool = False
+    resets: bool = False  # DISCARD ALL: the session's own settings (Redshift-only ones) are reset too
 
 
 class PostgresStatements:
@@ -111,6 +113,15 @@ class PostgresStatements:
         copy = parse_copy_stdio(sql)
         if copy is not None:
             return Prepared(sql, sql=self._copy_sql(copy))
+        cursor = classify_cursor(sql)
+        if cursor is not None:
+            if cursor.kind in ("declare", "prepare"):  # the statement it holds goes through the Redshift layer
+                inner = self.prepare(cursor.query)
+                if inner.local or not inner.sql:
+                    raise EndpointError("0A000", f"{cursor.kind.upper()} cannot hold this statement")
+                return Prepared(sql, sql=cursor.prefix + inner.sql)
+            # PostgreSQL's own DEALLOCATE/DISCARD/FETCH/MOVE/CLOSE/EXECUTE; DISCARD ALL resets the endpoint's too
+            return Prepared(sql, sql=sql, resets=cursor.kind == "discard" and cursor.what == "ALL")
         command = classify(sql)
         if command is not None:
             if command.kind == "set" and command.name in REDSHIFT_ONLY:

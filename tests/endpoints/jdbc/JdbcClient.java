@@ -26,13 +26,15 @@ public class JdbcClient {
     static String url;
     static Properties props = new Properties();
     static String table;
+    static String schema;
 
     public static void main(String[] args) throws Exception {
         url = args[0];
         props.setProperty("user", args[1]);
         props.setProperty("password", args[2]);
         table = args[3];
-        String only = args.length > 4 ? args[4] : "";
+        schema = args[4];
+        String only = args.length > 5 ? args[5] : "";
         try (Connection c = DriverManager.getConnection(url, props)) {
             Scenario[] scenarios = {
                 JdbcClient::placeholders, JdbcClient::afterError, JdbcClient::rollbackAfterError,
@@ -237,13 +239,14 @@ public class JdbcClient {
     static String metadata(Connection c) throws SQLException {
         DatabaseMetaData md = c.getMetaData();
         List<String> tables = new ArrayList<>();
-        try (ResultSet r = md.getTables(null, null, "order%", new String[] {"TABLE"})) {
+        try (ResultSet r = md.getTables(null, schema, "order%",
+                new String[] {"TABLE"})) {
             while (r.next()) {
                 tables.add(r.getString("TABLE_NAME"));
             }
         }
         List<String> columns = new ArrayList<>();
-        try (ResultSet r = md.getColumns(null, null, "orders", "%")) {
+        try (ResultSet r = md.getColumns(null, schema, "orders", "%")) {
             while (r.next()) {
                 columns.add(r.getString("COLUMN_NAME"));
             }
