@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from dw_simulator.sql.redshift.split import mask
+from dw_simulator.sql.redshift.transforms.system_views import SYSTEM_VIEWS
 
 _CATALOG = re.compile(
     r"\b(pg_catalog\s*\.|information_schema\s*\.|pg_class|pg_namespace|pg_attribute|pg_type|pg_proc|pg_database"
@@ -75,6 +76,24 @@ _CURRENT_SETTING = re.compile(r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(\s*
 PG_ONLY_SETTINGS = {"default_table_access_method": "heap", "server_version_num": "80002", "lc_collate": "C"}
 
 
+# `pg_get_late_binding_view_cols() cols(table_schema name, ...)` (dbt-redshift's catalog): a column definition
+# list; dw-sim's views are ordinary views, so the function has no rows (PostgreSQL has no such function either)
+_LATE_BINDING_COLS = re.compile(
+    r"\b(?:pg_catalog\s*\.\s*)?pg_get_late_binding_view_cols\s*\(\s*\)\s*(?:AS\s+)?(?P<alias>\w+)\s*\((?P<cols>[^()]*)\)",
+    re.I,
+)
+_DUCKDB_TYPE_OF = {"name": "VARCHAR", "text": "VARCHAR", "varchar": "VARCHAR", "int": "INTEGER", "integer": "INTEGER"}
+
+
+def _empty_late_binding(match: re.Match[str]) -> str:
+    columns = []
+    for part in match.group("cols").split(","):
+        words = part.split()
+        if len(words) >= 2:
+            columns.append(f"CAST(NULL AS {_DUCKDB_TYPE_OF.get(words[1].lower(), 'VARCHAR')}) AS {words[0]}")
+    return f"(SELECT {', '.join(columns)} WHERE false) AS {match.group('alias')}"
+
+
 def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] | None = None) -> str:
     """A driver's catalog query, as DuckDB's catalog emulation runs it. `setting(name)` answers
     `current_setting('name')` for the session."""
@@ -88,6 +107,7 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
         value = PG_ONLY_SETTINGS.get(name) if setting is None else (setting(name) or PG_ONLY_SETTINGS.get(name, ""))
         return "'" + (value or "").replace("'", "''") + "'"
 
+    text = _LATE_BINDING_COLS.sub(_empty_late_binding, text)
     text = _CURRENT_SETTING.sub(current_setting, text)
     text = re.sub(
         r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(", ENDPOINT_SCHEMA + ".current_setting(", text, flags=re.I
@@ -110,9 +130,12 @@ _PG_REWRITES: tuple[tuple[str, str], ...] = (
 def postgres_catalog_sql(sql: str) -> str:
     """A driver's catalog query as PostgreSQL 15 runs it (Redshift is PostgreSQL 8.0.2 to its clients)."""
     masked = mask(sql, drop_comments=False)
-    text = masked.text
+    text = _LATE_BINDING_COLS.sub(_empty_late_binding, masked.text)
     for pattern, replacement in _PG_REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)
+    for i, token in enumerate(masked.tokens):  # `has_table_privilege(user, 'svv_table_info', ...)`: dw-sim's view
+        if token.startswith("'") and token[1:-1].lower() in SYSTEM_VIEWS:
+            masked.tokens[i] = f"'dwsim_redshift.{token[1:-1].lower()}'"
     return alias_subqueries(masked.unmask(text))
 
 

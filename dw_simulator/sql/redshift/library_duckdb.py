@@ -178,8 +178,12 @@ SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, 
 FROM duckdb_columns() WHERE NOT internal AND schema_name <> 'dwsim_redshift';
 CREATE OR REPLACE VIEW dwsim_redshift.svv_table_info AS
 SELECT database_name AS database, schema_name AS schema, CAST(table_oid AS INTEGER) AS table_id, table_name AS "table",
-       'N' AS encoded, 'AUTO(EVEN)' AS diststyle, NULL AS sortkey1, 0 AS max_varchar, 1 AS size,
-       CAST(estimated_size AS DECIMAL(38,0)) AS tbl_rows, CAST(estimated_size AS DECIMAL(38,0)) AS estimated_visible_rows
+       'N' AS encoded, 'AUTO(EVEN)' AS diststyle, CAST(NULL AS VARCHAR) AS sortkey1, 0 AS max_varchar,
+       CAST(NULL AS VARCHAR) AS sortkey1_enc, 0 AS sortkey_num, 1 AS size, CAST(0 AS DECIMAL(10,4)) AS pct_used,
+       CAST(0 AS DECIMAL(10,4)) AS empty, CAST(0 AS DECIMAL(5,2)) AS unsorted, CAST(0 AS DECIMAL(5,2)) AS stats_off,
+       CAST(estimated_size AS DECIMAL(38,0)) AS tbl_rows, CAST(NULL AS DECIMAL(19,2)) AS skew_sortkey1,
+       CAST(NULL AS DECIMAL(19,2)) AS skew_rows, CAST(estimated_size AS DECIMAL(38,0)) AS estimated_visible_rows,
+       CAST(NULL AS VARCHAR) AS risk_event, CAST(NULL AS DECIMAL(12,2)) AS vacuum_sort_benefit
 FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift' AND NOT temporary;
 CREATE OR REPLACE VIEW dwsim_redshift.svv_tables AS
 SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, 'BASE TABLE' AS table_type, NULL AS remarks
