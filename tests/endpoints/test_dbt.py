@@ -77,6 +77,7 @@ def dbt_run(request: pytest.FixtureRequest, endpoint: Endpoint, tmp_path_factory
     return {"engine": engine, "database": database, "outputs": outputs}
 
 
+@pytest.mark.timeout(2400)  # its fixture runs six dbt commands of up to 300 s each (the default is 300 s)
 def test_every_dbt_step_passes(dbt_run: dict) -> None:
     for step in ("seed", "run", "incremental", "test", "snapshot", "docs"):
         done = dbt_run["outputs"][step]
