@@ -76,6 +76,18 @@ if [ "$MODE" = test ]; then
   else
     echo "==> .venv-dbt is ready"
   fi
+  # snowflake-sqlalchemy (needs SQLAlchemy < 2.1) and Snowpark (installs a `snowflake` namespace hook) for the
+  # Snowflake endpoint's client tests, in a venv of their own
+  if [ ! -x .venv-snowflake/bin/python ] || ! .venv-snowflake/bin/python -c "import snowflake.snowpark, snowflake.sqlalchemy" 2>/dev/null; then
+    step "creating .venv-snowflake with snowflake-sqlalchemy and Snowpark (for the Snowflake endpoint's client tests)"
+    "$PYTHON" -m venv .venv-snowflake
+    pip_install .venv-snowflake/bin/python .venv-snowflake/setup.log --upgrade pip
+    pip_install .venv-snowflake/bin/python .venv-snowflake/setup.log "snowflake-connector-python[pandas]>=3.12,<5" \
+      "snowflake-sqlalchemy>=1.7" "sqlalchemy>=2.0,<2.1" "snowflake-snowpark-python>=1.20" "pandas>=2"
+    done_step
+  else
+    echo "==> .venv-snowflake is ready"
+  fi
   # pgjdbc on Java 17 (the Redshift endpoint's JDBC test) and psql: Debian packages, as the web tests install chromium
   if [ ! -f /usr/share/java/postgresql.jar ] || ! command -v java >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then

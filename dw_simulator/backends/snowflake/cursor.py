@@ -9,6 +9,7 @@ concurrent sessions do not conflict on the catalog.
 from __future__ import annotations
 
 import contextlib
+import re
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
     from dw_simulator.backends.snowflake.instance import Engine
 
+_CANCEL_ALL = re.compile(r"\s*SELECT\s+SYSTEM\$CANCEL_ALL_QUERIES\s*\([^)]*\)\s*;?\s*$", re.I)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
 
@@ -65,6 +67,9 @@ class DwSimCursor(SessionCursor):
     def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         engine = self._conn.engine
         statement: exp.Expr | None = None
+        if _CANCEL_ALL.match(command):  # Snowpark's Session.close(): nothing runs in the background here
+            self._status("0")
+            return self
         command = with_user_stage(self, command)
         if is_stage_file_command(command):  # LIST ... PATTERN, REMOVE, GET (stage_files.py)
             with engine.write_lock:

@@ -10,17 +10,16 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import snowflake.connector
+from snowflake.connector.pandas_tools import write_pandas
 
 from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT, EmbeddedEndpoint
 from dw_simulator.backends.snowflake.instance import EngineConfig
 from dw_simulator.config import Settings
 from dw_simulator.errors import BackendUnavailableError
 from dw_simulator.sql.snowflake import SessionContext
-
-pd = pytest.importorskip("pandas")
-from snowflake.connector.pandas_tools import write_pandas  # noqa: E402 - needs pandas
 
 
 def _frame() -> Any:
