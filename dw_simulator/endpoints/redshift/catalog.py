@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from dw_simulator.sql.redshift.split import mask
 from dw_simulator.sql.redshift.transforms.system_views import SYSTEM_VIEWS
@@ -21,7 +22,10 @@ _CATALOG = re.compile(
     re.I,
 )
 # Redshift's own system views are in dw-sim's Redshift library (the layer qualifies them); not catalog queries here
-_REDSHIFT_VIEWS = re.compile(r"\b(pg_table_def|svv_table_info|svv_columns|svv_tables|stl_load_errors)\b", re.I)
+_REDSHIFT_VIEWS = re.compile(
+    r"\b(pg_table_def|svv_table_info|svv_columns|svv_tables|svv_all_tables|svv_external_schemas|stl_load_errors)\b",
+    re.I,
+)
 
 
 def is_catalog_query(sql: str) -> bool:
@@ -47,6 +51,8 @@ _DUCKDB_REWRITES: tuple[tuple[str, str], ...] = (
         r"\1(",
     ),
     (r"\bcurrent_schemas\s*\(\s*(true|false)\s*\)", "['pg_catalog', current_schema()]"),
+    (r"(?<![\w.])regexp_substr\s*\(", "dwsim_redshift.regexp_substr("),  # Redshift's, in dw-sim's library
+    (r"(?<![\w.])charindex\s*\(", ENDPOINT_SCHEMA_PLACEHOLDER + ".charindex("),
     (
         r"\b(?:pg_catalog\s*\.\s*)?(pg_inherits|pg_rewrite|pg_user|pg_roles|pg_stat_user_tables|pg_statio_user_tables)\b",
         ENDPOINT_SCHEMA_PLACEHOLDER + r".\1",
@@ -107,7 +113,7 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
         value = PG_ONLY_SETTINGS.get(name) if setting is None else (setting(name) or PG_ONLY_SETTINGS.get(name, ""))
         return "'" + (value or "").replace("'", "''") + "'"
 
-    text = _LATE_BINDING_COLS.sub(_empty_late_binding, text)
+    text = _regexp_replace_defaults(_LATE_BINDING_COLS.sub(_empty_late_binding, text))
     text = _CURRENT_SETTING.sub(current_setting, text)
     text = re.sub(
         r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(", ENDPOINT_SCHEMA + ".current_setting(", text, flags=re.I
@@ -130,7 +136,7 @@ _PG_REWRITES: tuple[tuple[str, str], ...] = (
 def postgres_catalog_sql(sql: str) -> str:
     """A driver's catalog query as PostgreSQL 15 runs it (Redshift is PostgreSQL 8.0.2 to its clients)."""
     masked = mask(sql, drop_comments=False)
-    text = _LATE_BINDING_COLS.sub(_empty_late_binding, masked.text)
+    text = _regexp_replace_defaults(_LATE_BINDING_COLS.sub(_empty_late_binding, masked.text))
     for pattern, replacement in _PG_REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)
     for i, token in enumerate(masked.tokens):  # `has_table_privilege(user, 'svv_table_info', ...)`: dw-sim's view
@@ -194,24 +200,7 @@ def expand_lateral_aliases(sql: str, columns_of: Callable[[str], set[str] | None
         defined: dict[str, exp.Expression] = {}
         projections = []
         for projection in select.expressions:
-
-            def substitute(
-                node: exp.Expression,
-                defined: dict[str, exp.Expression] = defined,
-                sources: set[str] = sources,
-            ) -> exp.Expression:
-                if (
-                    isinstance(node, exp.Column)
-                    and not node.table
-                    and node.name.lower() in defined
-                    and node.name.lower() not in sources
-                ):
-                    value = defined[node.name.lower()].copy()
-                    atomic = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Case, exp.Cast)
-                    return value if isinstance(value, atomic) else exp.Paren(this=value)
-                return node
-
-            new = projection.transform(substitute) if defined else projection
+            new = projection.transform(_lateral, defined, sources) if defined else projection
             if new is not projection:
                 changed = True
             projections.append(new)
@@ -219,7 +208,49 @@ def expand_lateral_aliases(sql: str, columns_of: Callable[[str], set[str] | None
                 defined[new.alias.lower()] = new.this
         if changed:
             select.set("expressions", projections)
+        where = select.args.get("where")  # Redshift's WHERE may name a select-list alias too
+        if where is not None and defined:
+            new_where = where.transform(_lateral, defined, sources)
+            if new_where.sql() != where.sql():
+                select.set("where", new_where)
+                changed = True
     return tree.sql(dialect="postgres") if changed else sql
+
+
+def _lateral(node: Any, defined: dict[str, Any], sources: set[str]) -> Any:
+    """An unqualified column that names an alias defined earlier (and no column of the sources): its expression."""
+    from sqlglot import exp
+
+    if (
+        isinstance(node, exp.Column)
+        and not node.table
+        and node.name.lower() in defined
+        and node.name.lower() not in sources
+    ):
+        value = defined[node.name.lower()].copy()
+        atomic = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Case, exp.Cast)
+        return value if isinstance(value, atomic) else exp.Paren(this=value)
+    return node
+
+
+_REGEXP_REPLACE = re.compile(r"\bregexp_replace\s*\(", re.I)
+
+
+def _regexp_replace_defaults(text: str) -> str:
+    """Redshift's REGEXP_REPLACE(source, pattern) replaces every match with '' (redshift_connector's column
+    metadata query uses it); PostgreSQL and DuckDB want the replacement and 'g' spelled out. `text` is masked."""
+    out, last = [], 0
+    for match in _REGEXP_REPLACE.finditer(text):
+        depth, commas, i = 1, 0, match.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            commas += text[i] == "," and depth == 1
+            i += 1
+        if depth == 0 and commas == 1:
+            out.append(text[last : i - 1] + ", '', 'g'")
+            last = i - 1
+    out.append(text[last:])
+    return "".join(out)
 
 
 # Objects drivers' metadata queries need on DuckDB beyond dw-sim's Redshift library (e.g. every SVV_COLUMNS column
@@ -252,6 +283,7 @@ CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.current_setting(name) AS CASE lower(na
     WHEN 'default_table_access_method' THEN 'heap' WHEN 'server_version' THEN '8.0.2'
     WHEN 'server_version_num' THEN '80002' WHEN 'search_path' THEN '$user, public' WHEN 'timezone' THEN 'UTC'
     WHEN 'datestyle' THEN 'ISO, MDY' WHEN 'standard_conforming_strings' THEN 'on' ELSE NULL END;
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.charindex(needle, haystack) AS strpos(haystack, needle);
 CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_backend_pid() AS CAST(getvariable('dwsim_endpoint_pid') AS INTEGER);
 CREATE OR REPLACE VIEW {ENDPOINT_SCHEMA}.pg_rewrite AS
 SELECT CAST(0 AS BIGINT) AS oid, CAST(NULL AS VARCHAR) AS rulename, CAST(0 AS BIGINT) AS ev_class WHERE false;
@@ -282,7 +314,7 @@ def endpoint_views(sql: str) -> str:
     return masked.unmask(_ENDPOINT_VIEWS.sub(ENDPOINT_SCHEMA + r".\1", masked.text))
 
 
-SCRIPT_VERSION = 6  # bump when DUCKDB_SCRIPT changes
+SCRIPT_VERSION = 7  # bump when DUCKDB_SCRIPT changes
 LAST_ENDPOINT_VIEW = f"script_v{SCRIPT_VERSION}"  # created last: its presence means this version was installed
 DUCKDB_SCRIPT = DUCKDB_SCRIPT_TEMPLATE.replace("{version}", str(SCRIPT_VERSION))
 

@@ -141,7 +141,9 @@ class PostgresStatements:
         if known is not None:
             return Prepared(sql, sql=known)
         if is_catalog_query(text):
-            return Prepared(sql, sql=postgres_catalog_sql(session_catalog(text, database)))
+            # Redshift lets WHERE name a select-list alias (redshift_connector's `AND TABLE_SCHEM LIKE ?`)
+            catalog_sql = postgres_catalog_sql(session_catalog(text, database))
+            return Prepared(sql, sql=expand_lateral_aliases(catalog_sql, self.columns_of))
         try:
             statements = translate_redshift(text, engine="postgres", catalog=self.catalog())
         except DwSimError as exc:

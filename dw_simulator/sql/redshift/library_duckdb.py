@@ -188,4 +188,15 @@ FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift' AND 
 CREATE OR REPLACE VIEW dwsim_redshift.svv_tables AS
 SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, 'BASE TABLE' AS table_type, NULL AS remarks
 FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift';
+CREATE OR REPLACE VIEW dwsim_redshift.svv_all_tables AS
+SELECT database_name, schema_name, table_name, 'TABLE' AS table_type, CAST(NULL AS VARCHAR) AS table_acl,
+       CAST(NULL AS VARCHAR) AS remarks
+FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift'
+UNION ALL
+SELECT database_name, schema_name, view_name, 'VIEW', NULL, NULL
+FROM duckdb_views() WHERE NOT internal AND schema_name NOT IN ('dwsim_redshift', 'dwsim_endpoint', 'information_schema', 'pg_catalog');
+CREATE OR REPLACE VIEW dwsim_redshift.svv_external_schemas AS
+SELECT CAST(NULL AS BIGINT) AS esoid, CAST(NULL AS SMALLINT) AS eskind, CAST(NULL AS VARCHAR) AS schemaname,
+       CAST(NULL AS INTEGER) AS esowner, CAST(NULL AS VARCHAR) AS databasename, CAST(NULL AS VARCHAR) AS esoptions
+WHERE false;
 """
