@@ -47,12 +47,16 @@ _DUCKDB_REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:pg_catalog\s*\.\s*)?pg_get_expr\s*\(", ENDPOINT_SCHEMA_PLACEHOLDER + ".get_expr("),
     (
         r"\bpg_catalog\s*\.\s*(format_type|obj_description|col_description|has_table_privilege|has_schema_privilege"
-        r"|current_schemas?|pg_get_userbyid)\s*\(",
+        r"|current_schemas?|pg_get_userbyid|array_to_string)\s*\(",
         r"\1(",
     ),
     (r"\bcurrent_schemas\s*\(\s*(true|false)\s*\)", "['pg_catalog', current_schema()]"),
     (r"(?<![\w.])regexp_substr\s*\(", "dwsim_redshift.regexp_substr("),  # Redshift's, in dw-sim's library
     (r"(?<![\w.])charindex\s*\(", ENDPOINT_SCHEMA_PLACEHOLDER + ".charindex("),
+    (
+        r"\b(?:pg_catalog\s*\.\s*)?(pg_encoding_to_char|pg_get_function_result|pg_get_function_arguments)\s*\(",
+        ENDPOINT_SCHEMA_PLACEHOLDER + r".\1(",
+    ),
     (
         r"\b(?:pg_catalog\s*\.\s*)?(pg_inherits|pg_rewrite|pg_user|pg_roles|pg_stat_user_tables|pg_statio_user_tables)\b",
         ENDPOINT_SCHEMA_PLACEHOLDER + r".\1",
@@ -118,7 +122,7 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
     text = re.sub(
         r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(", ENDPOINT_SCHEMA + ".current_setting(", text, flags=re.I
     )
-    for pattern, replacement in _DUCKDB_REWRITES:
+    for pattern, replacement in (*_DUCKDB_REWRITES, *_PROKIND):
         text = re.sub(pattern, replacement.replace(ENDPOINT_SCHEMA_PLACEHOLDER, ENDPOINT_SCHEMA), text, flags=re.I)
     return masked.unmask(text)
 
@@ -126,10 +130,16 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
 _UNALIASED_HINT = re.compile(r"\b(FROM|JOIN)\s*\(\s*(SELECT|WITH)\b", re.I)
 
 
+# psql's pre-11 \\df (the server says 8.0.2): pg_proc.proisagg / proiswindow became prokind
+_PROKIND: tuple[tuple[str, str], ...] = (
+    (r"\b(\w+)\.proisagg\b", r"(\1.prokind = 'a')"),
+    (r"\b(\w+)\.proiswindow\b", r"(\1.prokind = 'w')"),
+)
 _PG_REWRITES: tuple[tuple[str, str], ...] = (
     # the PostgreSQL dialect of SQLAlchemy asks servers older than 12 (Redshift reports 8.0.2) for relhasoids
     (r"(?<![\w.])relhasoids(?=\s*,)", "false AS relhasoids"),
     (r"\b\w+\.relhasoids\b", "false"),
+    *_PROKIND,
 )
 
 
@@ -284,6 +294,9 @@ CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.current_setting(name) AS CASE lower(na
     WHEN 'server_version_num' THEN '80002' WHEN 'search_path' THEN '$user, public' WHEN 'timezone' THEN 'UTC'
     WHEN 'datestyle' THEN 'ISO, MDY' WHEN 'standard_conforming_strings' THEN 'on' ELSE NULL END;
 CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.charindex(needle, haystack) AS strpos(haystack, needle);
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_encoding_to_char(code) AS 'UTF8';
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_get_function_result(oid) AS CAST(NULL AS VARCHAR);
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_get_function_arguments(oid) AS '';
 CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_backend_pid() AS CAST(getvariable('dwsim_endpoint_pid') AS INTEGER);
 CREATE OR REPLACE VIEW {ENDPOINT_SCHEMA}.pg_rewrite AS
 SELECT CAST(0 AS BIGINT) AS oid, CAST(NULL AS VARCHAR) AS rulename, CAST(0 AS BIGINT) AS ev_class WHERE false;
@@ -314,7 +327,7 @@ def endpoint_views(sql: str) -> str:
     return masked.unmask(_ENDPOINT_VIEWS.sub(ENDPOINT_SCHEMA + r".\1", masked.text))
 
 
-SCRIPT_VERSION = 7  # bump when DUCKDB_SCRIPT changes
+SCRIPT_VERSION = 9  # bump when DUCKDB_SCRIPT changes
 LAST_ENDPOINT_VIEW = f"script_v{SCRIPT_VERSION}"  # created last: its presence means this version was installed
 DUCKDB_SCRIPT = DUCKDB_SCRIPT_TEMPLATE.replace("{version}", str(SCRIPT_VERSION))
 
@@ -322,6 +335,38 @@ DUCKDB_SCRIPT = DUCKDB_SCRIPT_TEMPLATE.replace("{version}", str(SCRIPT_VERSION))
 _CATALOG_COLUMNS = re.compile(
     r"(?<![\w\"\x00.])(?:\w+\s*\.\s*)?\b(table_catalog|catalog_name|udt_catalog)\b(?!\s*\()", re.I
 )
+
+
+_PG_DATABASE = re.compile(r"(?<![\w.])(?:pg_catalog\s*\.\s*)?pg_database\b", re.I)
+
+
+def endpoint_databases(sql: str, databases: list[str], engine: str) -> str:
+    """pg_database as the endpoint's clients see it: one row per experiment it serves (psql's `\\l`, JDBC's
+    getCatalogs), never the engine's own databases. Columns as PostgreSQL's, for PostgreSQL and DuckDB alike."""
+    masked = mask(sql, drop_comments=False)
+    if not _PG_DATABASE.search(masked.text):
+        return sql
+    names = databases or [""]
+    rows = ", ".join(f"({i + 1}, '{n.replace(chr(39), chr(39) * 2)}')" for i, n in enumerate(names))
+    relation = (
+        "(SELECT CAST(oid AS BIGINT) AS oid, CAST(name AS VARCHAR) AS datname, 10 AS datdba, 6 AS encoding, "
+        "'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit, "
+        "'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype, CAST(NULL AS VARCHAR) AS daticulocale, "
+        "CAST(NULL AS VARCHAR) AS daticurules, CAST(NULL AS VARCHAR) AS datcollversion, "
+        f"{'CAST(NULL AS VARCHAR[])' if engine == 'postgres' else 'CAST([] AS VARCHAR[])'} AS datacl, "
+        f"0 AS dattablespace FROM (VALUES {rows}) AS v(oid, name)" + (" WHERE false" if not databases else "") + ")"
+    )
+
+    def repl(match: re.Match[str]) -> str:
+        after = masked.text[match.end() :].lstrip()
+        alias = (
+            ""
+            if re.match(r"(AS\s+)?(?!WHERE|ORDER|GROUP|LIMIT|JOIN|LEFT|ON|UNION)\w+", after, re.I)
+            else " pg_database"
+        )
+        return relation + alias
+
+    return masked.unmask(_PG_DATABASE.sub(repl, masked.text))
 
 
 def session_catalog(sql: str, database: str) -> str:

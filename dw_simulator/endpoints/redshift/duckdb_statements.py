@@ -19,6 +19,7 @@ from dw_simulator.endpoints.redshift.catalog import (
     ENDPOINT_SCHEMA,
     LAST_ENDPOINT_VIEW,
     duckdb_catalog_sql,
+    endpoint_databases,
     endpoint_views,
     is_catalog_query,
     session_catalog,
@@ -171,8 +172,9 @@ class DuckDBStatements(Engine):
         if known is not None:
             return Prepared(sql, "plain", engine_sql=known, returns_rows=True, param_oids=oids)
         if is_catalog_query(text):
+            listed = endpoint_databases(text, self.session.server.databases(), "duckdb")
             engine_sql = duckdb_catalog_sql(
-                session_catalog(text, self.target.database), self.experiment, self.session.setting
+                session_catalog(listed, self.target.database), self.experiment, self.session.setting
             )
             return Prepared(sql, "plain", engine_sql=engine_sql, returns_rows=True, param_oids=oids)
         text = endpoint_views(text)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dw_simulator.backends.postgres import RedshiftBackend
 from dw_simulator.endpoints.redshift.catalog import (
     alias_subqueries,
+    endpoint_databases,
     expand_lateral_aliases,
     is_catalog_query,
     postgres_catalog_sql,
@@ -142,7 +143,8 @@ class PostgresStatements:
             return Prepared(sql, sql=known)
         if is_catalog_query(text):
             # Redshift lets WHERE name a select-list alias (redshift_connector's `AND TABLE_SCHEM LIKE ?`)
-            catalog_sql = postgres_catalog_sql(session_catalog(text, database))
+            listed = endpoint_databases(text, self.session.server.databases(), "postgres")
+            catalog_sql = postgres_catalog_sql(session_catalog(listed, database))
             return Prepared(sql, sql=expand_lateral_aliases(catalog_sql, self.columns_of))
         try:
             statements = translate_redshift(text, engine="postgres", catalog=self.catalog())
