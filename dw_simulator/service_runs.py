@@ -18,10 +18,10 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
+from dw_simulator import run_output
 from dw_simulator.errors import DwSimError, SchemaValidationError
 from dw_simulator.logs import log_context
 
@@ -66,8 +66,14 @@ def run_generation(
     cancel: threading.Event | None,
     on_start: Callable[[int], None] | None,
     on_phase: PhaseCallback | None,
+    executor: str | None = None,
+    scheduler: str | None = None,
 ) -> int:
-    """Run one generation of `schema`'s experiment; returns the run id (its outcome is in the metadata)."""
+    """Run one generation of `schema`'s experiment; returns the run id (its outcome is in the metadata).
+
+    `executor` (default: the `executor` setting) runs the work units: `local` (`workers` processes) or `dask`
+    (the scheduler at `scheduler` / `dask_scheduler`, else a LocalCluster of `dask_workers` processes). Parts go to
+    the `run_destination` setting (a shared folder or an `s3://` prefix), straight from the workers."""
     from dw_simulator.generator import GenerationCancelled, generate_experiment
     from dw_simulator.metadata.store import now
 
@@ -75,13 +81,15 @@ def run_generation(
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    workers = workers or settings.workers
+    run_executor = run_output.executor(settings, executor, scheduler, workers)
+    workers = run_executor.workers or workers or settings.workers
     with metadata.session() as session:
         experiment = metadata.get_experiment(session, schema.name)
         run = metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
         run_id, target = run.id, experiment.target_warehouse
-    out_dir = settings.generated_dir / schema.name / f"run-{run_id:06d}"
-    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=str(out_dir), owner_pid=os.getpid())
+    destination = run_output.destination(settings, schema.name, run_id)
+    out_dir = destination.root
+    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=out_dir, owner_pid=os.getpid())
     if on_start is not None:
         on_start(run_id)
     token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
@@ -105,22 +113,24 @@ def run_generation(
             progress(event)
 
     try:
-        log.info("generation started", extra={"seed": seed, "workers": workers})
+        log.info("generation started", extra={"seed": seed, "workers": workers, "executor": run_executor.name})
         phase(PhaseEvent("generate", 0, len(schema.tables)))
         with observation.phase("generation"):
             result = generate_experiment(
                 schema,
-                out_dir,
+                destination,
                 seed=seed,
                 row_overrides=overrides,
-                workers=workers,
                 batch_size=batch_size or settings.batch_size,
                 progress=on_progress,
                 cancel=cancel,
+                executor=run_executor,
             )
         if cancel is not None and cancel.is_set():
             raise GenerationCancelled("cancelled")
-        files = {name_: out.files for name_, out in result.tables.items()}
+        if result.workers != workers:  # a Dask cluster's size is known once the run has reached it
+            metadata.update_run(run_id, workers=result.workers)
+        files = {name_: out.locations for name_, out in result.tables.items()}
         phase(PhaseEvent("load", 0, len(files), next(iter(files), None)))
         with observation.phase("load"):
             loaded = backend_for(target).load_tables(schema, files)
@@ -135,16 +145,16 @@ def run_generation(
             db_run.finished_at = now()
             db_run.row_counts = json.dumps(loaded)
             db_run.progress = json.dumps({**progress_state, "phase": "done"})
-        prune_old_runs(settings.generated_dir / schema.name, keep=out_dir)
+        prune_old_runs(settings, metadata, schema.name, keep=out_dir)
         log.info("generation completed", extra={"rows": sum(loaded.values())})
         observation.finish("COMPLETED", rows=loaded)
     except (GenerationCancelled, KeyboardInterrupt):
-        shutil.rmtree(out_dir, ignore_errors=True)
+        run_output.remove(settings, out_dir)
         metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
         log.warning("generation cancelled")
         observation.finish("CANCELLED")
     except BaseException as exc:
-        shutil.rmtree(out_dir, ignore_errors=True)
+        run_output.remove(settings, out_dir)
         message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
         snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
         metadata.update_run(run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet)
@@ -176,15 +186,21 @@ def check_overrides(schema: ExperimentSchema, rows: dict[str, int]) -> dict[str,
     return overrides
 
 
-def prune_old_runs(root: Path, keep: Path) -> None:
-    if not root.is_dir():
-        return
-    for child in root.iterdir():
-        if child.is_dir() and child != keep:
-            shutil.rmtree(child, ignore_errors=True)
+def prune_old_runs(settings: Settings, metadata: MetadataStore, experiment: str, keep: str) -> None:
+    """Remove the experiment's other runs' parts (their data is replaced now), wherever they were written."""
+    with metadata.session() as session:
+        runs = metadata.get_experiment(session, experiment).runs
+        older = [r.output_path for r in runs if r.output_path and r.output_path != keep]
+    for path in older:
+        run_output.remove(settings, path)
+    root = settings.generated_dir / experiment
+    if root.is_dir():
+        for child in root.iterdir():
+            if child.is_dir() and str(child) != keep:
+                shutil.rmtree(child, ignore_errors=True)
 
 
-def recover_runs(metadata: MetadataStore, *, only_dead_owners: bool) -> list[int]:
+def recover_runs(metadata: MetadataStore, *, only_dead_owners: bool, settings: Settings | None = None) -> list[int]:
     """Mark runs left PENDING/RUNNING by a crash or kill as FAILED ("interrupted") and remove their files."""
     from dw_simulator.metadata.store import now
 
@@ -196,7 +212,9 @@ def recover_runs(metadata: MetadataStore, *, only_dead_owners: bool) -> list[int
             run.status = "FAILED"
             run.finished_at = now()
             run.error_message = "interrupted: the process running it stopped before it finished"
-            if run.output_path:
+            if run.output_path and settings is not None:
+                run_output.remove(settings, run.output_path)
+            elif run.output_path:
                 shutil.rmtree(run.output_path, ignore_errors=True)
             recovered.append(run.id)
     return recovered

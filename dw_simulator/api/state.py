@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from dw_simulator.api.errors import TimeLimitError
+from dw_simulator.api.queries import RunningQueries
 from dw_simulator.api.runner import RunManager
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
@@ -32,21 +33,32 @@ class AppState:
         self.api = api
         self.runs = RunManager(self.sibling)
         self.write_lock = threading.Lock()  # experiment create/import/delete, one at a time
+        self.queries = RunningQueries()  # by client-given id, to cancel them
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
     def sibling(self) -> Simulator:
         return type(self.primary)(self.primary.settings, metadata=self.primary.metadata)
 
-    def call_with_limit(self, fn: Callable[[Simulator], T], *, timeout_s: float, what: str, setting: str) -> T:
+    def call_with_limit(
+        self,
+        fn: Callable[[Simulator], T],
+        *,
+        timeout_s: float,
+        what: str,
+        setting: str,
+        on_sim: Callable[[Simulator], None] | None = None,
+    ) -> T:
         """Run `fn` on a fresh simulator in a worker thread; past `timeout_s`, interrupt it if its warehouse can be
-        interrupted and answer 504 (`TimeLimitError`)."""
+        interrupted and answer 504 (`TimeLimitError`). `on_sim` sees the simulator first (to cancel it)."""
         holder: dict[str, Any] = {}
 
         def work() -> T:
             sim = self.sibling()
             holder["sim"] = sim
             try:
+                if on_sim is not None:
+                    on_sim(sim)
                 return fn(sim)
             finally:
                 sim.release_backends()
