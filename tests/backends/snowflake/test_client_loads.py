@@ -173,3 +173,14 @@ def test_default_port_is_stable_and_a_taken_one_names_the_setting(tmp_path: Path
         )
         with pytest.raises(BackendUnavailableError, match="DW_SIM_SNOWFLAKE_ENDPOINT_PORT"):
             EmbeddedEndpoint(config, port=port).start()
+
+
+def test_execute_async_and_results_by_query_id(fresh_db: Any) -> None:
+    cur = fresh_db.cursor()
+    cur.execute_async("SELECT count(*) FROM (SELECT 1 UNION ALL SELECT 2)")
+    query_id = cur.sfqid
+    status = fresh_db.get_query_status(query_id)
+    assert not fresh_db.is_still_running(status) and status.name == "SUCCESS"
+    other = fresh_db.cursor()
+    other.get_results_from_sfqid(query_id)
+    assert other.fetchall() == [(2,)]
