@@ -152,6 +152,8 @@ class Session:
         await self.writer.drain()
 
     async def maybe_drain(self) -> None:
+        if self.peer_gone():  # a client gone mid-result: stop producing rows (its writes would be dropped)
+            raise ConnectionResetError("client went away")
         transport = self.writer.transport
         if transport.get_write_buffer_size() > WRITE_HIGH_WATER:
             await self.drain()
