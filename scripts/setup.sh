@@ -88,6 +88,16 @@ if [ "$MODE" = test ]; then
   else
     echo "==> .venv-snowflake is ready"
   fi
+  # dbt-snowflake (the Snowflake endpoint's dbt test) beside dbt-redshift's venv, not in it (.venv-dbt is shared)
+  if [ ! -x .venv-dbt-snowflake/bin/dbt ]; then
+    step "creating .venv-dbt-snowflake with dbt-core and dbt-snowflake (for the Snowflake endpoint's dbt test)"
+    "$PYTHON" -m venv .venv-dbt-snowflake
+    pip_install .venv-dbt-snowflake/bin/python .venv-dbt-snowflake/setup.log --upgrade pip
+    pip_install .venv-dbt-snowflake/bin/python .venv-dbt-snowflake/setup.log "dbt-core>=1.10,<1.12" "dbt-snowflake>=1.9"
+    done_step
+  else
+    echo "==> .venv-dbt-snowflake is ready"
+  fi
   # pgjdbc on Java 17 (the Redshift endpoint's JDBC test) and psql: Debian packages, as the web tests install chromium
   if [ ! -f /usr/share/java/postgresql.jar ] || ! command -v java >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then

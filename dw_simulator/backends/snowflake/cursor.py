@@ -26,6 +26,7 @@ from dw_simulator.backends.snowflake.names import normalise_text
 from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
 from dw_simulator.backends.snowflake.stage_files import is_stage_file_command, run_stage_file_command, with_user_stage
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
+from dw_simulator.backends.snowflake.temp_tables import session_temp_tables
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
 from dw_simulator.sql.snowflake import (
     DescribedColumn,
@@ -161,6 +162,9 @@ class DwSimCursor(SessionCursor):
         ctx = self._session_context()
         source = self._dwsim_source if expression.parent is None else None
         expression = apply_pre(expression, ctx, source)
+        expression = session_temp_tables(
+            expression, self._conn.temporary_tables, self._conn.database, self._conn.schema
+        )
         expression = unwrap_table_udfs(expression, self._conn.engine.table_functions)
         transformed = apply_post(super()._transform(expression, params))
         # fakesnow writes VARCHAR lengths and comments to its global catalog in the statement's transaction, which

@@ -30,6 +30,7 @@ class SessionConnection(FakeSnowflakeConnection):
         self.engine = engine
         self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
         self.tx_log = TransactionLog()  # what succeeded since BEGIN (statement-level rollback)
+        self.temporary_tables: set[tuple[str, str, str]] = set()  # (database, schema, name) they were created as
         self.client_is_local = True  # the client runs on this machine (GET writes its files directly); per request
         self.temporary_stages: set[str] = set()
         super().__init__(*args, **kwargs)
