@@ -99,10 +99,11 @@ def test_a_killed_worker_is_survived_and_the_output_is_byte_identical(tmp_path: 
 
         def on_progress(event: ProgressEvent) -> None:
             seen.append(event)
-            if len(seen) == 4:
+            if len(seen) >= 4 and not killed:  # the first moment after a few units that a worker holds work
                 with own.client() as client:
                     busy = [w for w, keys in client.processing().items() if keys]
-                assert busy, "no worker had a unit to lose"
+                if not busy:
+                    return
                 os.kill(pids[busy[0]], signal.SIGKILL)  # it dies holding units: the scheduler must run them again
                 killed.append(pids[busy[0]])
 
