@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from dw_simulator import __version__
+from dw_simulator.api import redshift_data, snowflake_sql
 from dw_simulator.api.docs import install_docs
 from dw_simulator.api.errors import install_error_handlers
 from dw_simulator.api.middleware import RequestContextMiddleware
@@ -85,6 +86,8 @@ def create_app(
     install_docs(app)
     for module in (imports, experiments, schema_edits, query, queries, runs, system):
         app.include_router(module.router)
+    app.include_router(redshift_data.router)  # the Redshift Data API at /redshift-data (JSON 1.1, SigV4)
+    app.include_router(snowflake_sql.router)  # the Snowflake SQL API v2 at /api/v2/statements
     mount_web(app)  # the built web UI at /, after the API routes so they win
     app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
     # compress JSON, HTML and text exports for slow links (Parquet is compressed already; streams stay live)

@@ -253,6 +253,9 @@ class ConnectOut(BaseModel):
 
     redshift: dict[str, Any] = Field(description="psql URL, redshift_connector call, SQLAlchemy URLs, dbt profile")
     snowflake: dict[str, Any] = Field(description="Snowflake connector parameters, SQLAlchemy URL, dbt profile")
+    redshift_data_api_url: str = Field(description="endpoint_url of boto3's redshift-data client (`dw-sim serve`)")
+    snowflake_sql_api_url: str = Field(description="base URL of the Snowflake SQL API v2 (`/api/v2/statements`)")
+    http_apis: dict[str, Any] = Field(description="the HTTP APIs' URLs, whether serve runs, client examples")
 
 
 # -- queries ----------------------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
 from dw_simulator.observability import flush_tracing
 from dw_simulator.service import Simulator
+from dw_simulator.statements import StatementSession, Target, open_session, resolve_target
+from dw_simulator.statements.registry import StatementRegistry
 
 log = logging.getLogger("dw_simulator.api")
 T = TypeVar("T")
@@ -36,6 +38,29 @@ class AppState:
         self.queries = RunningQueries()  # by client-given id, to cancel them
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        self._statements: StatementRegistry | None = None
+
+    @property
+    def statements(self) -> StatementRegistry:
+        """The statements of the warehouses' HTTP APIs, run in the background (made on first use)."""
+        with self._executor_lock:
+            if self._statements is None:
+                self._statements = StatementRegistry(
+                    self._open_session,
+                    keep_s=self.api.api_statement_keep_s,
+                    workers=self.api.api_statement_workers,
+                    max_active=self.api.api_statement_max_active,
+                )
+            return self._statements
+
+    def _open_session(self, target: Target) -> StatementSession:
+        if target.family == "redshift" and target.experiment is None:  # a database named before it existed
+            sim = self.sibling()
+            try:
+                target = resolve_target(sim, "redshift", target.database)
+            finally:
+                sim.release_backends()
+        return open_session(self.sibling, target)
 
     def sibling(self) -> Simulator:
         return type(self.primary)(self.primary.settings, metadata=self.primary.metadata)
@@ -93,6 +118,9 @@ class AppState:
         self.runs.shutdown()
         with self._executor_lock:
             executor, self._executor = self._executor, None
+            statements, self._statements = self._statements, None
+        if statements is not None:
+            statements.close()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
         self.primary.close()  # its metadata engine reconnects on use, should the app start again

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dw_simulator.errors import QueryError
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -178,6 +180,18 @@ class WarehouseBackend(ABC):
     @abstractmethod
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
         """Run the user's SQL (in `dialect`) scoped to the experiment; keep at most `limit` rows."""
+
+    # A transaction over several `query` calls (the HTTP APIs' batches and BEGIN ... COMMIT): between `begin()` and
+    # `commit()` / `rollback()` the backend's connection keeps the work of every `query` uncommitted. Backends whose
+    # engine cannot do that keep these defaults, which refuse with a clear error.
+    def begin(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
+
+    def commit(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
+
+    def rollback(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         """The full result of the last statement as Arrow (for exports). Backends may stream better."""

@@ -67,8 +67,13 @@ _RUNNING: dict[str, int] = {}  # run token -> units of it running in this worker
 _RUNNING_LOCK = threading.Lock()
 
 
+_CANCELLED: set[str] = set()  # run tokens whose units must not start in this worker process any more
+
+
 def _dask_unit(state: _RunState, unit: WorkUnit, token: str) -> int:
     with _RUNNING_LOCK:
+        if token in _CANCELLED:  # cancelled while queued in this worker: write nothing
+            return 0
         _RUNNING[token] = _RUNNING.get(token, 0) + 1
     try:
         return run_unit(state.plan, state.destination, unit)
@@ -77,6 +82,14 @@ def _dask_unit(state: _RunState, unit: WorkUnit, token: str) -> int:
             _RUNNING[token] -= 1
             if not _RUNNING[token]:
                 del _RUNNING[token]
+
+
+def _refuse_units(token: str) -> int:
+    """Mark run `token` cancelled in this worker process (called with `client.run`): a unit of it that a worker
+    thread picks up from now on returns at once. Returns the units of it still running."""
+    with _RUNNING_LOCK:
+        _CANCELLED.add(token)
+        return _RUNNING.get(token, 0)
 
 
 def _running_units(token: str | None = None) -> int:
@@ -203,6 +216,10 @@ class DaskExecutor(Executor):
     def _drain(self, client: Any, token: str) -> None:
         """Wait until no worker still runs a unit of this run (a cancelled future's thread runs to its end)."""
         deadline = time.monotonic() + DRAIN_SECONDS
+        try:  # first stop queued units of the run from starting, so that "none running" stays true once seen
+            client.run(_refuse_units, token)
+        except Exception as exc:
+            log.warning("could not tell the Dask workers to refuse the run's units", extra={"error": str(exc)})
         while time.monotonic() < deadline:
             try:
                 running = client.run(_running_units, token)

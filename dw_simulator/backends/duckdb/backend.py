@@ -191,9 +191,9 @@ class DuckDBBackend(WarehouseBackend):
 
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
         started = time.perf_counter()
-        con, statements = self._prepare(experiment, sql, dialect)
         cursor: duckdb.DuckDBPyConnection | None = None
         try:
+            con, statements = self._prepare(experiment, sql, dialect)
             for statement in statements:
                 cursor = con.execute(statement if isinstance(statement, str) else statement())
             assert cursor is not None
@@ -218,6 +218,21 @@ class DuckDBBackend(WarehouseBackend):
         result = QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
         result.total_rows = total
         return result
+
+    def begin(self) -> None:
+        self._transaction("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self._transaction("COMMIT")
+
+    def rollback(self) -> None:
+        self._transaction("ROLLBACK")
+
+    def _transaction(self, verb: str) -> None:
+        try:
+            self.connect().execute(verb)
+        except duckdb.Error as exc:
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         con, statements = self._prepare(experiment, sql, dialect)

@@ -55,6 +55,7 @@ class PostgresBackend(WarehouseBackend):
         self.url = url or settings.redshift_url or DEFAULT_URL
         self._conn: Any = None
         self._stage: Stage | None = None
+        self._in_transaction = False  # between begin() and commit()/rollback(): query() leaves its work open
 
     # -- connection ---------------------------------------------------------------------------------------------------
     def connect(self) -> Any:
@@ -300,7 +301,7 @@ class PostgresBackend(WarehouseBackend):
                     description = cur.description
                     affected = cur.rowcount if cur.rowcount >= 0 else None
                 if not description:
-                    conn.commit()
+                    self._end_statement(conn)
                     return QueryResult(
                         [],
                         [],
@@ -322,12 +323,12 @@ class PostgresBackend(WarehouseBackend):
                     rows = rows[:limit]
                 # a client-side cursor holds the whole result: rowcount is its size
                 total = cur.rowcount if truncated and cur.rowcount >= 0 else (None if truncated else len(rows))
-            conn.commit()
+            self._end_statement(conn)
         except psycopg.Error as exc:
-            conn.rollback()
+            self._abort(conn)
             raise QueryError(error_message(exc)) from None
         except BaseException:
-            conn.rollback()
+            self._abort(conn)
             raise
         return QueryResult(
             columns,
@@ -340,6 +341,28 @@ class PostgresBackend(WarehouseBackend):
             affected,
             total,
         )
+
+    def _end_statement(self, conn: Any) -> None:
+        if not self._in_transaction:
+            conn.commit()
+
+    def _abort(self, conn: Any) -> None:
+        """A failed statement ends the transaction (PostgreSQL would refuse every statement until ROLLBACK)."""
+        self._in_transaction = False
+        conn.rollback()
+
+    def begin(self) -> None:
+        conn = self.connect()
+        conn.commit()  # nothing of an earlier statement stays open inside the new transaction
+        self._in_transaction = True
+
+    def commit(self) -> None:
+        self._in_transaction = False
+        self.connect().commit()
+
+    def rollback(self) -> None:
+        self._in_transaction = False
+        self.connect().rollback()
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         result = self.query(experiment, sql, dialect=dialect, limit=None)
