@@ -73,7 +73,11 @@ class Settings(BaseSettings):
     )
     snowflake_schema: str = Field(default="PUBLIC", description="schema of the experiment databases")
     snowflake_endpoint_port: int = Field(
-        default=0, ge=0, le=65535, description="port of the embedded endpoint (0 = any free port)"
+        default=8085,
+        ge=0,
+        le=65535,
+        description="port of the embedded Snowflake endpoint that `dw-sim serve` and `dw-sim snowflake-endpoint` "
+        "serve (stable, so a copied profile keeps working; 0 = any free port)",
     )
     snowflake_endpoint_enabled: bool = Field(
         default=True, description="`dw-sim serve` also serves the embedded Snowflake endpoint (when installed)"
