@@ -252,6 +252,7 @@ class Simulator:
         for run_dir in run_dirs:
             run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
+        (self.data_root / "learned" / f"{exp_name.lower()}.json").unlink(missing_ok=True)  # see service_learn
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
 

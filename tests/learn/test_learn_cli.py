@@ -60,3 +60,15 @@ def test_dry_run_saves_nothing_and_fidelity_needs_a_learned_run(tmp_path: Path, 
         sim.fidelity("shop")
     code, _, err = run("experiment", "learn", "other", "--from", str(tmp_path / "missing.parquet"))
     assert code == 1 and "missing.parquet" in err and "no such file" in err
+
+
+def test_deleting_forgets_the_reference(tmp_path: Path, sim: Simulator) -> None:
+    folder = write_sample(tmp_path / "sample")
+    sim.learn("shop", [str(folder)], tables=["customers"], target_warehouse="duckdb")
+    reference = sim.data_root / "learned" / "shop.json"
+    assert reference.is_file()
+    sim.delete_experiment("shop")
+    assert not reference.exists()
+    sim.create_experiment_from_text('{"name": "shop", "tables": [{"name": "t", "columns": '
+                                    '[{"name": "id", "data_type": "INT"}]}]}', target_warehouse="duckdb")  # fmt: skip
+    assert sim.fidelity("shop", strict=False)["learned"] is False
