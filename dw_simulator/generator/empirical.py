@@ -16,6 +16,7 @@ array (by identity) and scores, guarded by a lock; neither is pickled.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -23,16 +24,37 @@ from statistics import NormalDist
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 import dw_simulator.generator.arrow as build
 from dw_simulator.generator.columns import ValueGen
 from dw_simulator.generator.domains import Domain
 from dw_simulator.generator.random import F64, U64, below, derive, hash_rows, uniform
+from dw_simulator.schema.distributions import pattern_length
 
 LOWER = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
 _CLASSES = {ord("A"): build.LETTERS, ord("a"): LOWER, ord("9"): DIGITS}
+Template = list[tuple[int, npt.NDArray[np.uint8] | None]]
+
+
+def parse_pattern(pattern: str) -> Template:
+    """A pattern as one (byte, alphabet) per output byte: `A`, `a`, `9` are classes (alphabet), anything else, and
+    any character after a backslash (`\\S\\K\\U-999`), is literal (alphabet None)."""
+    out: Template = []
+    escaped = False
+    for char in pattern:
+        if not escaped and char == "\\":
+            escaped = True
+            continue
+        encoded = char.encode("utf-8")
+        alphabet = None if escaped or len(encoded) > 1 else _CLASSES.get(encoded[0])
+        out += [(b, alphabet) for b in encoded] if alphabet is None else [(encoded[0], alphabet)]
+        escaped = False
+    return out
+
+
 _EDGE = 1e-12
 
 
@@ -269,13 +291,13 @@ class PatternSet:
     weights: list[float]
     key: int
     cdf: F64 = field(init=False)
-    templates: list[bytes] = field(init=False)
+    templates: list[Template] = field(init=False)
 
     def __post_init__(self) -> None:
         w = np.asarray(self.weights, dtype=np.float64)
         self.cdf = np.cumsum(w) / w.sum()
         self.cdf[-1] = 1.0
-        self.templates = [p.encode("utf-8") for p in self.patterns]
+        self.templates = [parse_pattern(p) for p in self.patterns]
 
     def strings(self, rows: U64) -> pa.Array:
         which = np.minimum(np.searchsorted(self.cdf, uniform(derive(self.key, "pattern"), rows), side="right"),
@@ -296,8 +318,7 @@ class PatternSet:
     def _render(self, index: int, rows: U64) -> pa.Array:
         template = self.templates[index]
         codes = np.empty((rows.shape[0], len(template)), dtype=np.uint8)
-        for pos, byte in enumerate(template):
-            alphabet = _CLASSES.get(byte)
+        for pos, (byte, alphabet) in enumerate(template):
             if alphabet is None:
                 codes[:, pos] = byte
             else:
@@ -307,7 +328,7 @@ class PatternSet:
 
     @property
     def max_length(self) -> int:
-        return max(len(p) for p in self.patterns)
+        return max(pattern_length(p) for p in self.patterns)
 
 
 @dataclass
@@ -355,18 +376,17 @@ class PatternDomain(Domain):
     pattern: str
     arrow_type: pa.DataType = field(default_factory=pa.string)
     size: int = field(init=False)
-    template: bytes = field(init=False)
+    template: Template = field(init=False)
 
     def __post_init__(self) -> None:
-        self.template = self.pattern.encode("utf-8")
+        self.template = parse_pattern(self.pattern)
         self.size = pattern_capacity(self.pattern)
 
     def encode(self, d: U64) -> pa.Array:
         codes = np.empty((d.shape[0], len(self.template)), dtype=np.uint8)
         rest = d.copy()
         for pos in range(len(self.template) - 1, -1, -1):
-            byte = self.template[pos]
-            alphabet = _CLASSES.get(byte)
+            byte, alphabet = self.template[pos]
             if alphabet is None:
                 codes[:, pos] = byte
             else:
@@ -376,14 +396,19 @@ class PatternDomain(Domain):
         return build.fixed_width_strings(codes)
 
     def max_length(self, count: int) -> int:
-        return len(self.pattern)
+        return pattern_length(self.pattern)
+
+
+def relax(pattern: str) -> str:
+    """The pattern with its literal digits back to digit classes (`\\O\\R\\D-\\0\\0999` -> `\\O\\R\\D-99999`): room
+    for more keys than the sample's own prefix leaves."""
+    return re.sub(r"\\([0-9])", "9", pattern)
 
 
 def pattern_capacity(pattern: str) -> int:
     """How many distinct strings a pattern can spell."""
     size = 1
-    for byte in pattern.encode("utf-8"):
-        alphabet = _CLASSES.get(byte)
+    for _, alphabet in parse_pattern(pattern):
         if alphabet is not None:
             size *= int(alphabet.shape[0])
     return min(size, 1 << 64)

@@ -38,7 +38,7 @@ from dw_simulator.generator.domains import (
     UuidDomain,
     ValuesDomain,
 )
-from dw_simulator.generator.empirical import PatternDomain, pattern_capacity
+from dw_simulator.generator.empirical import PatternDomain, pattern_capacity, relax
 from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.random import Bijection, derive
 from dw_simulator.generator.value_plans import ValuePlanner
@@ -147,7 +147,8 @@ class UniquePlanner:
         dist = column.distribution
         if isinstance(dist, EmpiricalDistribution) and dist.patterns:  # a learned key: its commonest shape that fits
             ranked = sorted(zip(dist.pattern_weights, dist.patterns, strict=True), key=lambda wp: -wp[0])
-            fitting = [p for _, p in ranked if pattern_capacity(p) >= rows]
+            candidates = [p for _, p in ranked] + [relax(p) for _, p in ranked]
+            fitting = [p for p in candidates if pattern_capacity(p) >= rows]
             if fitting:
                 return PatternDomain(fitting[0])
         if length is not None and length <= CODE_MAX_WIDTH:

@@ -144,7 +144,8 @@ def fit_column(name: str, arr: pa.ChunkedArray | pa.Array, declared: str | None,
             column["required"] = True
             column.pop("null_rate", None)
         if pa.types.is_string(arr.type):  # the generator spells new distinct keys in the sample's shapes
-            patterns = _patterns([(v, 1) for v in present.to_pylist()], options)
+            literals = PERSONAL.search(name) is None
+            patterns = _patterns([(v, 1) for v in present.to_pylist()], options, literals=literals)
             if patterns:
                 column["distribution"] = {"type": "empirical", "patterns": list(patterns),
                                           "pattern_weights": [round(w, 8) for w in patterns.values()]}  # fmt: skip
@@ -260,7 +261,7 @@ def _fit_strings(fit: ColumnFit, arr: pa.Array, present: pa.Array, options: FitO
     if rest:
         kept_set = set(kept)
         rest_values = [(v, int(c)) for v, c in zip(values, freq, strict=True) if v not in kept_set]
-        patterns = _patterns(rest_values, options)
+        patterns = _patterns(rest_values, options, literals=not personal)
         if patterns:
             dist["patterns"] = list(patterns)
             dist["pattern_weights"] = [round(w, 8) for w in patterns.values()]
@@ -274,19 +275,49 @@ def _fit_strings(fit: ColumnFit, arr: pa.Array, present: pa.Array, options: FitO
         fit.order = _order_of(arr, np.array([index.get(v, len(kept)) for v in present.to_pylist()]))
 
 
-def _patterns(rest: list[tuple[str, int]], options: FitOptions) -> dict[str, float]:
-    """Shapes of the values not kept, each kept only when `min_count` values share it (shares of those)."""
+def _patterns(rest: list[tuple[str, int]], options: FitOptions, *, literals: bool = False) -> dict[str, float]:
+    """Shapes of the values not kept, each kept only when `min_count` values share it (shares of those). With
+    `literals`, a letter or digit every one of at least `min_count` distinct values of a shape has at the same place
+    (`SKU-` of `SKU-000042`) stays literal (escaped: `\\S\\K\\U-999999`)."""
     counts: dict[str, int] = {}
+    groups: dict[str, list[str]] = {}
     for value, count in rest:
         shape = shape_of(value)
         counts[shape] = counts.get(shape, 0) + count
+        groups.setdefault(shape, []).append(value)
     total = sum(counts.values())
     kept = {s: c for s, c in counts.items() if c >= options.min_count and s.strip()}
+    spelled: dict[str, int] = {}
     if sum(kept.values()) < 0.3 * total:
-        kept = _length_patterns(rest, options) or kept
-    top = sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))[: options.max_patterns]
+        spelled = {_escape(s): c for s, c in _length_patterns(rest, options).items()}
+    if not spelled:
+        for shape, count in kept.items():
+            text = _with_literals(shape, groups[shape], options.min_count) if literals else _escape(shape)
+            spelled[text] = spelled.get(text, 0) + count
+    top = sorted(spelled.items(), key=lambda kv: (-kv[1], kv[0]))[: options.max_patterns]
     mass = sum(c for _, c in top)
     return {s: c / mass for s, c in top} if mass else {}
+
+
+def _escape(shape: str) -> str:
+    return shape.replace("\\", "\\\\")
+
+
+def _with_literals(shape: str, values: list[str], min_count: int) -> str:
+    """The shape with the letters and digits all `values` share at the same place kept (escaped)."""
+    if len(values) < min_count or not shape:
+        return _escape(shape)
+    matrix = np.array(values, dtype=f"<U{len(shape)}").view(np.uint32).reshape(len(values), len(shape))
+    constant = (matrix == matrix[0]).all(axis=0)
+    first = values[0]
+    out = []
+    for i, char in enumerate(shape):
+        original = first[i]
+        if constant[i] and original.isascii() and original.isalnum():
+            out.append("\\" + original)
+        else:
+            out.append(_escape(char))
+    return "".join(out)
 
 
 def _length_patterns(rest: list[tuple[str, int]], options: FitOptions) -> dict[str, int]:

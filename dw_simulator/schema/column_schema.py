@@ -19,6 +19,7 @@ from dw_simulator.schema.distributions import (
     EmpiricalDistribution,
     UniformDistribution,
     ZipfDistribution,
+    pattern_length,
 )
 from dw_simulator.schema.faker_rules import validate_rule
 from dw_simulator.schema.json_shape import JSON_KEY_RE, MAX_DEPTH, JsonShape, JsonShapeError
@@ -257,7 +258,7 @@ class ColumnSchema(BaseModel):
         if dist.patterns and not spec.is_string:
             fail(f"empirical patterns apply to string columns, not {spec.canonical}", field="distribution")
         if dist.patterns and self.varchar_length is not None:
-            longest = max(len(p) for p in dist.patterns)
+            longest = max(pattern_length(p) for p in dist.patterns)
             if longest > self.varchar_length:
                 fail(f"an empirical pattern is {longest} characters long, more than varchar_length "
                      f"{self.varchar_length}", field="distribution")  # fmt: skip

@@ -118,7 +118,8 @@ class EmpiricalDistribution(_Dist):
     the non-NULL rows, in the order the copula ranks them. The rest of the mass (1 - sum of weights) follows
     `quantiles` (numbers, or days since 1970-01-01 for dates and timestamps: the inverse CDF at the probabilities
     (k + 0.5) / len) or, for strings, character-class `patterns` (`A` upper-case letter, `a` lower-case, `9` digit,
-    anything else literal) by `pattern_weights`. With no rest, the weights are rescaled to 1."""
+    anything else, or any character after a backslash, literal) by `pattern_weights`. With no rest, the weights are
+    rescaled to 1."""
 
     type: Literal["empirical"] = "empirical"
     values: list[Any] = Field(default_factory=list)
@@ -157,6 +158,17 @@ class EmpiricalDistribution(_Dist):
     def rest_share(self) -> float:
         """The share of rows drawn from the quantiles or patterns (0 when there are none)."""
         return max(0.0, 1.0 - sum(self.weights)) if (self.quantiles or self.patterns) else 0.0
+
+
+def pattern_length(pattern: str) -> int:
+    """How many characters a pattern spells (a backslash only marks the next character as literal)."""
+    length, escaped = 0, False
+    for char in pattern:
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        length, escaped = length + 1, False
+    return length
 
 
 Distribution = Annotated[

@@ -166,8 +166,21 @@ def test_awkward_columns_keep_their_type_and_nulls(tmp_path: Path) -> None:
     assert any("empty" in note for note in learned.notes)
     batch = _generate(schema, "odd", 500)
     codes = batch.column("sku_code").to_pylist()
-    assert len(set(codes)) == 500 and all(re.fullmatch(r"[A-Z]{3}-[0-9]{6}", c) for c in codes)  # the key's shape
-    assert not set(codes) & set(table.column("sku_code").to_pylist())
+    # the key's shape, with the prefix every value shares
+    assert len(set(codes)) == 500 and all(re.fullmatch(r"SKU-[0-9]{6}", c) for c in codes)
+    sku = odd.column("sku_code").distribution  # type: ignore[union-attr]
+    assert sku is not None and sku.patterns == [r"\S\K\U-\0\0\0999"]  # type: ignore[union-attr]
     assert batch.column("nothing").null_count == 500
     stamps = batch.column("stamp").cast(pa.int64()).to_numpy()
     assert stamps.min() >= 1_700_000_000_000_000 - 10**9 and stamps.max() <= 1_700_000_000_000_000 + n * 10**9
+
+
+def test_a_key_needing_more_room_than_its_literal_digits_leave(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "k"
+    folder.mkdir()
+    pq.write_table(pa.table({"order_code": [f"ORD-{i:05d}" for i in range(300)]}), folder / "k.parquet")
+    schema = ExperimentSchema.model_validate(learn_schema(read_samples(str(folder)), name="k").schema)
+    codes = _generate(schema, "k", 5000).column("order_code").to_pylist()
+    assert len(set(codes)) == 5000 and all(re.fullmatch(r"ORD-[0-9]{5}", c) for c in codes)
