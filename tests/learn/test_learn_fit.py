@@ -184,3 +184,18 @@ def test_a_key_needing_more_room_than_its_literal_digits_leave(tmp_path: Path) -
     schema = ExperimentSchema.model_validate(learn_schema(read_samples(str(folder)), name="k").schema)
     codes = _generate(schema, "k", 5000).column("order_code").to_pylist()
     assert len(set(codes)) == 5000 and all(re.fullmatch(r"ORD-[0-9]{5}", c) for c in codes)
+
+
+def test_same_data_whatever_the_batches_and_worker_processes(sample: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from dw_simulator.generator import generate_experiment
+
+    _, schema, _ = _learn(sample)
+    rows = {"orders": 6000, "customers": 300}
+    one = generate_experiment(schema, tmp_path / "one", seed=4, row_overrides=rows, batch_size=6000)
+    two = generate_experiment(schema, tmp_path / "two", seed=4, row_overrides=rows, batch_size=1000, workers=2)
+    for name in rows:
+        a = pa.concat_tables([pq.read_table(f) for f in one.tables[name].files])
+        b = pa.concat_tables([pq.read_table(f) for f in two.tables[name].files])
+        assert a.equals(b), name
