@@ -271,8 +271,8 @@ def _fit_strings(fit: ColumnFit, arr: pa.Array, present: pa.Array, options: FitO
     fit.column["distribution"] = dist
     if kept:
         fit.values = kept
-        index = {v: float(i) for i, v in enumerate(kept)}
-        fit.order = _order_of(arr, np.array([index.get(v, len(kept)) for v in present.to_pylist()]))
+        positions = pc.index_in(present, value_set=pa.array(kept, type=pa.string())).fill_null(len(kept))
+        fit.order = _order_of(arr, np.asarray(positions.to_numpy(zero_copy_only=False), dtype=np.float64))
 
 
 def _patterns(rest: list[tuple[str, int]], options: FitOptions, *, literals: bool = False) -> dict[str, float]:

@@ -42,9 +42,9 @@ def encode(arr: pa.Array | pa.ChunkedArray, kind: str, values: list[Any] | None 
     out = np.full(len(arr), np.nan)
     present = arr.drop_null()
     if kind == "categorical":
-        index = {str(v): float(i) for i, v in enumerate(values or [])}
-        other = float(len(index))
-        out[~nulls] = [index.get(str(v), other) for v in present.to_pylist()]
+        kept = pa.array([str(v) for v in values or []], type=pa.string())
+        positions = pc.index_in(present.cast(pa.string()), value_set=kept).fill_null(len(kept))
+        out[~nulls] = positions.to_numpy(zero_copy_only=False)
     elif pa.types.is_date(arr.type):
         out[~nulls] = present.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
     elif pa.types.is_timestamp(arr.type):
@@ -78,13 +78,14 @@ def _ranks(x: F64) -> F64:
     return out
 
 
-def _shares(values: list[Any], keep: list[str] | None, min_count: int) -> dict[str, float]:
+def _shares(values: pa.Array, keep: list[str] | None, min_count: int) -> dict[str, float]:
+    """Shares of each value (as text) among `values` (no NULLs): of `keep`, or of the values seen `min_count` times;
+    the rest as one "other" share."""
     n = len(values)
     if n == 0:
         return {}
-    counts: dict[str, int] = {}
-    for v in values:
-        counts[str(v)] = counts.get(str(v), 0) + 1
+    tally = pc.value_counts(values.cast(pa.string()))
+    counts = dict(zip(tally.field("values").to_pylist(), tally.field("counts").to_pylist(), strict=True))
     kept = set(keep) if keep is not None else {k for k, c in counts.items() if c >= min_count}
     out = {k: counts.get(k, 0) / n for k in sorted(kept)}
     rest = n - sum(counts.get(k, 0) for k in kept)
@@ -102,12 +103,10 @@ def column_reference(fit: ColumnFit, arr: pa.ChunkedArray, min_count: int) -> di
         if x.size:
             ref["sketch"] = [float(q) for q in np.quantile(x, (np.arange(SKETCH) + 0.5) / SKETCH)]
     elif fit.kind in ("categorical", "boolean"):
-        ref["values"] = [str(v) for v in fit.values]
-        present = arr.combine_chunks().drop_null().to_pylist()
-        ref["shares"] = _shares([str(v) for v in present], ref["values"], min_count)
+        ref["values"] = pa.array(fit.values).cast(pa.string()).to_pylist()  # as `_shares` spells them
+        ref["shares"] = _shares(arr.combine_chunks().drop_null(), ref["values"], min_count)
     elif fit.kind == "text":
-        lengths = pc.utf8_length(arr.combine_chunks().drop_null()).to_pylist()
-        ref["lengths"] = _shares(lengths, None, min_count)
+        ref["lengths"] = _shares(pc.utf8_length(arr.combine_chunks().drop_null()), None, min_count)
     return ref
 
 
@@ -161,11 +160,11 @@ def compare_column(ref: dict[str, Any], arr: pa.ChunkedArray, sample_rows: int, 
         x = encode(arr_c, ref["kind"])
         out.update(metric="ks", distance=round(ks_to_sketch(ref["sketch"], x[~np.isnan(x)]), 6))
     elif "shares" in ref:
-        generated = _shares([str(v) for v in present.to_pylist()], ref["values"], min_count)
+        generated = _shares(present, ref["values"], min_count)
         out.update(metric="tvd", distance=round(tvd(ref["shares"], generated), 6))
     elif "lengths" in ref:
-        lengths = pc.utf8_length(present.cast(pa.string())).to_pylist()
-        generated = _shares(lengths, [k for k in ref["lengths"] if k != OTHER], min_count)
+        generated = _shares(pc.utf8_length(present.cast(pa.string())), [k for k in ref["lengths"] if k != OTHER],
+                            min_count)  # fmt: skip
         out.update(metric="length_tvd", distance=round(tvd(ref["lengths"], generated), 6))
     return out
 
