@@ -37,6 +37,7 @@ class Simulator(Protocol):
 
 
 FIDELITY_ROWS = 200_000
+WHOLE_TABLE = 1 << 62  # --sample-rows 0: read every row (only when asked)
 
 
 @dataclass
@@ -87,8 +88,9 @@ def learn(
 
     if not sources:
         raise SchemaValidationError("learn needs at least one source (--from FILE|FOLDER|URL)")
-    if sample_rows < 1 or min_count < 1:
-        raise SchemaValidationError("--sample-rows and --min-count must be at least 1")
+    if sample_rows < 0 or min_count < 1:
+        raise SchemaValidationError("--sample-rows must be 0 (whole tables) or more, and --min-count at least 1")
+    sample_rows = sample_rows or WHOLE_TABLE
     started = time.perf_counter()
     samples = []
     for source in sources:

@@ -33,7 +33,9 @@ def learn(
     schema: Annotated[
         str | None, typer.Option("--schema", help="The database schema to read (default: public / main / the URL's).")
     ] = None,
-    sample_rows: Annotated[int, typer.Option(help="Rows sampled at random from each table, at most.")] = 100_000,
+    sample_rows: Annotated[
+        int, typer.Option(help="Rows sampled at random from each table, at most (0: read whole tables).")
+    ] = 100_000,
     min_count: Annotated[
         int, typer.Option(help="Keep a categorical value only when the sample holds it at least this often.")
     ] = 5,

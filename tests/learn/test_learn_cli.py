@@ -58,6 +58,8 @@ def test_dry_run_saves_nothing_and_fidelity_needs_a_learned_run(tmp_path: Path, 
     sim.learn("shop", [str(folder)], target_warehouse="duckdb")
     with pytest.raises(NotFoundError, match="no completed run yet"):
         sim.fidelity("shop")
+    whole = sim.learn("all", [str(folder)], tables=["orders"], sample_rows=0, dry_run=True)
+    assert whole.report["tables"][0]["sampled_rows"] == 20_000
     code, _, err = run("experiment", "learn", "other", "--from", str(tmp_path / "missing.parquet"))
     assert code == 1 and "missing.parquet" in err and "no such file" in err
 
