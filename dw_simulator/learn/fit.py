@@ -20,6 +20,7 @@ from dw_simulator.learn.sources import Sample
 
 COPULA_KINDS = ("numeric", "temporal", "boolean", "categorical")
 MAX_COPULA_COLUMNS = 64
+ACTIVE_FULL = 0.98
 
 
 @dataclass
@@ -104,6 +105,12 @@ def _link(fits: list[TableFit], keys: list[FoundKey]) -> None:
         column.column["foreign_key"] = {"references_table": key.parent, "references_column": key.parent_column}
         if not column.nulls:
             column.column["foreign_key"]["nullable"] = False  # not the default share of NULL keys
+        child, parent = by_table[key.table], by_table[key.parent]
+        if child.coverage >= 1.0 and parent.coverage >= 1.0 and parent.data.num_rows:
+            # both read whole: the share of parents that have children (customers who ordered) is known
+            share = column.distinct / parent.data.num_rows
+            if share < ACTIVE_FULL:
+                column.column["foreign_key"]["active_share"] = round(max(share, 1e-6), 4)
         column.kind = "foreign_key"
         column.order = None
 

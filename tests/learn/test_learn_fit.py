@@ -121,6 +121,8 @@ def test_keys_and_foreign_keys_by_inclusion(sample: Path) -> None:
     assert customer_id is not None and customer_id.foreign_key is not None
     assert customer_id.foreign_key.references_table == "customers"
     assert orders.column("amount").foreign_key is None  # type: ignore[union-attr]
+    # both tables were read whole: the share of customers who ordered is kept (here all 500 did)
+    assert customer_id.foreign_key.active_share is None
     # row counts keep the tables' proportions
     assert orders.target_rows == 20_000 and customers.target_rows == 500
 
@@ -199,3 +201,20 @@ def test_same_data_whatever_the_batches_and_worker_processes(sample: Path, tmp_p
         a = pa.concat_tables([pq.read_table(f) for f in one.tables[name].files])
         b = pa.concat_tables([pq.read_table(f) for f in two.tables[name].files])
         assert a.equals(b), name
+
+
+def test_share_of_parents_with_children(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "a"
+    folder.mkdir()
+    pq.write_table(pa.table({"customer_id": list(range(1, 401))}), folder / "customers.parquet")
+    rng = np.random.default_rng(2)
+    pq.write_table(pa.table({"order_id": list(range(1, 3001)), "customer_id": rng.integers(1, 101, 3000) * 2}),
+                   folder / "orders.parquet")  # fmt: skip
+    schema = ExperimentSchema.model_validate(learn_schema(read_samples(str(folder)), name="a").schema)
+    fk = schema.table("orders").column("customer_id").foreign_key  # type: ignore[union-attr]
+    assert fk is not None and fk.active_share == 0.25
+    plan = build_plan(schema, 1)
+    orders = build_batch(plan.table("orders"), 0, 3000)
+    assert abs(len(set(orders.column("customer_id").to_pylist())) / 400 - 0.25) < 0.02
