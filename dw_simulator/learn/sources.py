@@ -178,8 +178,9 @@ def _open_postgres(spec: str) -> Any:
         import psycopg
     except ImportError:
         raise MissingDependencyError("reading a PostgreSQL sample", "postgres", "psycopg") from None
-    url = re.sub(r"^[a-z0-9+]+://", "postgresql://", spec)
-    return psycopg.connect(url, connect_timeout=10, autocommit=True)
+    parts = urlsplit(re.sub(r"^[a-z0-9+]+://", "postgresql://", spec))
+    query = "&".join(q for q in parts.query.split("&") if q and not q.startswith("schema="))  # ours, not libpq's
+    return psycopg.connect(urlunsplit(parts._replace(query=query)), connect_timeout=10, autocommit=True)
 
 
 def _open_redshift(spec: str) -> Any:

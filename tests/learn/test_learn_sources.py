@@ -127,6 +127,18 @@ def test_postgresql_source(pg_url: str) -> None:
     assert orders.target_rows == 2000 and schema.table("customers").target_rows == 120  # type: ignore[union-attr]
 
 
+def test_postgresql_schema_in_the_url(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS urlschema CASCADE")
+        conn.execute("CREATE SCHEMA urlschema")
+        conn.execute("CREATE TABLE urlschema.events (kind varchar(8))")
+        conn.execute("INSERT INTO urlschema.events SELECT 'click' FROM generate_series(1, 30)")
+    samples = read_samples(f"{pg_url}?schema=urlschema")
+    assert [s.table for s in samples] == ["events"] and samples[0].data.num_rows == 30
+
+
 def test_postgresql_unknown_schema_is_named(pg_url: str) -> None:
     with pytest.raises(SourceError, match=r"schema no_such_schema\)': it holds no tables"):
         read_samples(pg_url, schema="no_such_schema")
