@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from dw_simulator.metadata.store import MetadataStore
     from dw_simulator.schema import ExperimentSchema
     from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
+    from dw_simulator.service_learn import LearnOutcome
 
 log = logging.getLogger(__name__)
 DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
@@ -251,6 +252,7 @@ class Simulator:
         for run_dir in run_dirs:
             run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
+        (self.data_root / "learned" / f"{exp_name.lower()}.json").unlink(missing_ok=True)  # see service_learn
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
 
@@ -405,6 +407,21 @@ class Simulator:
         if not active or (only_dead_owners and not any(pid is not None and not pid_alive(pid) for _id, pid in active)):
             return []
         return recover_runs(self.metadata, only_dead_owners=only_dead_owners, settings=self.settings)
+
+    # -- learning from samples (see `service_learn`) ------------------------------------------------------
+    def learn(self, name: str, sources: list[str], **options: Any) -> LearnOutcome:
+        """Fit an experiment from samples of files or databases: a new experiment, or (`update=True`) the next
+        schema version of an existing one. Options: `service_learn.learn`."""
+        from dw_simulator import service_learn
+
+        return service_learn.learn(self, name, sources, **options)
+
+    def fidelity(self, name: str, *, rows: int | None = None, strict: bool = True) -> dict[str, Any]:
+        """The learned experiment's generated data measured against the sample it was learned from (`strict=False`:
+        a report saying `learned: false` instead of NotFoundError when there is nothing to compare)."""
+        from dw_simulator import service_learn
+
+        return service_learn.fidelity(self, name, rows=rows or service_learn.FIDELITY_ROWS, strict=strict)
 
     # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
     def schema_versions(self, name: str) -> list[SchemaVersionInfo]:

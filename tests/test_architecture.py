@@ -18,8 +18,19 @@ import pytest
 from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_imports
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
-SERVICE = ("service", "service_runs", "run_output", "results", "schema_edits", "preview", "statements")
-DOMAINS = ("generator", "ddl", "inference", "sql", "backends", "staging", "metadata", "observability", "connections")
+SERVICE = ("service", "service_runs", "run_output", "results", "schema_edits", "preview", "statements", "service_learn")
+DOMAINS = (
+    "generator",
+    "ddl",
+    "inference",
+    "learn",
+    "sql",
+    "backends",
+    "staging",
+    "metadata",
+    "observability",
+    "connections",
+)
 FLOOR = ("schema", "config", "boot_settings", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}
 RANK = {"front end": 3, "service": 2, "domain": 1, "floor": 0}

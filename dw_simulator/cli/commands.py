@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import ddl_cmds, experiment, query, redshift_cmds, serve, snowflake_cmds
+from dw_simulator.cli import ddl_cmds, experiment, learn_cmds, query, redshift_cmds, serve, snowflake_cmds
 from dw_simulator.cli.common import boot, state
 from dw_simulator.logs import configure_logging
 
@@ -30,6 +30,7 @@ app.add_typer(experiment.app, name="experiment")
 app.command("query")(query.query)
 
 ddl_cmds.register(experiment.app)
+learn_cmds.register(experiment.app)
 serve.register(app)
 snowflake_cmds.register(app)
 redshift_cmds.register(app)

@@ -18,7 +18,7 @@ from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.random import stream_key
 from dw_simulator.generator.sampling import count_sampler
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.distributions import CategoricalDistribution, EmpiricalDistribution
 from dw_simulator.schema.table_schema import TableSchema
 
 
@@ -121,6 +121,7 @@ class Layouts:
             if bad:
                 raise plan_problem(f"categorical cardinality values must be whole numbers >= 0, not {bad[0]!r}", table,
                                    column, "foreign_key.cardinality")  # fmt: skip
+        assert not isinstance(card, EmpiricalDistribution)  # the foreign key's validator allows counts only
         return CardinalityLayout(parent=parent, parent_rows=parent_rows, sampler=count_sampler(card), key=key,
                                  max_children=1 if column.is_unique else None)  # fmt: skip
 

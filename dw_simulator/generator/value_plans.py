@@ -47,13 +47,19 @@ from dw_simulator.generator.columns import (
 )
 from dw_simulator.generator.composed import composed_gen, composed_semantic
 from dw_simulator.generator.domains import UuidDomain
+from dw_simulator.generator.empirical_plans import EmpiricalPlanner
 from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, pool_draws, product_pool, word_pool
 from dw_simulator.generator.random import stream_key
 from dw_simulator.generator.sampling import IndexSampler, Sampler, ZipfSampler, numeric_sampler
 from dw_simulator.generator.shaped_json import ArrayNode, LeafNode, ObjectNode, ShapedJsonGen, ShapeNode
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution, UniformDistribution, ZipfDistribution
+from dw_simulator.schema.distributions import (
+    CategoricalDistribution,
+    EmpiricalDistribution,
+    UniformDistribution,
+    ZipfDistribution,
+)
 from dw_simulator.schema.faker_rules import infer_faker_rule, split_rule
 from dw_simulator.schema.json_shape import JsonShape
 from dw_simulator.schema.table_schema import TableSchema
@@ -67,6 +73,7 @@ class ValuePlanner:
         self.seed = seed
         self.rows = rows
         self.window = window  # the experiment's date window (None: the fixed default)
+        self.empirical = EmpiricalPlanner(seed)
 
     def key(self, table: TableSchema, column: ColumnSchema, *purpose: object) -> int:
         return stream_key(self.seed, table.name, column.name, *purpose)
@@ -101,6 +108,11 @@ class ValuePlanner:
         if isinstance(dist, CategoricalDistribution):
             choices = self.typed(table, column, dist.values)
             return CategoricalGen(key, choices, IndexSampler(dist.weights, len(dist.values)))
+        if isinstance(dist, EmpiricalDistribution):
+            values = dist.values
+            if spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.DATE):
+                values = [str(v) for v in values]
+            return self.empirical.gen(table, column, spec, arrow_type, key, self.typed(table, column, values))
         if column.faker_rule is not None and not spec.is_string:
             try:
                 draws = list(faker_draws(column.faker_rule, self.seed))
@@ -190,6 +202,7 @@ class ValuePlanner:
         days = (end_d - start_d).days
         sampler: Sampler | None = None
         if column.distribution is not None:
+            assert not isinstance(column.distribution, EmpiricalDistribution)  # planned before (plain)
             stretch = float(days + (0 if spec.base is BaseType.DATE else 1))
             sampler = numeric_sampler(column.distribution, low=0.0, high=stretch, integral=False, zipf_n=days + 1,
                                       zipf_start=0)  # fmt: skip
@@ -201,7 +214,7 @@ class ValuePlanner:
 
     def _numeric_sampler(self, column: ColumnSchema, *, integral: bool) -> Any:
         dist = column.distribution
-        assert dist is not None and not isinstance(dist, CategoricalDistribution)
+        assert dist is not None and not isinstance(dist, CategoricalDistribution | EmpiricalDistribution)
         lo = None if column.min_value is None else float(column.min_value)
         hi = None if column.max_value is None else float(column.max_value)
         zipf_n = int(hi - lo + 1) if lo is not None and hi is not None and integral else None

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dw_simulator.schema.distributions import (
     CategoricalDistribution,
     Distribution,
+    EmpiricalDistribution,
     UniformDistribution,
     ZipfDistribution,
+    pattern_length,
 )
 from dw_simulator.schema.faker_rules import validate_rule
 from dw_simulator.schema.json_shape import JSON_KEY_RE, MAX_DEPTH, JsonShape, JsonShapeError
@@ -231,6 +233,9 @@ class ColumnSchema(BaseModel):
                 if problem:
                     fail(problem, field="distribution")
             return
+        if isinstance(dist, EmpiricalDistribution):
+            self._check_empirical(dist, spec)
+            return
         if isinstance(dist, ZipfDistribution):
             if not (spec.is_numeric or spec.is_string):
                 fail(f"zipf applies to numeric or string columns, not {spec.canonical}", field="distribution")
@@ -241,6 +246,22 @@ class ColumnSchema(BaseModel):
                 "use 'categorical' to choose among values",
                 field="distribution",
             )
+
+    def _check_empirical(self, dist: EmpiricalDistribution, spec: TypeSpec) -> None:
+        for value in dist.values:
+            problem = None if spec.is_temporal else _categorical_value_problem(value, spec, self)
+            if problem:
+                fail(problem.replace("categorical", "empirical"), field="distribution")
+        if dist.quantiles and not (spec.is_numeric or spec.is_temporal):
+            fail(f"empirical quantiles apply to numeric or date/time columns, not {spec.canonical}",
+                 field="distribution")  # fmt: skip
+        if dist.patterns and not spec.is_string:
+            fail(f"empirical patterns apply to string columns, not {spec.canonical}", field="distribution")
+        if dist.patterns and self.varchar_length is not None:
+            longest = max(pattern_length(p) for p in dist.patterns)
+            if longest > self.varchar_length:
+                fail(f"an empirical pattern is {longest} characters long, more than varchar_length "
+                     f"{self.varchar_length}", field="distribution")  # fmt: skip
 
     # -- derived facts used by the generator and backends ---------------------------------------------------
     @property

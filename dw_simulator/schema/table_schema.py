@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.distributions import CategoricalDistribution, EmpiricalDistribution
 from dw_simulator.schema.relations import MultiColumnForeignKey, TemporalOrder
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType
 from dw_simulator.schema.validation import check_identifier, fail
@@ -32,6 +32,32 @@ class TableLayout(BaseModel):
     cluster_by: list[str] = Field(default_factory=list, description="Snowflake clustering expressions, as written")
 
 
+class CopulaSchema(BaseModel):
+    """Columns drawn together through a Gaussian copula: their latent normal scores have this `correlation`
+    matrix (one row and column per entry of `columns`, in order). Each column keeps its own `empirical`
+    distribution; the copula only ties their ranks. Learned by `dw-sim experiment learn`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(min_length=2)
+    correlation: list[list[float]]
+
+    @model_validator(mode="after")
+    def _square(self) -> CopulaSchema:
+        n = len(self.columns)
+        if len({c.lower() for c in self.columns}) != n:
+            fail("copula names a column twice", field="copula.columns")
+        if len(self.correlation) != n or any(len(row) != n for row in self.correlation):
+            fail(f"copula correlation must be a {n}x{n} matrix (one row per column)", field="copula.correlation")
+        for i, row in enumerate(self.correlation):
+            if abs(row[i] - 1.0) > 1e-9:
+                fail("copula correlation must have 1 on its diagonal", field="copula.correlation")
+            for j, value in enumerate(row):
+                if not -1.0 <= value <= 1.0 or abs(value - self.correlation[j][i]) > 1e-9:
+                    fail("copula correlation must be symmetric with entries in [-1, 1]", field="copula.correlation")
+        return self
+
+
 class TableSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +73,9 @@ class TableSchema(BaseModel):
     )
     temporal_orders: list[TemporalOrder] = Field(
         default_factory=list, description="dates that follow other dates of the row, or of the parent row"
+    )
+    copula: CopulaSchema | None = Field(
+        default=None, description="columns with empirical distributions drawn together (a Gaussian copula)"
     )
 
     @field_validator("name")
@@ -86,7 +115,20 @@ class TableSchema(BaseModel):
         self._check_links(seen)
         return self
 
+    def _check_copula(self) -> None:
+        if self.copula is None:
+            return
+        for name in self.copula.columns:
+            column = self.column(name)
+            if column is None:
+                fail(f"copula names column '{name}', which the table does not have", field="copula.columns")
+                return
+            if not isinstance(column.distribution, EmpiricalDistribution) or column.is_unique or column.foreign_key:
+                fail(f"copula column '{name}' must have an empirical distribution and be neither unique nor a "
+                     "foreign key", column=name, field="copula.columns")  # fmt: skip
+
     def _check_links(self, seen: dict[str, str]) -> None:
+        self._check_copula()
         for index, fk in enumerate(self.foreign_keys):
             for name in fk.columns:
                 if name.lower() not in seen:
