@@ -2,9 +2,10 @@
 
 `ExactLayout` is a `CardinalityLayout` (child rows grouped parent by parent, located block by block) whose totals
 are fixed by `target` instead of the sampled counts. The rows are spread over the blocks of `PARENT_BLOCK`
-parents arithmetically: block b's first child row is
+parents arithmetically (the last block also takes the parents left over, so no block is small): block b's first
+child row is
 
-    floor(target * min(b * PARENT_BLOCK, parents) / parents)
+    floor(target * b * PARENT_BLOCK / parents)
 
 (exact integer arithmetic; the last block ends at exactly `target`). Inside a block, each parent with a key gets
 `base` children (1 when the block holds at least as many rows as such parents, else 0: then parents get 0 or 1
@@ -31,28 +32,26 @@ from dw_simulator.generator.sampling import PoissonSampler, Sampler
 class ExactLayout(CardinalityLayout):
     target: int = 0
     cap: int | None = None  # at most this many children per parent (the other key members' room)
-    blocks: int = field(init=False, default=0)
     high: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:
-        self.blocks = math.ceil(self.parent_rows / PARENT_BLOCK)
+        self.blocks = max(1, self.parent_rows // PARENT_BLOCK) if self.parent_rows else 0
         self.total = self.target
         share = 1.0 - min(max(self.parent.null_rate, 0.0), 1.0)
         if self.target and (share <= 0.0 or self.parent_rows == 0):
             raise LayoutInfeasible(f"only 0 of {self.target} rows find a parent row with a key")
-        extra = count_stats(self.sampler)
-        high = 1 + extra.high if self.cap is None else self.cap
         size = min(PARENT_BLOCK, self.parent_rows)
         fewest, _ = usable_bounds(size, share)
         per_block = math.ceil(self.target * size / self.parent_rows) if self.parent_rows else 0
-        if high * fewest < per_block:
-            if self.cap is not None or fewest == 0:
-                fit = self.target if fewest == 0 else self.target * high * fewest // per_block
-                raise LayoutInfeasible(f"only about {min(fit, self.target - 1)} of {self.target} rows find room "
-                                       "under a parent row with a key")  # fmt: skip
-            high = -(-per_block // fewest)
-        self.high = high
-        self.max_count = int(self.counts(0).max(initial=0)) if self.blocks <= 1 else high
+        need = -(-per_block // fewest) if fewest else self.target + 1  # per parent, in the block with fewest keys
+        if self.cap is not None and self.cap < need:
+            fit = self.cap * fewest * self.parent_rows // size
+            raise LayoutInfeasible(f"only about {min(fit, self.target - 1)} of {self.target} rows find room under a "
+                                   "parent row with a key")  # fmt: skip
+        high = max(1 + count_stats(self.sampler).high, need)  # the drawn extras' upper tail
+        self.high = high if self.cap is None else min(high, self.cap)
+        last = self.counts(self.blocks - 1) if self.blocks else np.zeros(0, np.int64)  # fails here if it cannot fit
+        self.max_count = int(last.max(initial=0)) if self.blocks <= 1 else self.high
 
     @staticmethod
     def for_mean(parent_rows: int, target: int) -> Sampler:
@@ -60,28 +59,19 @@ class ExactLayout(CardinalityLayout):
         mean = target / parent_rows if parent_rows else 0.0
         return PoissonSampler(max(mean - 1.0, 0.0))
 
-    def _start(self, block: int) -> int:
-        return self.target * min(block * PARENT_BLOCK, self.parent_rows) // self.parent_rows
+    def start(self, block: int) -> int:
+        if block >= self.blocks:
+            return self.target
+        return self.target * block * PARENT_BLOCK // self.parent_rows
 
-    def block_start(self, blocks: I64) -> I64:
-        return np.array([self._start(int(b)) for b in blocks], dtype=np.int64)
-
-    def block_of(self, rows: I64) -> I64:
-        """The block b with start(b) <= row < start(b + 1): estimated in floating point, settled exactly."""
-        if self.blocks <= 1 or not self.target:
-            return np.zeros(rows.shape[0], dtype=np.int64)
-        per_row = self.parent_rows / (self.target * PARENT_BLOCK)
-        guess = np.ceil((rows.astype(np.float64) + 1.0) * per_row).astype(np.int64) - 1
-        near = np.unique(np.clip(guess[:, None] + np.arange(-1, 3), 0, self.blocks - 1))
-        starts = self.block_start(near)
-        out: I64 = near[np.searchsorted(starts, rows, side="right") - 1]
-        return out
+    def _rows_per_block(self) -> float:
+        return self.target * PARENT_BLOCK / self.parent_rows if self.parent_rows else 0.0
 
     def counts(self, block: int) -> I64:
         start = block * PARENT_BLOCK
-        stop = min(start + PARENT_BLOCK, self.parent_rows)
+        stop = self.parent_rows if block == self.blocks - 1 else start + PARENT_BLOCK
         parents: U64 = np.arange(start, stop, dtype=np.uint64)
-        total = self._start(block + 1) - self._start(block)
+        total = self.start(block + 1) - self.start(block)
         null = self.parent.null_mask(parents)
         usable = np.ones(stop - start, dtype=np.bool_) if null is None else ~null
         base = 1 if total >= int(usable.sum()) else 0

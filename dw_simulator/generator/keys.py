@@ -128,9 +128,10 @@ class ForeignKeyGen(ValueGen):
 class CardinalityLayout:
     """Children per parent row drawn from `sampler` (clipped to [0, max_children]); child rows grouped by parent.
 
-    Every full block of `PARENT_BLOCK` parents holds exactly ``round(mean * share * PARENT_BLOCK)`` children (the
-    sampler's mean count from `count_stats`, `share` the parent keys that are not NULL): the drawn counts are
-    rebalanced within the block to that total (`block_counts.rebalance`). The last, partial block keeps its drawn
+    The full blocks of `PARENT_BLOCK` parents together hold ``round(mean * share * parents_in_full_blocks)``
+    children (the sampler's mean count from `count_stats`, `share` the parent keys that are not NULL), spread
+    arithmetically: full block b starts at child row ``full_total * b // full_blocks``. The drawn counts are
+    rebalanced within each block to its total (`block_counts.rebalance`); the last, partial block keeps its drawn
     counts. So a block's first child row is arithmetic, planning costs the same for any number of parents, and
     `locate` evaluates only the blocks its rows fall in.
     """
@@ -144,22 +145,23 @@ class CardinalityLayout:
     max_count: int = field(init=False)
     """No parent has more children than this (exact when the parents fit one block)."""
     stats: CountStats = field(init=False)
-    per_block: int = field(init=False, default=0)
+    full_total: int = field(init=False, default=0)
     full_blocks: int = field(init=False, default=0)
+    blocks: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.stats = count_stats(self.sampler, self.max_children)
         self.full_blocks = self.parent_rows // PARENT_BLOCK
+        self.blocks = -(-self.parent_rows // PARENT_BLOCK)
         share = 1.0 - min(max(self.parent.null_rate, 0.0), 1.0)
         fewest, _ = usable_bounds(PARENT_BLOCK, share)
-        per_block = round(self.stats.mean * share * PARENT_BLOCK)
-        per_block = min(per_block, self.stats.high * fewest)  # fits the block's fewest parents with a key
-        if self.full_blocks and self.stats.mean > 0 and per_block == 0:
+        if self.full_blocks and self.stats.mean > 0 and fewest == 0:
             raise LayoutInfeasible("the parent key is NULL in almost every row, so the children per parent of a "
                                    "cardinality cannot be laid out; lower the parent key's null_rate")  # fmt: skip
-        self.per_block = per_block
-        last = self.counts(self.full_blocks) if self.parent_rows % PARENT_BLOCK else np.zeros(0, np.int64)
-        self.total = self.full_blocks * per_block + int(last.sum())
+        full_total = round(self.stats.mean * share * PARENT_BLOCK * self.full_blocks)
+        self.full_total = min(full_total, self.stats.high * fewest * self.full_blocks)  # fits every full block
+        last = self.counts(self.full_blocks) if self.blocks > self.full_blocks else np.zeros(0, np.int64)
+        self.total = self.full_total + int(last.sum())
         self.max_count = int(last.max(initial=0)) if not self.full_blocks else self.stats.high
 
     def _drawn(self, parents: U64) -> tuple[I64, Bools | None]:
@@ -177,24 +179,34 @@ class CardinalityLayout:
         counts, null = self._drawn(parents)
         if block >= self.full_blocks:
             return counts
+        total = self.start(block + 1) - self.start(block)
         usable = np.ones(parents.size, dtype=np.bool_) if null is None else ~null
-        low_each = self.stats.low if self.stats.low * int(usable.sum()) <= self.per_block else 0
+        low_each = self.stats.low if self.stats.low * int(usable.sum()) <= total else 0
         low = np.where(usable, low_each, 0).astype(np.int64)
         high = np.where(usable, self.stats.high, 0).astype(np.int64)
-        return rebalance(np.maximum(counts, low), low, high, self.per_block, self.key, parents)
+        return rebalance(np.maximum(counts, low), low, high, total, self.key, parents)
 
-    def block_start(self, blocks: I64) -> I64:
-        """The first child row of each block (the total at one past the last block)."""
-        out: I64 = np.minimum(blocks, self.full_blocks) * self.per_block
-        tail = blocks > self.full_blocks
-        if tail.any():
-            out[tail] = self.total
-        return out
+    def start(self, block: int) -> int:
+        """The first child row of a block (the total at one past the last block), in exact integers."""
+        if block > self.full_blocks:
+            return self.total
+        return self.full_total * block // self.full_blocks if self.full_blocks else 0
+
+    def _rows_per_block(self) -> float:
+        return self.full_total / self.full_blocks if self.full_blocks else 0.0
 
     def block_of(self, rows: I64) -> I64:
-        if self.per_block == 0:
-            return np.full(rows.shape[0], self.full_blocks, dtype=np.int64)
-        out: I64 = np.minimum(rows // self.per_block, self.full_blocks)
+        """The block b with start(b) <= row < start(b + 1): estimated in floating point, settled exactly."""
+        if self.blocks <= 1:
+            return np.zeros(rows.shape[0], dtype=np.int64)
+        per_block = self._rows_per_block()
+        if per_block > 0:
+            guess = np.ceil((rows.astype(np.float64) + 1.0) / per_block).astype(np.int64) - 1
+        else:
+            guess = np.full(rows.shape[0], self.blocks - 1, dtype=np.int64)
+        near = np.unique(np.clip(guess[:, None] + np.arange(-1, 3), 0, self.blocks - 1))
+        starts = np.array([self.start(int(b)) for b in near], dtype=np.int64)
+        out: I64 = near[np.searchsorted(starts, rows, side="right") - 1]
         return out
 
     def locate(self, rows: U64) -> tuple[U64, U64]:
@@ -206,7 +218,7 @@ class CardinalityLayout:
         for b in np.unique(blocks):
             sel = np.flatnonzero(blocks == b)
             local_cum = np.cumsum(self.counts(int(b)))
-            local = signed[sel] - self.block_start(np.array([b], dtype=np.int64))[0]
+            local = signed[sel] - self.start(int(b))
             pos = np.searchsorted(local_cum, local, side="right")
             before = np.where(pos > 0, local_cum[np.maximum(pos - 1, 0)], 0)
             parent[sel] = (pos + int(b) * PARENT_BLOCK).astype(np.uint64)
