@@ -59,6 +59,8 @@ def clip_counts(draws: F64, high: int) -> F64:
 
 def count_stats(sampler: Sampler, cap: int | None = None) -> CountStats:
     """The counts `sampler` gives (rounded, clipped to [0, cap] and to the sampler's upper tail)."""
+    if isinstance(sampler, UniformIntSampler):
+        return _uniform_ints(sampler.low, sampler.high, cap)
     discrete = _discrete(sampler)
     if discrete is not None:
         values, probs = discrete
@@ -87,6 +89,20 @@ def _finish(low: int, high: int, cap: int | None, values: F64, probs: F64) -> Co
     return CountStats(low, high, mean)
 
 
+def _uniform_ints(low: int, high: int, cap: int | None) -> CountStats:
+    """Whole numbers uniform in [low, high], clipped to [0, limit]: in closed form (the range may be huge)."""
+    limit = MAX_COUNT if cap is None else cap
+    lo, hi = min(max(low, 0), limit), min(max(high, 0), limit)
+    n = high - low + 1
+    total = 0  # sum of clip(v, lo, hi) over v in [low, high], in exact integers
+    below, above = max(0, min(high, lo - 1) - low + 1), max(0, high - max(low, hi + 1) + 1)
+    total += below * lo + above * hi
+    a, b = max(low, lo), min(high, hi)
+    if a <= b:
+        total += (a + b) * (b - a + 1) // 2
+    return CountStats(lo, hi, total / n)
+
+
 def _discrete(sampler: Sampler) -> tuple[F64, F64] | None:
     """(values, probabilities) of a sampler with a finite table, else None."""
     if isinstance(sampler, PoissonSampler):
@@ -96,9 +112,6 @@ def _discrete(sampler: Sampler) -> tuple[F64, F64] | None:
     if isinstance(sampler, ValuesSampler):
         cdf = sampler.index.table.cdf
         return np.rint(sampler.values), np.diff(cdf, prepend=0.0)
-    if isinstance(sampler, UniformIntSampler):
-        values = np.arange(sampler.low, sampler.high + 1, dtype=np.float64)
-        return values, np.full(values.size, 1.0 / values.size)
     if isinstance(sampler, ZipfSampler) and sampler.tail_mass == 0:
         weights = np.diff(sampler.head_cum, prepend=0.0)
         values = np.arange(1, sampler.head + 1, dtype=np.float64) + (sampler.start - 1)

@@ -173,6 +173,8 @@ def test_count_stats_are_exact_for_discrete_samplers() -> None:
     assert (stats.low, stats.high) == (0, 5) and stats.mean == pytest.approx(2.75, abs=1e-12)
     stats = count_stats(count_sampler(experiment_card({"type": "uniform", "low": 2, "high": 6})), cap=4)
     assert (stats.low, stats.high) == (2, 4) and stats.mean == pytest.approx((2 + 3 + 4 + 4 + 4) / 5)
+    wide = count_stats(count_sampler(experiment_card({"type": "uniform", "low": 0, "high": 10**12})))  # no table
+    assert (wide.low, wide.high) == (0, 10**12) and wide.mean == 5 * 10**11
 
 
 def experiment_card(card: dict):
