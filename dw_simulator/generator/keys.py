@@ -35,6 +35,7 @@ from dw_simulator.generator.random import I64, U64, Bijection, Bools, below, uni
 from dw_simulator.generator.sampling import Sampler
 
 PARENT_BLOCK = 1 << 16
+RUNNING_CACHE = 8
 
 
 def _parent_values(parent: ColumnPlan, idx: U64, arrow_type: pa.DataType) -> pa.Array:
@@ -204,10 +205,32 @@ class CardinalityLayout:
             guess = np.ceil((rows.astype(np.float64) + 1.0) / per_block).astype(np.int64) - 1
         else:
             guess = np.full(rows.shape[0], self.blocks - 1, dtype=np.int64)
-        near = np.unique(np.clip(guess[:, None] + np.arange(-1, 3), 0, self.blocks - 1))
+        lo, hi = max(int(guess.min()) - 1, 0), min(int(guess.max()) + 2, self.blocks - 1)
+        if hi - lo <= 4096:  # a batch of rows spans few blocks: every block between its ends
+            near = np.arange(lo, hi + 1, dtype=np.int64)
+        else:
+            near = np.unique(np.clip(guess[:, None] + np.arange(-1, 3), 0, self.blocks - 1))
         starts = np.array([self.start(int(b)) for b in near], dtype=np.int64)
         out: I64 = near[np.searchsorted(starts, rows, side="right") - 1]
         return out
+
+    def _running(self, block: int) -> I64:
+        """Running total of a block's counts, kept for the last few blocks this process used (the columns of a
+        batch, and the next batch, locate rows in the same blocks). The cache is never pickled."""
+        cache: dict[int, I64] = self.__dict__.setdefault("_running_cache", {})
+        hit = cache.get(block)
+        if hit is None:
+            hit = np.cumsum(self.counts(block))
+            hit.flags.writeable = False
+            if len(cache) >= RUNNING_CACHE:
+                cache.clear()
+            cache[block] = hit
+        return hit
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_running_cache", None)
+        return state
 
     def locate(self, rows: U64) -> tuple[U64, U64]:
         """(parent row index, ordinal among that parent's children) of each child row."""
@@ -217,7 +240,7 @@ class CardinalityLayout:
         ordinal = np.empty(rows.shape[0], dtype=np.uint64)
         for b in np.unique(blocks):
             sel = np.flatnonzero(blocks == b)
-            local_cum = np.cumsum(self.counts(int(b)))
+            local_cum = self._running(int(b))
             local = signed[sel] - self.start(int(b))
             pos = np.searchsorted(local_cum, local, side="right")
             before = np.where(pos > 0, local_cum[np.maximum(pos - 1, 0)], 0)
