@@ -91,9 +91,9 @@ def _measure(n: int, pythonpath: str | None, timeout: float, generate: bool = Fa
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     try:
-        cmd = [sys.executable, "-c", CHILD, str(n), *(["generate"] if generate else [])]
+        cmd = [sys.executable, "-P", "-c", CHILD, str(n), *(["generate"] if generate else [])]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                             timeout=timeout, cwd=tempfile.gettempdir())  # fmt: skip
+                             timeout=timeout, cwd=ROOT)  # fmt: skip
     except subprocess.TimeoutExpired:
         return {"error": f"stopped after {timeout:.0f} s"}
     if out.returncode != 0:
