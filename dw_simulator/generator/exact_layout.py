@@ -1,16 +1,17 @@
 """A composite-key child laid out by its parent with exactly the rows asked for: every parent gets its children.
 
-`ExactLayout` is a `CardinalityLayout` (child rows grouped parent by parent, located by running totals kept per
-block of parents) whose totals are fixed by `target` instead of the sampled counts: each parent's extra children
-(beyond one each) are drawn from `sampler` (a pure function of the parent index), and parent p's first child is
+`ExactLayout` is a `CardinalityLayout` (child rows grouped parent by parent, located block by block) whose totals
+are fixed by `target` instead of the sampled counts. The rows are spread over the blocks of `PARENT_BLOCK`
+parents arithmetically (the last block also takes the parents left over, so no block is small): block b's first
+child row is
 
-    b * n(p) + floor(X * e(p) / E)
+    floor(target * b * PARENT_BLOCK / parents)
 
-where n(p) counts the parents before p that can have children (key not NULL), b is 1 when there are at least as
-many rows as such parents (else 0: then parents get 0 or 1 child, evenly spread), e(p) is the prefix sum of the
-extra draws, E their total and X the rows left after the b * n ones. The formula is monotone in p and reaches
-exactly `target` at the last parent, so every parent keeps >= b children, the counts keep the drawn shape (scaled)
-and add up to `target`; everything is recomputed per block from the parent index alone, in any process.
+(exact integer arithmetic; the last block ends at exactly `target`). Inside a block, each parent with a key gets
+`base` children (1 when the block holds at least as many rows as such parents, else 0: then parents get 0 or 1
+child, evenly spread) plus extra children drawn from `sampler` (a pure function of the parent index), all
+rebalanced to the block's total within [base, cap] (`block_counts.rebalance`: the extras scaled by one factor,
+so the counts keep the drawn shape). Nothing is walked at plan time: a block is evaluated only when its rows are.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dw_simulator.generator.block_counts import LayoutInfeasible, rebalance, usable_bounds
+from dw_simulator.generator.count_stats import clip_counts, count_stats
 from dw_simulator.generator.keys import PARENT_BLOCK, CardinalityLayout
 from dw_simulator.generator.random import I64, U64
 from dw_simulator.generator.sampling import PoissonSampler, Sampler
@@ -29,44 +32,26 @@ from dw_simulator.generator.sampling import PoissonSampler, Sampler
 class ExactLayout(CardinalityLayout):
     target: int = 0
     cap: int | None = None  # at most this many children per parent (the other key members' room)
-    base: int = field(init=False, default=1)
-    even: bool = field(init=False, default=False)
-    extra_total: int = field(init=False, default=0)
-    rows_left: int = field(init=False, default=0)
-    block_n: I64 = field(init=False)
-    block_e: I64 = field(init=False)
+    high: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:
-        blocks = math.ceil(self.parent_rows / PARENT_BLOCK)
-        block_n = np.zeros(blocks + 1, dtype=np.int64)
-        block_e = np.zeros(blocks + 1, dtype=np.int64)
-        for b in range(blocks):
-            usable, extra = self._draws(b)
-            block_n[b + 1] = block_n[b] + int(usable.sum())
-            block_e[b + 1] = block_e[b] + int(extra.sum())
-        usable_total = int(block_n[-1])
-        self.base = 1 if usable_total and self.target >= usable_total else 0
-        rows_left = self.target - self.base * usable_total if usable_total else 0
-        # fewer rows than parents (0 or 1 child each), or no extra drawn: spread the rows evenly over the parents
-        self.even = self.base == 0 or (int(block_e[-1]) == 0 and rows_left > 0)
-        self.block_n, self.rows_left = block_n, rows_left
-        self._settle(block_e)
-        if self.cap is not None and self.max_count > self.cap and not self.even:
-            self.even = True  # the drawn shape does not fit the key's room: counts of floor/ceil(mean) do
-            self._settle(block_e)
-
-    def _settle(self, block_e: I64) -> None:
-        self.block_e = self.block_n.copy() if self.even else block_e
-        self.extra_total = int(self.block_e[-1])
-        pairs = zip(self.block_n, self.block_e, strict=True)
-        self.block_cum = np.array([self._first_child(int(n), int(e)) for n, e in pairs], dtype=np.int64)
-        self.total = int(self.block_cum[-1])
-        biggest = 0
-        for b in range(len(self.block_cum) - 1):
-            counts = self.counts(b)
-            if counts.size:
-                biggest = max(biggest, int(counts.max()))
-        self.max_count = biggest
+        self.blocks = max(1, self.parent_rows // PARENT_BLOCK) if self.parent_rows else 0
+        self.total = self.target
+        share = 1.0 - min(max(self.parent.null_rate, 0.0), 1.0)
+        if self.target and (share <= 0.0 or self.parent_rows == 0):
+            raise LayoutInfeasible(f"only 0 of {self.target} rows find a parent row with a key")
+        size = min(PARENT_BLOCK, self.parent_rows)
+        fewest, _ = usable_bounds(size, share)
+        per_block = math.ceil(self.target * size / self.parent_rows) if self.parent_rows else 0
+        need = -(-per_block // fewest) if fewest else self.target + 1  # per parent, in the block with fewest keys
+        if self.cap is not None and self.cap < need:
+            fit = self.cap * fewest * self.parent_rows // size
+            raise LayoutInfeasible(f"only about {min(fit, self.target - 1)} of {self.target} rows find room under a "
+                                   "parent row with a key")  # fmt: skip
+        high = max(1 + count_stats(self.sampler).high, need)  # the drawn extras' upper tail
+        self.high = high if self.cap is None else min(high, self.cap)
+        last = self.counts(self.blocks - 1) if self.blocks else np.zeros(0, np.int64)  # fails here if it cannot fit
+        self.max_count = int(last.max(initial=0)) if self.blocks <= 1 else self.high
 
     @staticmethod
     def for_mean(parent_rows: int, target: int) -> Sampler:
@@ -74,36 +59,23 @@ class ExactLayout(CardinalityLayout):
         mean = target / parent_rows if parent_rows else 0.0
         return PoissonSampler(max(mean - 1.0, 0.0))
 
-    def _draws(self, block: int) -> tuple[np.ndarray, I64]:
-        start = block * PARENT_BLOCK
-        stop = min(start + PARENT_BLOCK, self.parent_rows)
-        parents: U64 = np.arange(start, stop, dtype=np.uint64)
-        extra: I64 = np.maximum(np.rint(self.sampler.sample(self.key, parents)), 0.0).astype(np.int64)
-        usable = np.ones(stop - start, dtype=np.int64)
-        null = self.parent.null_mask(parents)
-        if null is not None:
-            usable[null] = 0
-            extra[null] = 0
-        return usable, extra
+    def start(self, block: int) -> int:
+        if block >= self.blocks:
+            return self.target
+        return self.target * block * PARENT_BLOCK // self.parent_rows
 
-    def _first_child(self, n: int | I64, e: int | I64) -> I64:
-        """b * n(p) + floor(X * e(p) / E), elementwise (exactly `target` when e(p) = E)."""
-        n_arr = np.asarray(n, dtype=np.int64)
-        e_arr = np.asarray(e, dtype=np.float64)
-        if self.extra_total == 0:
-            spread = np.zeros(e_arr.shape, dtype=np.int64)
-        else:
-            spread = np.floor(float(self.rows_left) * (e_arr / float(self.extra_total))).astype(np.int64)
-            spread = np.clip(spread, 0, self.rows_left)
-        out: I64 = self.base * n_arr + spread
-        return out
+    def _rows_per_block(self) -> float:
+        return self.target * PARENT_BLOCK / self.parent_rows if self.parent_rows else 0.0
 
     def counts(self, block: int) -> I64:
-        usable, extra = self._draws(block)
-        if self.even:
-            extra = usable.copy()
-        n_before = self.block_n[block] + np.concatenate(([0], np.cumsum(usable)))
-        e_before = self.block_e[block] + np.concatenate(([0], np.cumsum(extra)))
-        firsts = self._first_child(n_before, e_before)
-        counts: I64 = np.diff(firsts)
-        return counts
+        start = block * PARENT_BLOCK
+        stop = self.parent_rows if block == self.blocks - 1 else start + PARENT_BLOCK
+        parents: U64 = np.arange(start, stop, dtype=np.uint64)
+        total = self.start(block + 1) - self.start(block)
+        null = self.parent.null_mask(parents)
+        usable = np.ones(stop - start, dtype=np.bool_) if null is None else ~null
+        base = 1 if total >= int(usable.sum()) else 0
+        extra = clip_counts(self.sampler.sample(self.key, parents), max(self.high - base, 0)).astype(np.int64)
+        low = np.where(usable, base, 0).astype(np.int64)
+        high = np.where(usable, self.high, 0).astype(np.int64)
+        return rebalance(np.where(usable, base + extra, 0), low, high, total, self.key, parents)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from dw_simulator.generator.block_counts import LayoutInfeasible
 from dw_simulator.generator.columns import ColumnPlan
 from dw_simulator.generator.exact_layout import ExactLayout
 from dw_simulator.generator.keys import CardinalityLayout
@@ -94,18 +95,21 @@ class Layouts:
         key = stream_key(self.planner.seed, table.name, laid_out.name, "cardinality")
         layout: CardinalityLayout
         if column is not None:
-            layout = self._cardinality_layout(table, column, parent, parent_rows, key)
+            try:
+                layout = self._cardinality_layout(table, column, parent, parent_rows, key)
+            except LayoutInfeasible as exc:
+                raise plan_problem(str(exc), table, column, "foreign_key.cardinality") from None
         else:
             target = self.planner.target_rows(table)
             if target and parent_rows == 0:
                 raise plan_problem(f"the composite key follows '{parent_table.name}', which has no rows; give it rows "
                                    "or set this table's rows to 0", table, field="composite_keys")  # fmt: skip
-            layout = ExactLayout(parent=parent, parent_rows=parent_rows, sampler=ExactLayout.for_mean(parent_rows,
-                                 target), key=key, target=target, cap=cap)  # fmt: skip
-            if layout.total != target:
-                raise plan_problem(f"the composite key follows '{parent_table.name}', but only {layout.total} of "
-                                   f"{target} rows find a parent row with a key", table,
-                                   field="composite_keys")  # fmt: skip
+            try:
+                layout = ExactLayout(parent=parent, parent_rows=parent_rows, sampler=ExactLayout.for_mean(
+                                     parent_rows, target), key=key, target=target, cap=cap)  # fmt: skip
+            except LayoutInfeasible as exc:
+                raise plan_problem(f"the composite key follows '{parent_table.name}', but {exc}", table,
+                                   field="composite_keys") from None  # fmt: skip
         self.planner.release()
         self._layouts[name] = layout
         return layout
