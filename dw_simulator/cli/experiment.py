@@ -18,10 +18,13 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
-app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create, inspect, generate and delete experiments.", no_args_is_help=True, cls=LightCoercionGroup
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
