@@ -19,7 +19,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, config_file_path
+from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, DEFAULT_QUERY_ROW_LIMIT, config_file_path
 
 __all__ = ["DEFAULT_CONFIG_FILE", "Settings", "config_file_path", "load_settings"]
 
@@ -122,7 +122,9 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = Field(default="test", description="S3 access key id (local mock default)")
     s3_secret_access_key: str | None = Field(default="test", description="S3 secret key (local mock default)")
     s3_region: str = Field(default="us-east-1", description="S3 region")
-    query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
+    query_row_limit: int = Field(
+        default=DEFAULT_QUERY_ROW_LIMIT, ge=1, description="rows shown by `dw-sim query` unless --limit"
+    )
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")
     executor: Literal["local", "dask"] = Field(

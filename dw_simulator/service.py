@@ -19,10 +19,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dw_simulator import observability as obs
 from dw_simulator import run_output
+from dw_simulator.boot_settings import BootSettings, DeferredSettings
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from dw_simulator.service_learn import LearnOutcome
 
 log = logging.getLogger(__name__)
+# the dialects an experiment is written in (`schema.DIALECTS`, kept here so that a query needs no schema models)
+SQL_DIALECTS: tuple[str, ...] = ("redshift", "snowflake")
 DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
 __all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
@@ -54,13 +57,19 @@ class Simulator:
         *,
         data_root: Path | None = None,
         load_settings: Callable[[], Settings] | None = None,
+        boot: BootSettings | None = None,
     ) -> None:
         """`Simulator(settings)`; or `Simulator(data_root=..., load_settings=...)`, which reads the full settings
-        only when a method needs more than the data root (read-only commands never do)."""
+        only when a method needs more than the data root (read-only commands never do); or
+        `Simulator(boot=..., load_settings=...)`, which also makes backends and answers queries from the boot
+        settings until something reads a setting beyond them."""
+        if boot is not None and data_root is None:
+            data_root = boot.data_root
         if settings is None and (data_root is None or load_settings is None):
-            raise TypeError("Simulator needs settings, or data_root and load_settings")
+            raise TypeError("Simulator needs settings, or data_root (or boot) and load_settings")
         self._settings = settings
         self._load_settings = load_settings
+        self._boot = boot if settings is None else None
         self.data_root: Path = settings.data_root if settings is not None else data_root  # type: ignore[assignment]
         self.data_root.mkdir(parents=True, exist_ok=True)
         self.metadata_path = self.data_root / "metadata.sqlite"
@@ -81,6 +90,13 @@ class Simulator:
             assert self._load_settings is not None
             self._settings = self._load_settings()
         return self._settings
+
+    def _settings_view(self) -> Settings:
+        """The settings, or while they are unread and the boot settings are known, a stand-in that reads them on
+        the first use of a setting beyond the boot ones (an embedded-DuckDB query never makes one)."""
+        if self._settings is not None or self._boot is None:
+            return self.settings
+        return cast("Settings", DeferredSettings(self._boot, lambda: self.settings))
 
     @property
     def metadata(self) -> MetadataStore:
@@ -117,7 +133,7 @@ class Simulator:
             if name not in self._backends:
                 from dw_simulator.backends import backend_for
 
-                self._backends[name] = backend_for(name, self.settings)
+                self._backends[name] = backend_for(name, self._settings_view())
             return self._backends[name]
 
     def interrupt(self) -> bool:
@@ -265,7 +281,7 @@ class Simulator:
         experiment = self._read().get_experiment(name)
         exp_name, target = experiment.name, experiment.target_warehouse
         read = self._check_dialect(dialect or experiment.dialect)
-        cap = self.settings.query_row_limit if limit is None else limit
+        cap = self._settings_view().query_row_limit if limit is None else limit
         started = time.perf_counter()
         with obs.stage("query", experiment=exp_name, warehouse=target):
             result = self.backend(target).query(exp_name, sql, dialect=read, limit=cap if cap > 0 else None)
@@ -287,10 +303,8 @@ class Simulator:
 
     @staticmethod
     def _check_dialect(dialect: str) -> str:
-        from dw_simulator.schema import DIALECTS
-
-        if dialect not in (*DIALECTS, "postgres", "duckdb"):
-            raise SchemaValidationError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(DIALECTS)}")
+        if dialect not in (*SQL_DIALECTS, "postgres", "duckdb"):
+            raise SchemaValidationError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(SQL_DIALECTS)}")
         return dialect
 
     # -- DDL import / export ----------------------------------------------------------------------------------------

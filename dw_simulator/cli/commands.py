@@ -16,10 +16,12 @@ import typer
 from dw_simulator import __version__
 from dw_simulator.cli import ddl_cmds, experiment, learn_cmds, query, redshift_cmds, serve, snowflake_cmds
 from dw_simulator.cli.common import boot, state
+from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.logs import configure_logging
 
 app = typer.Typer(
     name="dw-sim",
+    cls=LightCoercionGroup,
     help="dw-sim: a local simulator of Amazon Redshift and Snowflake. Describe tables once, generate realistic "
     "synthetic data, and query it with your Redshift or Snowflake SQL — no cloud account needed.",
     no_args_is_help=True,

@@ -19,10 +19,13 @@ from dw_simulator.cli.common import (
     print_json,
 )
 from dw_simulator.cli.inferences import print_inferences
+from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
-app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create, inspect, generate and delete experiments.", no_args_is_help=True, cls=LightCoercionGroup
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 

@@ -13,18 +13,15 @@ import duckdb
 
 from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.duckdb.factory import DUCKDB
-from dw_simulator.backends.duckdb.types import duckdb_type
-from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
-from dw_simulator.schema import ExperimentSchema, TableSchema
 from dw_simulator.sql.engine_errors import duckdb_message
-from dw_simulator.sql.translate import translate
-from dw_simulator.staging.parts import is_s3_url, parts_dataset
+from dw_simulator.sql.literal_select import literal_select
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.config import Settings
+    from dw_simulator.schema import ExperimentSchema, TableSchema
 
 log = logging.getLogger(__name__)
 LOCK_WAIT_S = 15.0
@@ -81,6 +78,8 @@ class DuckDBBackend(WarehouseBackend):
         return f"{q(experiment)}.{q(table)}"
 
     def _create_table_sql(self, experiment: str, table: TableSchema, *, replace: bool = False) -> str:
+        from dw_simulator.backends.duckdb.types import duckdb_type  # the schema models: not needed by queries
+
         cols = []
         for column in table.columns:
             not_null = " NOT NULL" if column.required else ""
@@ -130,6 +129,8 @@ class DuckDBBackend(WarehouseBackend):
     def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
         """Every table recreated and filled in one transaction: `read_parquet` over the run's folder glob (or
         its file list), or an Arrow dataset over the S3 objects. Readers see the old rows until it commits."""
+        from dw_simulator.staging.parts import is_s3_url, parts_dataset
+
         con = self.connect()
         loaded: dict[str, int] = {}
         con.begin()
@@ -165,6 +166,8 @@ class DuckDBBackend(WarehouseBackend):
         return int(row[0]) if row else 0
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
+        from dw_simulator.backends.profiling import profile_sql_plan
+
         con = self.connect()
         relation = self.physical_name(experiment, table.name)
         return [profile_sql_plan(column, relation, lambda sql: con.execute(sql).fetchall()) for column in table.columns]
@@ -173,10 +176,15 @@ class DuckDBBackend(WarehouseBackend):
     def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
+        plain = literal_select(sql, read=dialect, write="duckdb")
+        if plain is not None:  # `select 1` and the like: the translator would write the same SQL
+            return con, [s.engine_sql for s in plain]
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
             from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
+        from dw_simulator.sql.translate import translate
+
         try:
             statements = [s.engine_sql for s in translate(sql, read=dialect, write="duckdb")]
         except QueryError as parse_error:
