@@ -339,15 +339,16 @@ class Simulator:
     # -- fitting the schema to a workload -------------------------------------------------------------------------
     def fit_workload(self, name: str, *, paths: Sequence[str | Path] | None = None,
                      texts: list[tuple[str, str]] | None = None, dialect: str | None = None,
-                     dry_run: bool = False) -> FitOutcome:  # fmt: skip
-        """Fit the experiment's schema to queries (SQL files, folders, or (name, text) pairs) and save it as a new
+                     dry_run: bool = False, dbt: str | Path | None = None) -> FitOutcome:  # fmt: skip
+        """Fit the experiment's schema to queries (SQL files, folders, or (name, text) pairs) and/or a dbt project
+        (`dbt`: its sources, tests and models; it creates the experiment when there is none) and save it as a new
         schema version (`dry_run`: only say what would change). See `service_workload`."""
         from dw_simulator import service_workload
 
         if dialect is not None:
             self._check_dialect(dialect)
         return service_workload.fit(self, name, paths=list(paths or []), texts=list(texts or []), dialect=dialect,
-                                    dry_run=dry_run)  # fmt: skip
+                                    dry_run=dry_run, dbt=dbt)  # fmt: skip
 
     def check_workload(self, name: str, *, timeout_s: float = 30.0) -> list[QueryCheck]:
         """Run the queries the schema was fitted to on the experiment's data: rows or not, and what starves them."""

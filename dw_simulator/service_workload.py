@@ -89,16 +89,27 @@ def fit(
     texts: list[tuple[str, str]],
     dialect: str | None,
     dry_run: bool,
+    dbt: str | Path | None = None,
 ) -> FitOutcome:
     from dw_simulator.generator import build_plan
     from dw_simulator.schema import load_schema_data
     from dw_simulator.workload import ParseProblem, WorkloadError, fit_workload
 
-    schema = sim.get_schema(name)
-    read = dialect or schema.resolved_dialect
-    queries = read_queries(paths, texts, read)
-    data = json.loads(schema.model_dump_json(exclude_none=True))
     try:
+        project = _read_dbt(dbt) if dbt is not None else None
+        data, read, created = _base(sim, name, dialect, project)
+        queries = read_queries(paths, texts, read) if paths or texts or project is None else []
+        extra: list[dict[str, Any]] = []
+        notes: list[str] = []
+        if project is not None:
+            from dw_simulator.workload.dbt_project import model_queries
+            from dw_simulator.workload.dbt_tests import apply_tests, source_tables
+
+            models, trees = model_queries(project, read)
+            extra += source_tables(data, project, trees)
+            extra += apply_tests(data, project, trees)
+            queries = models + queries
+            notes += project.notes
         result = fit_workload(data, queries, dialect=read)
     except ParseProblem as exc:
         raise QueryError(
@@ -106,6 +117,7 @@ def fit(
         ) from None
     except WorkloadError as exc:
         raise QueryError(str(exc)) from None
+    data["inferences"] = [i for i in data.get("inferences") or [] if i.get("value") != "dbt"] + extra
     for stored in data.get("workload") or []:
         stored.setdefault("dialect", read)
     fitted = load_schema_data(data, source="fitted schema")
@@ -117,25 +129,60 @@ def fit(
             for r in result.records
             if r.get("value") == query.name
         ]
+        shares = [{"predicate": p, "share": round(s, 4)} for p, s in query.shares]
         contributions.append(
-            QueryContribution(
-                query.name,
-                query.source,
-                query.filters,
-                query.joins,
-                [{"predicate": p, "share": round(s, 4)} for p, s in query.shares],
-                mine,
-                query.skipped,
-            )
+            QueryContribution(query.name, query.source, query.filters, query.joins, shares, mine, query.skipped)
         )
     contributions += [
         QueryContribution("(all)", "", 0, 0, [], [r["reason"]]) for r in result.records if r.get("value") == "workload"
     ]
+    if extra:
+        lines = [f"{r['table']}{'.' + r['column'] if r.get('column') else ''}: {r['reason']}" for r in extra]
+        contributions.append(QueryContribution("(dbt)", str(dbt), 0, 0, [], lines))
     version = None
     if not dry_run:
+        if created is not None:
+            sim.create_experiment(load_schema_data(created, source="dbt sources"))
         saved = sim.save_schema(name, fitted.model_dump_json(exclude_none=True))
         version = saved.version
-    return FitOutcome(fitted.name, dry_run, version, contributions, result.contradictions, result.notes, fitted)
+    return FitOutcome(fitted.name, dry_run, version, contributions, result.contradictions, notes + result.notes, fitted)
+
+
+def _read_dbt(path: str | Path) -> Any:
+    from dw_simulator.workload.dbt_project import read_project
+
+    return read_project(Path(path))
+
+
+def _base(sim: Any, name: str, dialect: str | None, project: Any) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
+    """(schema dict to fit, dialect, the dict to create the experiment from when it does not exist yet)."""
+    from datetime import date
+
+    from dw_simulator.errors import NotFoundError
+
+    try:
+        schema = sim.get_schema(name)
+    except NotFoundError:
+        if project is None:
+            raise
+        from dw_simulator.inference import infer_schema
+        from dw_simulator.workload.dbt_project import model_queries
+        from dw_simulator.workload.dbt_tests import source_tables
+
+        read = dialect or "redshift"
+        data: dict[str, Any] = {"name": name, "tables": []}
+        if read in ("redshift", "snowflake"):
+            data["dialect"] = read
+        _models, trees = model_queries(project, read)
+        source_tables(data, project, trees)
+        if not data["tables"]:
+            raise QueryError(
+                f"the dbt project {project.root} declares no sources with columns: nothing to make an experiment from"
+            ) from None
+        data["inferences"] = infer_schema(data, today=date.today()).records
+        created = json.loads(json.dumps(data))
+        return data, read, created
+    return json.loads(schema.model_dump_json(exclude_none=True)), dialect or schema.resolved_dialect, None
 
 
 def check(sim: Any, name: str, *, timeout_s: float = QUERY_TIMEOUT_S) -> list[QueryCheck]:

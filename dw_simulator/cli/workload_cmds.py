@@ -4,6 +4,7 @@ report after a run (does each query return rows; which predicate starves the one
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,23 +20,33 @@ if TYPE_CHECKING:
 def fit(
     name: Annotated[str, typer.Argument(help="Experiment name.")],
     queries: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--queries",
             "-q",
             help="SQL file or folder of .sql files ('-' reads stdin); repeatable.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    dbt: Annotated[
+        Path | None,
+        typer.Option(
+            help="A dbt project folder: its sources become tables (creating the experiment if needed), its "
+            "tests constraints, its models' SQL queries to fit."
+        ),
+    ] = None,
     dialect: Annotated[str | None, typer.Option(help="SQL dialect of the queries (default: the experiment's).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; save nothing.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Fit the experiment's schema to queries: the values, ranges and keys their predicates need, saved as a new
     schema version (then `generate` as usual; the run is checked against the queries)."""
-    paths = [q for q in queries if q != "-"]
-    texts = [("stdin", sys.stdin.read())] if "-" in queries else []
-    outcome = open_simulator().fit_workload(name, paths=paths, texts=texts, dialect=dialect, dry_run=dry_run)
+    given = list(queries or [])
+    if not given and dbt is None:
+        raise typer.BadParameter("give --queries PATH (files, folders, '-') and/or --dbt PROJECT")
+    paths = [q for q in given if q != "-"]
+    texts = [("stdin", sys.stdin.read())] if "-" in given else []
+    outcome = open_simulator().fit_workload(name, paths=paths, texts=texts, dialect=dialect, dry_run=dry_run, dbt=dbt)
     if json_out:
         print_json(outcome.to_dict())
         return
@@ -43,9 +54,10 @@ def fit(
         if query.skipped:
             console.print(f"[dim]{escape(query.name)}: not a query, skipped[/]", highlight=False)
             continue
-        if query.name == "(all)":
+        if query.name in ("(all)", "(dbt)"):
+            label = "all queries" if query.name == "(all)" else "dbt"
             for line in query.contributed:
-                console.print(f"[cyan]all queries[/]: {escape(line)}", highlight=False)
+                console.print(f"[cyan]{label}[/]: {escape(line)}", highlight=False)
             continue
         console.print(
             f"[bold]{escape(query.name)}[/] [dim]({escape(query.source)})[/]: {query.filters} "

@@ -57,6 +57,7 @@ def position(node: exp.Expression) -> tuple[int | None, int | None]:
 @dataclass
 class Resolver:
     catalog: Catalog
+    trail: list[Scope] | None = None  # when a list: every derived scope a resolution passes through
 
     def check_tables(self, scope: Scope) -> None:
         """Every base table the scope reads exists in the experiment (CTE names are not base tables)."""
@@ -112,8 +113,18 @@ class Resolver:
         table = self.table_of(source)
         return table is not None and self.catalog.has(table, name)
 
+    def output(self, query: exp.Query, name: str) -> tuple[Ref | None, list[Scope]]:
+        """The base column a query's output column `name` reads, and the scopes it passes through."""
+        self.trail = []
+        try:
+            return self._from_source(build_scope(query), name, 0), self.trail  # type: ignore[arg-type]
+        finally:
+            self.trail = None
+
     def _from_source(self, source: exp.Expression | Scope, name: str, depth: int) -> Ref | None:
         if isinstance(source, Scope):
+            if self.trail is not None:
+                self.trail.append(source)
             query = source.expression
             if isinstance(query, exp.SetOperation):
                 left = build_scope(query.this) if isinstance(query.this, exp.Query) else None
