@@ -8,7 +8,9 @@
   other macros is reported and skipped). `ref('m')` is then replaced by the model's own SQL as a derived table,
   so each model becomes one self-contained query over the source tables: it feeds `fit_workload` and the
   after-run check like any query.
-* Source tables are named by their table name (the schema is the experiment's).
+* Source tables are named by their table name (the schema is the experiment's). Seeds count as sources: their
+  CSV header gives the columns (their rows are never read), so a project that refs its seeds can run on generated
+  tables instead (`dbt build --exclude resource_type:seed`, with the profile's schema the experiment's).
 """
 
 from __future__ import annotations
@@ -91,6 +93,13 @@ def read_project(root: Path) -> DbtProject:
             _read_yaml(path, project)
         for path in sorted(folder.rglob("*.sql")):
             project.paths[path.stem] = str(path)
+    for folder in [root / p for p in config.get("seed-paths") or config.get("data-paths") or ["seeds"]]:
+        for path in sorted(folder.rglob("*.csv")):  # only the header: a seed's columns, never its rows
+            with path.open(encoding="utf-8") as handle:
+                header = handle.readline().strip()
+            names = [h.strip().strip('"') for h in header.split(",") if h.strip()]
+            if names:
+                project.sources.append(DbtTable(path.stem, "seed", [DbtColumn(n) for n in names], "seed"))
     compiled = root / str(config.get("target-path") or "target") / "compiled" / project.name
     for model, path in project.paths.items():
         done = next(iter(compiled.rglob(f"{model}.sql")), None) if compiled.is_dir() else None
@@ -162,9 +171,10 @@ def inline(project: DbtProject, dialect: str) -> dict[str, exp.Query]:
         if depth > 30 or model not in parsed:
             return None
         tree = parsed[model].copy()
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}  # a CTE may share a model's name
         for table in list(tree.find_all(exp.Table)):
             name = table.name
-            if name in parsed and name != model:
+            if name in parsed and name != model and name.lower() not in ctes and not table.db:
                 inner = expand(name, depth + 1)
                 if inner is None:
                     continue

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.optimizer.scope import Scope, traverse_scope
+from sqlglot.optimizer.scope import Scope, build_scope, traverse_scope
 
 from dw_simulator.schema.types import parse_type
 from dw_simulator.workload.dbt_project import REF_RE, DbtProject, DbtTest
@@ -77,9 +77,28 @@ def source_tables(data: dict[str, Any], project: DbtProject, trees: dict[str, ex
         data.setdefault("tables", []).append({"name": source.name, "target_rows": DEFAULT_ROWS,
                                               "columns": list(columns.values())})  # fmt: skip
         have.add(source.name.lower())
-        records.append(record(None, source.name, None, f"dbt source {source.source}.{source.name}: a table with "
+        records.append(record(None, source.name, None, f"dbt {source.kind} {source.source}.{source.name}: a table with "
                               f"{len(columns)} column(s) (from its YAML and the models that read it)", [],
                               "dbt"))  # fmt: skip
+    models = {m.lower() for m in project.sql}
+    for tree in trees.values():  # tables the models read that no YAML declares
+        for table in tree.find_all(exp.Table):
+            name = table.name
+            if not name or name.lower() in have or name.lower() in models:
+                continue
+            used = _used_columns(trees, name)
+            if not used:
+                continue
+            data.setdefault("tables", []).append(
+                {
+                    "name": name,
+                    "target_rows": DEFAULT_ROWS,
+                    "columns": [{"name": c, "data_type": guess_type(c)} for c in used],
+                }
+            )
+            have.add(name.lower())
+            records.append(record(None, name, None, f"the dbt models read table {name}: a table with {len(used)} "
+                                  "column(s) they use", [], "dbt"))  # fmt: skip
     return records
 
 
@@ -127,6 +146,8 @@ class _Apply:
         ref, grouped = self.base(owner, column)
         where = f"{owner}.{column}"
         if ref is None:
+            if test.kind == "not_null" and self.coverage(owner, column):
+                return
             self.note(f"dbt test {test.kind} on {where}: the column is computed, not read from a source; left to dbt")
             return
         _table, col = _find(self.data, ref)
@@ -147,6 +168,40 @@ class _Apply:
             self.relationship(ref, col, test, label)
         elif test.kind in ("accepted_range", "expression_is_true"):
             self.bounds(ref, col, test, label)
+
+    def coverage(self, owner: str, column: str) -> bool:
+        """`not_null` on an aggregate of a LEFT JOINed, grouped child (`orders LEFT JOIN (SELECT order_id, sum(x)
+        ... GROUP BY order_id) p`): every parent row needs a child, so the child's key gets a cardinality of at
+        least one per parent. True when that was set."""
+        tree = self.trees.get(owner)
+        if tree is None:
+            return False
+        found = _left_aggregate(build_scope(tree), column.lower(), 0)  # type: ignore[arg-type]
+        if found is None:
+            return False
+        scope, parent_col, child_scope, child_col = found
+        parent_ref = self.resolver.column(parent_col, scope)
+        child_ref = self.resolver.column(child_col, child_scope)
+        if parent_ref is None or child_ref is None or parent_ref[0] == child_ref[0]:
+            return False
+        parent_table, parent = _find(self.data, parent_ref)
+        child_table, child = _find(self.data, child_ref)
+        fk = child.get("foreign_key")
+        if fk and (fk["references_table"], fk["references_column"]) != (parent_ref[0], parent_ref[1]):
+            return False
+        if not parent.get("is_unique"):
+            return False
+        parents = int(parent_table.get("target_rows") or DEFAULT_ROWS)
+        children = int(child_table.get("target_rows") or DEFAULT_ROWS)
+        high = max(2, round(2 * children / max(1, parents)) - 1)
+        child["foreign_key"] = {"references_table": parent_table["name"], "references_column": parent["name"],
+                                "cardinality": {"type": "uniform", "low": 1, "high": high}}  # fmt: skip
+        child["required"] = True
+        child.pop("null_rate", None)
+        self.add(child_ref, f"dbt test not_null on {owner}.{column}: an aggregate of {child_table['name']} LEFT "
+                            f"JOINed to {parent_table['name']}, so every {parent_table['name']} row gets 1..{high} "
+                            f"{child_table['name']} rows")  # fmt: skip
+        return True
 
     def add(self, ref: Ref, reason: str) -> None:
         self.records.append(record(None, ref[0], ref[1], reason, [], "dbt"))
@@ -219,6 +274,48 @@ class _Apply:
         else:
             return
         self.add(ref, f"{label}: values within [{low}, {high}]")
+
+
+def _left_aggregate(scope: Scope, name: str, depth: int) -> tuple[Scope, exp.Column, Scope, exp.Column] | None:
+    """Where output column `name` is an aggregate read through a LEFT JOIN of a grouped derived table: (the
+    joining scope, its key column, the derived scope, the derived key column)."""
+    if depth > 20 or not isinstance(scope.expression, exp.Select):
+        return None
+    select = next((s for s in scope.expression.selects if s.alias_or_name.lower() == name), None)
+    if select is None:  # SELECT *: the one source that has it
+        for _node, source in scope.selected_sources.values():
+            if isinstance(source, Scope):
+                found = _left_aggregate(source, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+    inner = select.this if isinstance(select, exp.Alias) else select
+    if not isinstance(inner, exp.Column):
+        return None
+    qualifier = inner.table.lower()
+    entry = next(((a, s) for a, (_n, s) in scope.selected_sources.items() if a.lower() == qualifier), None)
+    if entry is None or not isinstance(entry[1], Scope):
+        return None
+    alias, derived = entry[0], entry[1]
+    assert isinstance(derived, Scope)
+    join = next((j for j in scope.expression.args.get("joins") or []
+                 if j.alias_or_name.lower() == alias.lower()), None)  # fmt: skip
+    derived_select = derived.expression
+    if not isinstance(derived_select, exp.Select):
+        return None
+    grouped = derived_select.args.get("group") is not None
+    if join is None or (join.side or "").upper() != "LEFT" or not grouped:
+        return _left_aggregate(derived, inner.name.lower(), depth + 1)
+    on = join.args.get("on")
+    if not isinstance(on, exp.EQ) or not isinstance(on.this, exp.Column) or not isinstance(on.expression, exp.Column):
+        return None
+    mine, theirs = (on.this, on.expression) if on.expression.table.lower() == alias.lower() else (on.expression,
+                                                                                                  on.this)  # fmt: skip
+    projection = next((s for s in derived_select.selects if s.alias_or_name.lower() == theirs.name.lower()), None)
+    key = projection.this if isinstance(projection, exp.Alias) else projection
+    if not isinstance(key, exp.Column):
+        return None
+    return scope, mine, derived, key
 
 
 def _expression_bounds(column: str, expression: str) -> tuple[Any, Any]:
