@@ -14,13 +14,13 @@ May import `dw_simulator.schema`, `dw_simulator.generator` (for samples), sqlglo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from dw_simulator.schema.types import parse_type
 from dw_simulator.workload.fit_keys import fit_groups, fit_joins
-from dw_simulator.workload.fit_values import Record, fit_number, fit_string, fit_window, is_keyish
+from dw_simulator.workload.fit_values import Record, fit_number, fit_string, fit_window, is_keyish, is_year
 from dw_simulator.workload.predicates import Filter, extract
 from dw_simulator.workload.resolve import Catalog, Resolver, UnknownTable
 from dw_simulator.workload.sample import sample_columns
@@ -111,6 +111,13 @@ def _fit_values(data: dict[str, Any], filters: list[Filter], result: FitResult) 
         for (t, c), fs in by_column.items()
         for f in fs
         if parse_type(str(_find(data, t, c)[1]["data_type"])).is_temporal
+    ]
+    temporal += [  # `d_year = 2001` names a year of dates too
+        replace(f, part="year_column")
+        for (t, c), fs in by_column.items()
+        if is_year(_find(data, t, c)[1]) and not is_keyish(*_find(data, t, c))
+        for f in fs
+        if f.part is None
     ]
     records, problems = fit_window(data, temporal)
     result.records += records

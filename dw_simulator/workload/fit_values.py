@@ -27,6 +27,7 @@ from dw_simulator.workload.predicates import Filter
 from dw_simulator.workload.shares import like_regex
 
 MIN_SHARE = 0.05
+SMALL_RANGE = 200  # integer domains up to this many values give the queries' numbers a share of their own
 WORKLOAD_SHARE = 0.8
 OTHERS = 8
 DRAWS_PER_VALUE = 7  # below this many expected rows per value, small tables get each value once
@@ -285,7 +286,8 @@ def fit_number(
             else []
         )
     lo, hi = min(values), max(values)
-    margin = max((hi - lo) * 0.25, max(abs(lo), abs(hi), 1.0) * 0.1)
+    yearly = is_year(column)
+    margin = max((hi - lo) * 0.25, 1.0 if yearly else max(abs(lo), abs(hi), 1.0) * 0.1)
     new_lo = lo - margin if lo < 0 else max(0.0, lo - margin)
     new_hi = hi + margin
     if lo_cur is not None and hi_cur is not None and dist.get("type") != "categorical":
@@ -310,6 +312,17 @@ def fit_number(
     if dist.get("type") == "categorical":
         column.pop("distribution", None)
         fields.append("distribution")
+    points = sorted({int(v) for f in filters if f.op in ("=", "in") and f.part is None for v in f.values
+                     if isinstance(v, int) and not isinstance(v, bool) and lo_v <= v <= hi_v})  # fmt: skip
+    if spec.is_integer and points and hi_v - lo_v + 1 <= SMALL_RANGE:
+        # a few whole numbers (sizes, codes, years): the ones the queries name get a realistic share each
+        span = list(range(int(lo_v), int(hi_v) + 1))
+        each = min(max(1.0 / len(span), MIN_SHARE), 0.5 / len(points))
+        rest = (1.0 - each * len(points)) / max(1, len(span) - len(points))
+        weights = [round(each if v in points else rest, 6) for v in span]
+        column["distribution"] = {"type": "categorical", "values": span, "weights": weights}
+        if "distribution" not in fields:
+            fields.append("distribution")
     records = [
         record(
             None,
@@ -327,11 +340,18 @@ def fit_number(
 # -- dates -------------------------------------------------------------------------------------------------------
 
 
+def is_year(column: dict[str, Any]) -> bool:
+    return column.get("semantic") in ("year", "birth_year") or (
+        bool(re.search(r"(^|_)(year|yr|yyyy)$", column["name"].lower()))
+        and parse_type(str(column["data_type"])).is_integer
+    )
+
+
 def filter_dates(flt: Filter) -> list[date]:
-    """The days a date filter names (a year part names its first and last day)."""
+    """The days a date filter names (a year part, or a year column, names its first and last day)."""
     out: list[date] = []
     for value in flt.values:
-        if flt.part == "year" and isinstance(value, int | Decimal) and 1000 < int(value) < 3000:
+        if flt.part in ("year", "year_column") and isinstance(value, int | Decimal) and 1000 < int(value) < 3000:
             out += [date(int(value), 1, 1), date(int(value), 12, 31)]
         elif flt.part is None:
             found = as_date(value)
