@@ -32,6 +32,7 @@ class QueryContribution:
     shares: list[dict[str, Any]]
     contributed: list[str]
     skipped: bool = False
+    together: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -131,7 +132,16 @@ def fit(
         ]
         shares = [{"predicate": p, "share": round(s, 4)} for p, s in query.shares]
         contributions.append(
-            QueryContribution(query.name, query.source, query.filters, query.joins, shares, mine, query.skipped)
+            QueryContribution(
+                query.name,
+                query.source,
+                query.filters,
+                query.joins,
+                shares,
+                mine,
+                query.skipped,
+                [{"table": t, "rows": n} for t, n in query.together],
+            )
         )
     contributions += [
         QueryContribution("(all)", "", 0, 0, [], [r["reason"]]) for r in result.records if r.get("value") == "workload"

@@ -68,6 +68,9 @@ def fit(
             console.print(f"  [green]+[/] {escape(line)}", highlight=False)
         for item in query.shares:
             console.print(f"  [dim]selects ~{item['share']:.1%} of {escape(item['predicate'])}[/]", highlight=False)
+        for item in query.together:
+            console.print(f"  [dim]about {item['rows']:g} row(s) of {escape(item['table'])} pass all its filters[/]",
+                          highlight=False)  # fmt: skip
     for line in outcome.contradictions:
         console.print(f"[yellow]contradiction[/]: {escape(line)}", highlight=False)
     for line in outcome.notes:

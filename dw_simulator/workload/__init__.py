@@ -24,7 +24,7 @@ from dw_simulator.workload.fit_values import Record, fit_number, fit_string, fit
 from dw_simulator.workload.predicates import Filter, extract
 from dw_simulator.workload.resolve import Catalog, Resolver, UnknownTable
 from dw_simulator.workload.sample import sample_columns
-from dw_simulator.workload.shares import share
+from dw_simulator.workload.shares import selects, share
 from dw_simulator.workload.sources import ParseProblem, QueryText, collect, parse, split
 
 __all__ = ["FitResult", "ParseProblem", "QueryText", "WorkloadError", "collect", "fit_workload", "probes", "split"]
@@ -41,6 +41,7 @@ class QueryFit:
     filters: int = 0
     joins: int = 0
     shares: list[tuple[str, float]] = field(default_factory=list)  # (predicate, share of its table's rows)
+    together: list[tuple[str, float]] = field(default_factory=list)  # (table, rows expected to pass all its filters)
     skipped: bool = False  # not a query (DDL, DML)
 
 
@@ -55,6 +56,10 @@ class FitResult:
 def _today(data: dict[str, Any]) -> date:
     end = data.get("date_end")
     return date.fromisoformat(str(end)[:10]) if end else date.today()
+
+
+def _find_table(data: dict[str, Any], table: str) -> dict[str, Any]:
+    return next(t for t in data["tables"] if t["name"] == table)
 
 
 def _find(data: dict[str, Any], table: str, column: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -167,6 +172,31 @@ def _measure(data: dict[str, Any], filters: list[Filter], result: FitResult) -> 
             result.contradictions.append(
                 f"{flt.query}: `{flt.describe()}` selects no row of {flt.table} under the fitted domain"
             )
+    _together(data, filters, values, by_query, result)
+
+
+def _together(data: dict[str, Any], filters: list[Filter], values: dict[tuple[str, str], list[Any]],
+              by_query: dict[str, QueryFit], result: FitResult) -> None:  # fmt: skip
+    """Rows of each table expected to pass all the filters a query ANDs on it (the columns drawn jointly, as the
+    generator draws them: independently per column); fewer than one is reported."""
+    groups: dict[tuple[str, str], list[Filter]] = {}
+    for flt in filters:
+        if flt.group and (flt.table, flt.column) in values:
+            groups.setdefault((flt.query, flt.group), []).append(flt)
+    for (query, _group), items in groups.items():
+        distinct = list({f.describe(): f for f in items}.values())
+        if len(distinct) < 2:
+            continue
+        samples = [values[(f.table, f.column)] for f in distinct]
+        size = min(len(s) for s in samples)
+        passing = sum(1 for i in range(size) if all(selects(f, s[i]) for f, s in zip(distinct, samples, strict=True)))
+        table = _find_table(data, distinct[0].table)
+        expected = passing / max(1, size) * int(table.get("target_rows") or 1000)
+        by_query[query].together.append((distinct[0].table, round(expected, 1)))
+        if expected < 1.0:
+            text = " AND ".join(f"`{f.describe()}`" for f in distinct)
+            result.notes.append(f"{query}: about {expected:.1f} row(s) of {distinct[0].table} pass {text} together; "
+                                "the query may find none (raise the table's rows, or widen a filter)")  # fmt: skip
 
 
 def _keep_queries(data: dict[str, Any], queries: list[QueryText], records: list[Record]) -> None:

@@ -176,7 +176,8 @@ def fit_string(
             )
             continue
         ordered.append(made)
-    keep = [(v, w) for v, w in zip(others, weights, strict=True) if v not in ordered]
+    taken = {v.casefold() for v in ordered}  # 'France' beside the workload's 'FRANCE' would be a second spelling
+    keep = [(v, w) for v, w in zip(others, weights, strict=True) if v.casefold() not in taken]
     if not ordered:
         return [], problems
     rows = int(table.get("target_rows") or 1000)

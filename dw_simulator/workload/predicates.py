@@ -47,6 +47,7 @@ class Filter:
     part: str | None  # None (the column), a date part (year...), 'prefix' (SUBSTRING(col, 1, n))
     text: str
     probe: str
+    group: str = ""  # filters ANDed on one table instance of one query share a group ("" when under OR/CASE)
 
     def describe(self) -> str:
         return ("NOT " if self.negated else "") + self.text
@@ -87,6 +88,14 @@ def _negated(node: exp.Expression) -> bool:
             negated = not negated
         parent = parent.parent
     return negated
+
+
+def _conjunct(node: exp.Expression) -> bool:
+    """Whether the predicate is ANDed straight into a WHERE or JOIN ... ON (not under OR, NOT, CASE)."""
+    parent = node.parent
+    while isinstance(parent, exp.And | exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, exp.Where | exp.Join)
 
 
 def _own_nodes(scope: Scope) -> list[Any]:
@@ -158,8 +167,9 @@ class _Walker:
         got = self.target(side, scope)
         if got is None:
             return
-        (table, column), part, _col = got
+        (table, column), part, col = got
         text = predicate.sql(dialect=self.dialect)
+        group = f"{id(scope)}:{col.table.lower() or table.lower()}" if _conjunct(predicate) else ""
         self.found.filters.append(
             Filter(
                 self.name,
@@ -171,6 +181,7 @@ class _Walker:
                 part,
                 text,
                 self.probe(predicate, scope, table),
+                group,
             )
         )
 

@@ -54,6 +54,7 @@ def test_cli_fit_reads_stdin_and_reports_a_starved_query(tmp_path: Path) -> None
     assert fitted.exit_code == 0, fitted.output
     body = json.loads(fitted.output)
     assert body["version"] == 2 and body["queries"][0]["name"] == "impossible"
+    assert any("together" in note for note in body["notes"])  # the planned domains cannot satisfy both
     run = runner.invoke(app, ["experiment", "generate", "shop", "--seed", "2"])
     assert "0/1 fitted queries return rows" in run.output
     assert "only their combination" in run.output

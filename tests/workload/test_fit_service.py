@@ -68,6 +68,8 @@ def test_fit_then_generate_every_query_returns_rows_on_duckdb(sim: Simulator, tm
     assert by_query["loyal"].contributed, "the HAVING count should shape the key's spread"
     kinds = {(i.kind, i.value) for i in schema.inferences}
     assert ("workload", "promo_1995") in kinds
+    together = by_query["promo_1995"].together
+    assert together and together[0]["table"] == "orders" and 0 < together[0]["rows"] < 3000
     shares = [s["share"] for q in outcome.queries for s in q.shares]
     assert shares and all(0 < s < 1 for s in shares if s is not None)
 
