@@ -24,8 +24,9 @@ from dw_simulator.workload.fit_values import Record, fit_number, fit_string, fit
 from dw_simulator.workload.predicates import Filter, extract
 from dw_simulator.workload.resolve import Catalog, Resolver, UnknownTable
 from dw_simulator.workload.sample import sample_columns
-from dw_simulator.workload.shares import selects, share
+from dw_simulator.workload.shares import share
 from dw_simulator.workload.sources import ParseProblem, QueryText, collect, parse, split
+from dw_simulator.workload.together import boost, conjunctions
 
 __all__ = ["FitResult", "ParseProblem", "QueryText", "WorkloadError", "collect", "fit_workload", "probes", "split"]
 
@@ -56,10 +57,6 @@ class FitResult:
 def _today(data: dict[str, Any]) -> date:
     end = data.get("date_end")
     return date.fromisoformat(str(end)[:10]) if end else date.today()
-
-
-def _find_table(data: dict[str, Any], table: str) -> dict[str, Any]:
-    return next(t for t in data["tables"] if t["name"] == table)
 
 
 def _find(data: dict[str, Any], table: str, column: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -153,7 +150,8 @@ def _fit_values(data: dict[str, Any], filters: list[Filter], result: FitResult) 
 
 
 def _measure(data: dict[str, Any], filters: list[Filter], result: FitResult) -> None:
-    """Each filter's share of its table's rows, on a generator sample of the fitted domains."""
+    """Each filter's share of its table's rows, and each query's ANDed filters together, on a generator sample of
+    the fitted domains (thin conjunctions are boosted once, then measured again)."""
     columns: dict[tuple[str, str], dict[str, Any]] = {}
     for flt in filters:
         table, column = _find(data, flt.table, flt.column)
@@ -161,6 +159,11 @@ def _measure(data: dict[str, Any], filters: list[Filter], result: FitResult) -> 
             columns.setdefault((flt.table, flt.column), column)
     keys = list(columns)
     values = dict(zip(keys, sample_columns(data, [columns[k] for k in keys]), strict=True))
+    fitted = {(r["table"], r["column"]) for r in result.records if "distribution" in (r.get("fields") or [])}
+    boosted = boost(data, conjunctions(data, filters, values), fitted)
+    if boosted:
+        result.records += boosted
+        values = dict(zip(keys, sample_columns(data, [columns[k] for k in keys]), strict=True))
     by_query = {q.name: q for q in result.queries}
     for flt in filters:
         sample = values.get((flt.table, flt.column))
@@ -172,31 +175,13 @@ def _measure(data: dict[str, Any], filters: list[Filter], result: FitResult) -> 
             result.contradictions.append(
                 f"{flt.query}: `{flt.describe()}` selects no row of {flt.table} under the fitted domain"
             )
-    _together(data, filters, values, by_query, result)
-
-
-def _together(data: dict[str, Any], filters: list[Filter], values: dict[tuple[str, str], list[Any]],
-              by_query: dict[str, QueryFit], result: FitResult) -> None:  # fmt: skip
-    """Rows of each table expected to pass all the filters a query ANDs on it (the columns drawn jointly, as the
-    generator draws them: independently per column); fewer than one is reported."""
-    groups: dict[tuple[str, str], list[Filter]] = {}
-    for flt in filters:
-        if flt.group and (flt.table, flt.column) in values:
-            groups.setdefault((flt.query, flt.group), []).append(flt)
-    for (query, _group), items in groups.items():
-        distinct = list({f.describe(): f for f in items}.values())
-        if len(distinct) < 2:
-            continue
-        samples = [values[(f.table, f.column)] for f in distinct]
-        size = min(len(s) for s in samples)
-        passing = sum(1 for i in range(size) if all(selects(f, s[i]) for f, s in zip(distinct, samples, strict=True)))
-        table = _find_table(data, distinct[0].table)
-        expected = passing / max(1, size) * int(table.get("target_rows") or 1000)
-        by_query[query].together.append((distinct[0].table, round(expected, 1)))
-        if expected < 1.0:
-            text = " AND ".join(f"`{f.describe()}`" for f in distinct)
-            result.notes.append(f"{query}: about {expected:.1f} row(s) of {distinct[0].table} pass {text} together; "
-                                "the query may find none (raise the table's rows, or widen a filter)")  # fmt: skip
+    for conj in conjunctions(data, filters, values):
+        by_query[conj.query].together.append((conj.table, round(conj.expected, 1)))
+        if conj.expected < 1.0:
+            result.notes.append(
+                f"{conj.query}: about {conj.expected:.1f} row(s) of {conj.table} pass {conj.text()} together; "
+                "the query may find none (raise the table's rows, or widen a filter)"
+            )
 
 
 def _keep_queries(data: dict[str, Any], queries: list[QueryText], records: list[Record]) -> None:
