@@ -20,7 +20,16 @@ from typing import Any
 
 from dw_simulator.schema.types import parse_type
 from dw_simulator.workload.fit_keys import fit_groups, fit_joins
-from dw_simulator.workload.fit_values import Record, fit_number, fit_string, fit_window, is_keyish, is_year
+from dw_simulator.workload.fit_values import (
+    Record,
+    fit_number,
+    fit_string,
+    fit_unique_dates,
+    fit_window,
+    is_calendar_day,
+    is_keyish,
+    is_year,
+)
 from dw_simulator.workload.predicates import Filter, extract
 from dw_simulator.workload.resolve import Catalog, Resolver, UnknownTable
 from dw_simulator.workload.sample import sample_columns
@@ -128,6 +137,13 @@ def _fit_values(data: dict[str, Any], filters: list[Filter], result: FitResult) 
     for (table_name, column_name), items in by_column.items():
         table, column = _find(data, table_name, column_name)
         spec = parse_type(str(column["data_type"]))
+        if (
+            spec.is_temporal
+            and (column.get("is_unique") or is_calendar_day(table, column))
+            and not column.get("foreign_key")
+        ):
+            result.records += fit_unique_dates(data, table, column, items)
+            continue
         if is_keyish(table, column):
             if spec.is_string and any(f.op in ("like", "ilike") or f.part == "prefix" for f in items):
                 result.notes.append(

@@ -397,3 +397,39 @@ def fit_window(data: dict[str, Any], filters: list[Filter]) -> tuple[list[Record
             if column.get("semantic") == "year" and "min_value" in inferred_fields(data, table["name"], column["name"]):
                 column["min_value"], column["max_value"] = start.year, end.year
     return records, []
+
+
+CALENDAR_TABLE = re.compile(r"(^|_)(date|dates|calendar|cal|date_?dim|dim_?date|days?)(_|$)", re.IGNORECASE)
+CALENDAR_COLUMN = re.compile(r"^(cal_?date|calendar_?date|d_date|full_?date|date_?day|date_?value|date)$", re.I)
+
+
+def is_calendar_day(table: dict[str, Any], column: dict[str, Any]) -> bool:
+    """A calendar table's day column (`date.caldate`, `date_dim.d_date`): one row per day."""
+    dates = [c for c in table["columns"] if parse_type(str(c["data_type"])).base.value == "DATE"]
+    named = bool(CALENDAR_TABLE.search(table["name"])) or bool(CALENDAR_COLUMN.match(column["name"]))
+    return len(dates) == 1 and dates[0] is column and not column.get("foreign_key") and named
+
+
+def fit_unique_dates(data: dict[str, Any], table: dict[str, Any], column: dict[str, Any],
+                     filters: list[Filter]) -> list[Record]:  # fmt: skip
+    """A unique date column (a calendar table's day) holds consecutive days from the first year the queries name,
+    one per row, so every day they name exists when the table has room for them."""
+    days = sorted({d for f in filters for d in filter_dates(f)})
+    if not days or parse_type(str(column["data_type"])).base.value != "DATE":
+        return []
+    inferred = inferred_fields(data, table["name"], column["name"])
+    if any(column.get(f) is not None and f not in inferred for f in ("date_start", "date_end")):
+        return []
+    rows = int(table.get("target_rows") or 1000)
+    start = date(days[0].year, 1, 1)
+    if (days[-1] - start).days >= rows:
+        start = days[0]
+    if (days[-1] - start).days >= rows:
+        return []
+    end = start + timedelta(days=rows - 1)
+    column["date_start"], column["date_end"] = start.isoformat(), end.isoformat()
+    column["is_unique"] = True
+    queries = list(dict.fromkeys(f.query for f in filters))
+    texts = "; ".join(f"`{f.describe()}`" for f in filters)
+    return [record(None, table["name"], column["name"], f"{texts} -> one day per row from {start} to {end}",
+                   ["date_start", "date_end", "is_unique"], query) for query in queries]  # fmt: skip

@@ -94,3 +94,14 @@ def test_a_dbt_project_with_seeds_and_utils_tests(sim: Simulator, tmp_path: Path
                            "WHERE p.id IS NULL")  # fmt: skip
     assert nulls.rows[0][0] == 0
     assert [c.name for c in sim.check_workload("p") if not c.rows] == []
+
+
+def test_a_calendar_table_gets_one_row_per_day_from_the_year_the_queries_name(sim: Simulator) -> None:
+    ddl = "CREATE TABLE date (dateid SMALLINT NOT NULL PRIMARY KEY, caldate DATE NOT NULL, day CHAR(3));"
+    sim.import_sql(ddl, "redshift", name="cal", rows={"date": 365}, target_warehouse="duckdb")
+    sim.fit_workload("cal", texts=[("q", "SELECT * FROM date WHERE caldate = '2008-01-05'")])
+    column = sim.get_schema("cal").table("date").column("caldate")  # type: ignore[union-attr]
+    assert column is not None and str(column.date_start) == "2008-01-01" and column.is_unique
+    sim.generate("cal", seed=1)
+    assert sim.query("cal", "SELECT count(DISTINCT caldate), min(caldate) FROM date").rows[0][0] == 365
+    assert sim.query("cal", "SELECT count(*) FROM date WHERE caldate = '2008-01-05'").rows[0][0] == 1
