@@ -20,6 +20,7 @@ from typing import Any
 
 from dw_simulator.schema.types import parse_type
 from dw_simulator.workload.fit_keys import fit_groups, fit_joins
+from dw_simulator.workload.fit_relations import fit_relations
 from dw_simulator.workload.fit_values import (
     Record,
     fit_number,
@@ -81,6 +82,7 @@ def fit_workload(data: dict[str, Any], queries: list[QueryText], *, dialect: str
     filters: list[Filter] = []
     joins = []
     groups = []
+    relations = []
     kept: list[QueryText] = []
     for query in queries:
         statement = parse(query, dialect)
@@ -98,6 +100,7 @@ def fit_workload(data: dict[str, Any], queries: list[QueryText], *, dialect: str
         filters += found.filters
         joins += found.joins
         groups += found.groups
+        relations += found.relations
         result.notes += found.notes
         fit.filters, fit.joins = len(found.filters), len(found.joins)
     records, problems = fit_joins(data, joins)
@@ -106,6 +109,9 @@ def fit_workload(data: dict[str, Any], queries: list[QueryText], *, dialect: str
     _fit_values(data, filters, result)
     fitted = {(r["table"], r["column"]) for r in result.records if r.get("table")}
     records, problems = fit_groups(data, groups, fitted)
+    result.records += records
+    result.notes += problems
+    records, problems = fit_relations(data, relations, fitted)
     result.records += records
     result.notes += problems
     _measure(data, filters, result)

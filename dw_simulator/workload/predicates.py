@@ -13,13 +13,13 @@ subqueries, CASE expressions included) and returns:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlglot import exp
-from sqlglot.optimizer.scope import Scope, traverse_scope
+from sqlglot.optimizer.scope import Scope, build_scope, traverse_scope
 
 from dw_simulator.workload.literals import Span, fold
 from dw_simulator.workload.resolve import Ref, Resolver
@@ -73,12 +73,26 @@ class GroupCount:
     total: str | None = None  # HAVING SUM(total) > n (None: a count)
 
 
+@dataclass(frozen=True)
+class Relation:
+    """`a > k * AGG(b)` (AGG: sum, avg, min, max or none; b read by a scalar subquery or the same row)."""
+
+    query: str
+    a: Ref
+    op: str
+    factor: float
+    agg: str | None
+    b: Ref
+    text: str
+
+
 @dataclass
 class Found:
     filters: list[Filter]
     joins: list[Join]
     groups: list[GroupCount]
     notes: list[str]
+    relations: list[Relation] = field(default_factory=list)
 
 
 def _negated(node: exp.Expression) -> bool:
@@ -225,6 +239,15 @@ class _Walker:
             self.add(node, scope, left, op, (right_const,))
         elif left_const is not None and right_const is None:
             self.add(node, scope, right, FLIPPED[op], (left_const,))
+        elif op in (">", ">=", "<", "<=") and left_const is None and right_const is None:
+            for side, other, how in ((left, right, op), (right, left, FLIPPED[op])):
+                got = self.target(side, scope)
+                found = self.magnitude(other, scope)
+                if got is not None and got[1] is None and found is not None and found[2] != got[0]:
+                    factor, agg, ref = found
+                    self.found.relations.append(Relation(self.name, got[0], how, factor, agg, ref,
+                                                         node.sql(dialect=self.dialect)))  # fmt: skip
+                    return
         elif op == "=" and isinstance(left, exp.Column) and isinstance(right, exp.Column):
             a, b = self.resolver.column(left, scope), self.resolver.column(right, scope)
             if a is None or b is None or a == b:
@@ -233,6 +256,33 @@ class _Walker:
             if pair[0] > pair[1]:
                 pair, a, b = (pair[1], pair[0]), b, a
             self.found.joins.append(Join(self.name, pair, a, b, node.sql(dialect=self.dialect)))
+
+    def magnitude(self, node: Any, scope: Scope) -> tuple[float, str | None, Ref] | None:
+        """(k, AGG, b) when `node` is `k * AGG(b)` / `AGG(b) * k` / `b`, possibly as a scalar subquery."""
+        factor = 1.0
+        while True:
+            if isinstance(node, exp.Paren):
+                node = node.this
+            elif isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and len(node.this.selects) == 1:
+                scope = build_scope(node.this) or scope
+                node = node.this.selects[0]
+                node = node.this if isinstance(node, exp.Alias) else node
+            elif isinstance(node, exp.Mul):
+                k_left, k_right = self.constant(node.this), self.constant(node.expression)
+                k = k_left if k_left is not None else k_right
+                if not isinstance(k, int | float | Decimal) or isinstance(k, bool):
+                    return None
+                factor *= float(k)
+                node = node.expression if k_left is not None else node.this
+            else:
+                break
+        agg = None
+        if isinstance(node, exp.Sum | exp.Avg | exp.Min | exp.Max):
+            agg, node = type(node).__name__.lower(), node.this
+        if not isinstance(node, exp.Column):
+            return None
+        ref = self.resolver.column(node, scope)
+        return (factor, agg, ref) if ref is not None else None
 
     def having(self, scope: Scope) -> None:
         query = scope.expression

@@ -105,3 +105,17 @@ def test_a_calendar_table_gets_one_row_per_day_from_the_year_the_queries_name(si
     sim.generate("cal", seed=1)
     assert sim.query("cal", "SELECT count(DISTINCT caldate), min(caldate) FROM date").rows[0][0] == 365
     assert sim.query("cal", "SELECT count(*) FROM date WHERE caldate = '2008-01-05'").rows[0][0] == 1
+
+
+def test_a_column_compared_with_an_aggregate_reaches_past_it(sim: Simulator) -> None:
+    ddl = ("CREATE TABLE stock (item INT PRIMARY KEY, quantity INT NOT NULL);\n"
+           "CREATE TABLE moves (move_id INT PRIMARY KEY, item INT NOT NULL, amount INT NOT NULL);")  # fmt: skip
+    sim.import_sql(ddl, "redshift", name="inv", target_warehouse="duckdb")
+    before = sim.get_schema("inv").table("moves").column("amount")  # type: ignore[union-attr]
+    sql = "SELECT * FROM stock s WHERE s.quantity > (SELECT 0.5 * SUM(m.amount) FROM moves m WHERE m.item = s.item)"
+    outcome = sim.fit_workload("inv", texts=[("q", sql)])
+    quantity = sim.get_schema("inv").table("stock").column("quantity")  # type: ignore[union-attr]
+    assert quantity is not None and quantity.distribution is None and quantity.max_value is not None
+    top = before.max_value if before is not None and before.max_value is not None else 1000
+    assert quantity.max_value >= top
+    assert any("compares it with moves.amount" in line for q in outcome.queries for line in q.contributed)
