@@ -164,7 +164,7 @@ def _fit_values(data: dict[str, Any], filters: list[Filter], result: FitResult) 
             result.records += records
             result.contradictions += problems
     needs_sample = [c for _t, c, _f in strings if (c.get("distribution") or {}).get("type") != "categorical"]
-    samples = dict(zip((id(c) for c in needs_sample), sample_columns(data, needs_sample, 600), strict=True))
+    samples = dict(zip((id(c) for c in needs_sample), sample_columns(data, needs_sample, 2000), strict=True))
     for table, column, items in strings:
         records, problems = fit_string(data, table, column, items, samples.get(id(column), []))
         result.records += records

@@ -27,6 +27,9 @@ from dw_simulator.workload.predicates import Filter
 from dw_simulator.workload.shares import like_regex
 
 MIN_SHARE = 0.05
+NEAR_UNIQUE = 0.5  # a sample with more distinct values than this share of its size is near-unique
+VARIANTS = 20
+SPREAD_OTHERS = 1000
 SMALL_RANGE = 200  # integer domains up to this many values give the queries' numbers a share of their own
 WORKLOAD_SHARE = 0.8
 OTHERS = 8
@@ -157,14 +160,18 @@ def fit_string(
                 f"({length}); a query comparing with it can never match"
             )
             ordered.remove(value)
+    near_unique = False
     if dist.get("type") == "categorical":
         others = [str(v) for v in dist["values"]]
         weights = list(dist.get("weights") or [1.0] * len(others))
     else:
         counts = Counter(str(v) for v in sample if v is not None)
-        others = [v for v, _n in counts.most_common(max(OTHERS, int(table.get("target_rows") or 0)))]
+        near_unique = len(counts) > NEAR_UNIQUE * max(1, len(sample))
+        top = max(OTHERS, int(table.get("target_rows") or 0), SPREAD_OTHERS if near_unique else 0)
+        others = [v for v, _n in counts.most_common(top)]
         weights = [float(counts[v]) for v in others]
     filler = _filler(others)
+    made_from: dict[str, str] = {}
     for index, (pattern, insensitive, flt) in enumerate(patterns):
         regex = like_regex(pattern, insensitive)
         if any(regex.match(v) for v in ordered):
@@ -176,12 +183,16 @@ def fit_string(
             )
             continue
         ordered.append(made)
+        made_from[made] = pattern
     taken = {v.casefold() for v in ordered}  # 'France' beside the workload's 'FRANCE' would be a second spelling
     keep = [(v, w) for v, w in zip(others, weights, strict=True) if v.casefold() not in taken]
     if not ordered:
         return [], problems
     rows = int(table.get("target_rows") or 1000)
     values, weights_out, unique = _mix(ordered, keep, rows, filler, length)
+    held = sum(weights_out[: len(ordered)])
+    if near_unique and not unique:
+        values, weights_out = _spread(values[: len(ordered)], weights_out[: len(ordered)], keep, made_from, length)
     column["distribution"] = {"type": "categorical", "values": values, "weights": weights_out}
     column.pop("faker_rule", None)
     fields = ["distribution"]
@@ -191,8 +202,9 @@ def fit_string(
     how = (
         f"each of the table's {rows} rows gets one of them"
         if unique
-        else f"workload values hold {sum(weights_out[: len(ordered)]):.0%} of the rows, "
-        f"{len(values) - len(ordered)} realistic others the rest"
+        else f"workload values hold {held:.0%} of the rows"
+        + (" (spread over variants that match)" if near_unique else "")
+        + f"; {len(values) - len(ordered)} other values in all"
     )
     records = []
     for query in dict.fromkeys(f.query for f in filters):
@@ -234,6 +246,33 @@ def _mix(
     values = ordered + [v for v, _w in kept]
     weights = [round(each, 6)] * k + [round(rest * w / total, 6) for _v, w in kept]
     return values, weights, False
+
+
+def _spread(ordered: list[str], weights: list[float], keep: list[tuple[str, float]], made_from: dict[str, str],
+            length: int | None) -> tuple[list[Any], list[float]]:  # fmt: skip
+    """A near-unique column (phones, names, comments) stays varied: each LIKE match becomes `VARIANTS` matching
+    values built from different realistic ones, and up to `SPREAD_OTHERS` realistic values share the rest evenly."""
+    bases = [v for v, _w in keep]
+    values: list[Any] = []
+    out: list[float] = []
+    for index, (value, weight) in enumerate(zip(ordered, weights, strict=True)):
+        pattern = made_from.get(value)
+        variants = [value]
+        for step in range(1, VARIANTS * 3):
+            if pattern is None or len(variants) >= VARIANTS or not bases:
+                break
+            base = bases[(index * VARIANTS + step) % len(bases)]
+            made = synthesize(pattern, _filler([base]), length, base)
+            if made is not None and made not in variants and made not in ordered:
+                variants.append(made)
+        values += variants
+        out += [round(weight / len(variants), 6)] * len(variants)
+    taken = set(values)
+    rest = [v for v in bases if v not in taken][:SPREAD_OTHERS]
+    share = max(0.0, 1.0 - sum(out))
+    values += rest
+    out += [round(share / len(rest), 8)] * len(rest) if rest else []
+    return values, out
 
 
 def _short(values: list[str]) -> str:
