@@ -104,12 +104,20 @@ def _negated(node: exp.Expression) -> bool:
     return negated
 
 
-def _conjunct(node: exp.Expression) -> bool:
-    """Whether the predicate is ANDed straight into a WHERE or JOIN ... ON (not under OR, NOT, CASE)."""
-    parent = node.parent
+def _conjunct(node: exp.Expression) -> str | None:
+    """ "" when the predicate is ANDed straight into a WHERE or JOIN ... ON; a branch id when it is ANDed into one
+    branch of an OR there (each branch is a conjunction of its own); None under NOT, CASE or a function."""
+    child, parent = node, node.parent
     while isinstance(parent, exp.And | exp.Paren):
+        child, parent = parent, parent.parent
+    if isinstance(parent, exp.Where | exp.Join):
+        return ""
+    if not isinstance(parent, exp.Or):
+        return None
+    branch = child
+    while isinstance(parent, exp.And | exp.Paren | exp.Or):
         parent = parent.parent
-    return isinstance(parent, exp.Where | exp.Join)
+    return str(id(branch)) if isinstance(parent, exp.Where | exp.Join) else None
 
 
 def _own_nodes(scope: Scope) -> list[Any]:
@@ -183,7 +191,8 @@ class _Walker:
             return
         (table, column), part, col = got
         text = predicate.sql(dialect=self.dialect)
-        group = f"{id(scope)}:{col.table.lower() or table.lower()}" if _conjunct(predicate) else ""
+        branch = _conjunct(predicate)
+        group = "" if branch is None else f"{id(scope)}:{branch}:{col.table.lower() or table.lower()}"
         self.found.filters.append(
             Filter(
                 self.name,
