@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from sqlglot.errors import SqlglotError
+
 from dw_simulator.schema.types import parse_type
 from dw_simulator.workload.fit_keys import fit_groups, fit_joins
 from dw_simulator.workload.fit_relations import fit_relations
@@ -92,6 +94,8 @@ def fit_workload(data: dict[str, Any], queries: list[QueryText], *, dialect: str
             continue
         try:
             found = extract(statement.tree, query.name, resolver, dialect, today)
+        except (SqlglotError, RecursionError) as exc:  # a statement sqlglot parses but cannot scope
+            raise WorkloadError(f"{query.source} ({query.name}): cannot read the query's names: {exc}") from None
         except UnknownTable as exc:
             line = query.line + exc.line - 1 if exc.line else query.line
             where = f"{query.source} ({query.name}), line {line}" + (f", column {exc.col}" if exc.col else "")

@@ -299,25 +299,44 @@ def _numbers(filters: list[Filter]) -> list[float]:
     return out
 
 
+def _type_range(spec: Any) -> tuple[float, float]:
+    if spec.is_integer:
+        low, high = INTEGER_RANGES[spec.base]
+        return float(low), float(high)
+    if spec.base.value == "DECIMAL" and spec.precision_scale is not None:
+        precision, scale = spec.precision_scale
+        limit = float(10 ** (precision - scale)) - 10.0**-scale
+        return -limit, limit
+    return -float("inf"), float("inf")
+
+
 def fit_number(
     data: dict[str, Any], table: dict[str, Any], column: dict[str, Any], filters: list[Filter]
 ) -> tuple[list[Record], list[str]]:
     values = _numbers(filters)
-    if not values:
-        return [], []
     spec = parse_type(str(column["data_type"]))
+    where = f"{table['name']}.{column['name']}"
+    type_lo, type_hi = _type_range(spec)
+    outside = sorted({v for v in values if not type_lo <= v <= type_hi})
+    problems = ([f"{where}: the queries name {', '.join(f'{v:g}' for v in outside)}, which its type "
+                 f"{column['data_type']} cannot hold; a predicate on it never matches"] if outside else [])  # fmt: skip
+    values = [v for v in values if type_lo <= v <= type_hi]
+    if not values:
+        return [], problems
     inferred = inferred_fields(data, table["name"], column["name"])
     lo_cur, hi_cur = column.get("min_value"), column.get("max_value")
-    where = f"{table['name']}.{column['name']}"
     declared = [f for f in ("min_value", "max_value") if column.get(f) is not None and f not in inferred]
     dist = column.get("distribution") or {}
     if dist.get("type") == "categorical" and "distribution" not in inferred:
-        return [], [f"{where}: the queries compare it with numbers; its declared categorical values are kept"]
+        return [], [
+            *problems,
+            f"{where}: the queries compare it with numbers; its declared categorical values are kept",
+        ]
     if declared:
         lo_d = float(lo_cur) if lo_cur is not None else -float("inf")
         hi_d = float(hi_cur) if hi_cur is not None else float("inf")
         bad = sorted({v for v in values if not lo_d <= v <= hi_d})
-        return [], (
+        return [], problems + (
             [
                 f"{where}: the queries name {', '.join(f'{v:g}' for v in bad)}, outside its declared range "
                 f"[{lo_cur}, {hi_cur}]; not widened"
@@ -374,7 +393,7 @@ def fit_number(
         )
         for query in dict.fromkeys(f.query for f in filters)
     ]
-    return records, []
+    return records, problems
 
 
 # -- dates -------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 NAME_RE = re.compile(r"^\s*--\s*name:\s*(\S+)", re.IGNORECASE)
 SQL_SUFFIXES = (".sql",)
@@ -74,7 +74,7 @@ def split(source: str, text: str, dialect: str) -> list[QueryText]:
             pieces.append((start, token.start))
             start = token.end + 1
     pieces.append((start, len(text)))
-    stem = Path(source).stem if source != "stdin" else "stdin"
+    stem = (Path(source).stem if source != "stdin" else "stdin") or "query"
     chunks = [(a, b) for a, b in pieces if text[a:b].strip() and _has_code(text[a:b])]
     out = []
     for index, (a, b) in enumerate(chunks, start=1):
@@ -106,7 +106,7 @@ def parse(query: QueryText, dialect: str) -> Statement | None:
             query.line + line - 1 if line else None,
             col,
         ) from None
-    except TokenError as exc:
+    except (TokenError, SqlglotError, RecursionError) as exc:
         raise ParseProblem(f"{query.source} ({query.name})", f"cannot read the query: {exc}", query.line) from None
     tree = trees[0] if trees else None
     if tree is None or not isinstance(tree, exp.Query):

@@ -119,3 +119,15 @@ def test_a_column_compared_with_an_aggregate_reaches_past_it(sim: Simulator) -> 
     top = before.max_value if before is not None and before.max_value is not None else 1000
     assert quantity.max_value >= top
     assert any("compares it with moves.amount" in line for q in outcome.queries for line in q.contributed)
+
+
+def test_odd_queries_are_reported_not_crashed_on(sim: Simulator) -> None:
+    from shop import DDL
+
+    sim.import_sql(DDL, "redshift", name="shop", target_warehouse="duckdb")
+    outcome = sim.fit_workload("shop", texts=[("q", "SELECT * FROM orders WHERE priority = 99999999999999")],
+                               dry_run=True)  # fmt: skip
+    assert any("cannot hold" in line for line in outcome.contradictions)
+    for sql in ("SELECT * FROM orders WHERE status IN (NULL)", "WITH a AS (SELECT 1) SELECT * FROM a, a",
+                "SELECT * FROM orders WHERE amount BETWEEN 'a' AND 5", "SELECT 1 UNION SELECT 2"):  # fmt: skip
+        sim.fit_workload("shop", texts=[("q", sql)], dry_run=True)
