@@ -17,7 +17,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from dw_simulator.schema import ExperimentSchema
     from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
     from dw_simulator.service_learn import LearnOutcome
+    from dw_simulator.service_workload import FitOutcome, QueryCheck
 
 log = logging.getLogger(__name__)
 # the dialects an experiment is written in (`schema.DIALECTS`, kept here so that a query needs no schema models)
@@ -350,6 +351,26 @@ class Simulator:
         from dw_simulator.ddl import export_ddl
 
         return export_ddl(self.get_schema(name), dialect, checks=checks)
+
+    # -- fitting the schema to a workload -------------------------------------------------------------------------
+    def fit_workload(self, name: str, *, paths: Sequence[str | Path] | None = None,
+                     texts: list[tuple[str, str]] | None = None, dialect: str | None = None,
+                     dry_run: bool = False, dbt: str | Path | None = None) -> FitOutcome:  # fmt: skip
+        """Fit the experiment's schema to queries (SQL files, folders, or (name, text) pairs) and/or a dbt project
+        (`dbt`: its sources, tests and models; it creates the experiment when there is none) and save it as a new
+        schema version (`dry_run`: only say what would change). See `service_workload`."""
+        from dw_simulator import service_workload
+
+        if dialect is not None:
+            self._check_dialect(dialect)
+        return service_workload.fit(self, name, paths=list(paths or []), texts=list(texts or []), dialect=dialect,
+                                    dry_run=dry_run, dbt=dbt)  # fmt: skip
+
+    def check_workload(self, name: str, *, timeout_s: float = 30.0) -> list[QueryCheck]:
+        """Run the queries the schema was fitted to on the experiment's data: rows or not, and what starves them."""
+        from dw_simulator import service_workload
+
+        return service_workload.check(self, name, timeout_s=timeout_s)
 
     # -- connecting users' own clients --------------------------------------------------------------------
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:

@@ -18,12 +18,23 @@ import pytest
 from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_imports
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
-SERVICE = ("service", "service_runs", "run_output", "results", "schema_edits", "preview", "statements", "service_learn")
+SERVICE = (
+    "service",
+    "service_runs",
+    "service_learn",
+    "service_workload",
+    "run_output",
+    "results",
+    "schema_edits",
+    "preview",
+    "statements",
+)
 DOMAINS = (
     "generator",
     "ddl",
     "inference",
     "learn",
+    "workload",
     "sql",
     "backends",
     "staging",

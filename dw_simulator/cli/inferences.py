@@ -17,8 +17,9 @@ TITLES = {
     "coverage": "coverage",
     "semantic": "semantic",
     "temporal_order": "time order",
+    "workload": "from queries",
 }
-ORDER = ("time_window", "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order")
+ORDER = ("time_window", "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order", "workload")
 
 
 def print_inferences(inferences: Sequence[dict[str, Any]], console: Console) -> None:
@@ -29,5 +30,7 @@ def print_inferences(inferences: Sequence[dict[str, Any]], console: Console) -> 
     for item in sorted(inferences, key=lambda i: rank.get(i["kind"], len(ORDER))):
         where = ".".join(p for p in (item.get("table"), item.get("column")) if p) or "experiment"
         kind = TITLES.get(item["kind"], item["kind"])
+        if item["kind"] == "workload" and item.get("value") not in (None, "workload"):
+            kind = f"from query {item['value']}"
         console.print(f"[cyan]inferred {kind}[/] [bold]{escape(where)}[/]: {escape(item['reason'])}", highlight=False)
     console.print("[dim]edit the schema to change an inference; --no-infer-keys refuses inferred keys[/]")

@@ -14,6 +14,7 @@ from dw_simulator.schema.relations import Inference
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import JSON_TYPES
 from dw_simulator.schema.validation import check_identifier, fail
+from dw_simulator.schema.workload_queries import WorkloadQuery
 
 Dialect = Literal["redshift", "snowflake"]
 WarehouseName = Literal["duckdb", "sqlite", "redshift", "snowflake"]
@@ -38,6 +39,9 @@ class ExperimentSchema(BaseModel):
     date_end: date | None = Field(default=None, description="last day of that window (inclusive)")
     inferences: list[Inference] = Field(
         default_factory=list, description="every setting dw-sim inferred rather than read, with its reason"
+    )
+    workload: list[WorkloadQuery] = Field(
+        default_factory=list, description="the queries the schema was fitted to (`experiment fit --queries`)"
     )
 
     @field_validator("date_start", "date_end", mode="before")

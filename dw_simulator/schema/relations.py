@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dw_simulator.schema.validation import check_identifier, fail
 
 InferenceKind = Literal[
-    "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order", "time_window"
+    "primary_key", "foreign_key", "null_rate", "coverage", "semantic", "temporal_order", "time_window", "workload"
 ]
 INFERENCE_KINDS: tuple[str, ...] = ("primary_key", "foreign_key", "null_rate", "coverage", "semantic",
-                                    "temporal_order", "time_window")  # fmt: skip
+                                    "temporal_order", "time_window", "workload")  # fmt: skip
 
 
 class MultiColumnForeignKey(BaseModel):
