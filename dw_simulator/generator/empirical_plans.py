@@ -101,4 +101,4 @@ def _storage_numbers(typed: pa.Array, spec: TypeSpec) -> np.ndarray:
         return np.asarray(typed.cast(pa.int32()).to_numpy(zero_copy_only=False), dtype=np.float64)
     if spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ):
         return np.asarray(typed.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    return np.asarray(typed.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return np.asarray(typed.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)

@@ -153,7 +153,7 @@ def fit_column(name: str, arr: pa.ChunkedArray | pa.Array, declared: str | None,
     if pa.types.is_boolean(arr.type):
         _fit_boolean(fit, arr, present)
     elif pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
-        _fit_numbers(fit, arr, present.cast(pa.float64()), options, temporal=False)
+        _fit_numbers(fit, arr, present.cast(pa.float64(), safe=False), options, temporal=False)
     elif pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type):
         _fit_numbers(fit, arr, _days(arr), options, temporal=True)
     elif pa.types.is_string(arr.type):
@@ -174,8 +174,8 @@ def _days(arr: pa.Array) -> pa.Array:
     """Dates and timestamps as (fractional) days since 1970-01-01, NULLs dropped."""
     present = arr.drop_null()
     if pa.types.is_date(arr.type):
-        return present.cast(pa.date32()).cast(pa.int32()).cast(pa.float64())
-    micros = present.cast(pa.timestamp("us", tz=arr.type.tz)).cast(pa.int64()).cast(pa.float64())
+        return present.cast(pa.date32()).cast(pa.int32()).cast(pa.float64(), safe=False)
+    micros = present.cast(pa.timestamp("us", tz=arr.type.tz)).cast(pa.int64()).cast(pa.float64(), safe=False)
     return pc.divide(micros, 86_400e6)
 
 
@@ -193,7 +193,7 @@ def _fit_boolean(fit: ColumnFit, arr: pa.Array, present: pa.Array) -> None:
     fit.values = [False, True]
     fit.column["distribution"] = {"type": "empirical", "values": [False, True],
                                   "weights": [round((n - trues) / n, 6), round(trues / n, 6)]}  # fmt: skip
-    fit.order = _order_of(arr, present.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    fit.order = _order_of(arr, present.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False))
 
 
 def _fit_numbers(fit: ColumnFit, arr: pa.Array, numbers_arr: pa.Array, options: FitOptions, *, temporal: bool) -> None:

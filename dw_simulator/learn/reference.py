@@ -52,7 +52,7 @@ def encode(arr: pa.Array | pa.ChunkedArray, kind: str, values: list[Any] | None 
         out[~nulls] = micros / 86_400e6
     elif pa.types.is_boolean(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or \
             pa.types.is_decimal(arr.type):  # fmt: skip
-        out[~nulls] = present.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        out[~nulls] = present.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
     else:
         raise ValueError(f"cannot encode a {arr.type} column as numbers")
     return out

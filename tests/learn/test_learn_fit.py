@@ -218,3 +218,18 @@ def test_share_of_parents_with_children(tmp_path: Path) -> None:
     plan = build_plan(schema, 1)
     orders = build_batch(plan.table("orders"), 0, 3000)
     assert abs(len(set(orders.column("customer_id").to_pylist())) / 400 - 0.25) < 0.02
+
+
+def test_integers_past_float_precision_are_learned(tmp_path: Path) -> None:
+    """BIGINT values above 2**53 (hashed or bijected keys) fit: quantiles are approximate, never an Arrow error."""
+    import pyarrow.parquet as pq
+
+    n = 300
+    big = 2**53 + 1
+    table = pa.table({"amount": pa.array([big + 7 * (i % 40) for i in range(n)], pa.int64())})
+    folder = tmp_path / "big"
+    folder.mkdir()
+    pq.write_table(table, folder / "big.parquet")
+    schema = ExperimentSchema.model_validate(learn_schema(read_samples(str(folder)), name="big").schema)
+    values = _generate(schema, "big", 200).column("amount").to_numpy()
+    assert values.min() >= big - 2**12 and values.max() <= big + 7 * 40 + 2**12
