@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = Field(default="test", description="S3 access key id (local mock default)")
     s3_secret_access_key: str | None = Field(default="test", description="S3 secret key (local mock default)")
     s3_region: str = Field(default="us-east-1", description="S3 region")
+    sql_sandbox: bool = Field(
+        default=True,
+        description="users' SQL reaches only its experiment and the staging area: on DuckDB no file access beyond "
+        "<data_root>/s3 and no other experiment's file; on PostgreSQL a warning when the URL is a superuser's. "
+        "false lifts it (read_csv of any file, COPY ... TO anywhere, ATTACH)",
+    )
     query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")

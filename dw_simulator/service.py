@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
+from dw_simulator.backends.base import run_key
 from dw_simulator.config import Settings, load_settings
 from dw_simulator.connections import connection_settings
 from dw_simulator.errors import (
@@ -355,7 +356,8 @@ class Simulator:
             backend = self.backend(target)
             files = {name_: out.files for name_, out in result.tables.items()}
             with observation.phase("load"):
-                loaded = backend.load_tables(schema, files)
+                loaded = backend.prepare_run(schema, run_key(run_id), files)
+                backend.commit_run(schema.name, run_key(run_id))
             profile = {
                 t.name: [p.to_dict() for p in backend.profile_table(schema.name, t)]
                 for t in schema.tables

@@ -15,12 +15,12 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dw_simulator import observability as obs
-from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import RUN_KEY_RE, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.postgres import runs
 from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
 from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
 from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
@@ -111,16 +111,23 @@ class PostgresBackend(WarehouseBackend):
     def physical_name(self, experiment: str, table: str) -> str:
         return f"{q(experiment.lower())}.{q(table.lower())}"
 
-    def _create_table_sql(self, experiment: str, table: TableSchema) -> str:
+    def _create_table_sql(self, experiment: str, table: TableSchema, *, namespace: str | None = None) -> str:
         cols = []
         for column in table.columns:
             not_null = " NOT NULL" if column.required else ""
             cols.append(f"{q(column.name.lower())} {postgres_type(column)}{not_null}")
-        return f"CREATE TABLE {self.physical_name(experiment, table.name)} ({', '.join(cols)})"
+        relation = (
+            self.physical_name(experiment, table.name)
+            if namespace is None
+            else (f"{q(namespace)}.{q(table.name.lower())}")
+        )
+        return f"CREATE TABLE {relation} ({', '.join(cols)})"
 
     # -- experiments --------------------------------------------------------------------------------------------------
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _transaction(self, *, raw: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction committed when the block ends; psycopg errors become QueryError (or, with
+        `raw`, propagate as they are, for callers that retry some of them)."""
         conn = self.connect()
         psycopg = psycopg_module()
         try:
@@ -129,6 +136,8 @@ class PostgresBackend(WarehouseBackend):
             conn.commit()
         except psycopg.Error as exc:
             conn.rollback()
+            if raw:
+                raise
             raise QueryError(error_message(exc)) from None
         except BaseException:
             conn.rollback()
@@ -138,6 +147,8 @@ class PostgresBackend(WarehouseBackend):
         with self._transaction() as cur:
             name = q(self.schema_name(schema.name))
             cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            if runs.current_run(cur, schema.name) is not None:
+                cur.execute("DELETE FROM dwsim_runs.current_runs WHERE experiment = %s", (schema.name.lower(),))
             cur.execute(f"CREATE SCHEMA {name}")
             for table in schema.tables:
                 cur.execute(self._create_table_sql(schema.name, table))
@@ -147,17 +158,32 @@ class PostgresBackend(WarehouseBackend):
         with self._transaction() as cur:
             dropped = len(self.existing_tables(experiment))
             cur.execute(f"DROP SCHEMA IF EXISTS {q(self.schema_name(experiment))} CASCADE")
+            for staged, _run in runs.prepared_runs(cur, experiment):
+                cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
+            if runs.current_run(cur, experiment) is not None or runs.prepared_runs(cur, experiment):
+                cur.execute("DELETE FROM dwsim_runs.prepared WHERE experiment = %s", (experiment.lower(),))
+                cur.execute("DELETE FROM dwsim_runs.current_runs WHERE experiment = %s", (experiment.lower(),))
             yield dropped
         self._forget_staged(experiment)
 
-    def _forget_staged(self, experiment: str) -> None:
-        """Best effort: remove the experiment's staged objects (`s3://<bucket>/<experiment>/`)."""
+    def _forget_staged(self, experiment: str, *, keep: str | None = None) -> None:
+        """Best effort: remove the experiment's staged objects (`s3://<bucket>/<experiment>/`), all of them or all
+        but run `keep`'s."""
+        if not self.settings.s3_endpoint_url:
+            return
+        if keep is None:
+            self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/")
+            return
+        for run in self._staged_runs(experiment) - {keep}:
+            self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/{run}/")
+
+    def _delete_staged(self, prefix: str) -> None:
         if not self.settings.s3_endpoint_url:
             return
         try:
-            self.stage.delete_prefix(f"s3://{self.settings.s3_bucket}/{experiment}/")
-        except Exception as exc:  # staging cleanup must not undo a completed drop
-            log.warning("could not remove staged files", extra={"experiment": experiment, "error": str(exc)})
+            self.stage.delete_prefix(prefix)
+        except Exception as exc:  # staging cleanup must not undo a completed drop or swap
+            log.warning("could not remove staged files", extra={"prefix": prefix, "error": str(exc)})
 
     def existing_tables(self, experiment: str) -> list[str]:
         conn = self.connect()
@@ -180,28 +206,33 @@ class PostgresBackend(WarehouseBackend):
         return out
 
     # -- data ---------------------------------------------------------------------------------------------------------
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+    def prepare_run(self, schema: ExperimentSchema, run: str, files: dict[str, list[Path]]) -> dict[str, int]:
+        """Stage the run's files, then COPY them into new tables of the run's own schema, in one transaction (a
+        crash rolls it back); readers keep reading the experiment's tables."""
         for table_name in files:
             if schema.table(table_name) is None:
                 raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
-        stage, prefixes = self._stage_run(schema.name, files)
+        stage, prefixes = self._stage_run(schema.name, run, files)
+        staged = runs.staging_schema(schema.name, run)
         loaded: dict[str, int] = {}
         conn = self.connect()
         with self._transaction() as cur:
-            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {q(self.schema_name(schema.name))}")
-            existing = {t.lower() for t in self.existing_tables(schema.name)}
+            runs.ensure_run_tables(cur)
+            cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
+            cur.execute(f"CREATE SCHEMA {q(staged)}")
+            cur.execute(
+                "INSERT INTO dwsim_runs.prepared (staging_schema, experiment, run) VALUES (%s, %s, %s) "
+                "ON CONFLICT (staging_schema) DO NOTHING",
+                (staged, schema.name.lower(), run),
+            )
             target = PostgresCopyTarget(self, conn, schema.name, freeze=True)
             for table_name in files:
                 table = schema.table(table_name)
                 assert table is not None
-                relation = self.physical_name(schema.name, table.name)
-                if table.name.lower() in existing:
-                    cur.execute(f"TRUNCATE {relation}")
-                else:
-                    cur.execute(self._create_table_sql(schema.name, table))
+                cur.execute(self._create_table_sql(schema.name, table, namespace=staged))
                 if files[table_name]:
                     action = CopyAction(
-                        table=relation,
+                        table=f"{q(staged)}.{q(table.name.lower())}",
                         columns=[c.name.lower() for c in table.columns],
                         source=prefixes[table_name],
                         options={"format": "parquet", "iam_role": LOCAL_IAM_ROLE},
@@ -211,9 +242,73 @@ class PostgresBackend(WarehouseBackend):
                     loaded[table.name] = 0
         return loaded
 
-    def _stage_run(self, experiment: str, files: Mapping[str, list[Path]]) -> tuple[Stage, dict[str, str]]:
+    def commit_run(self, experiment: str, run: str) -> None:
+        """One short transaction: swap the run's tables in and record it as current (retried on lock timeouts)."""
+        psycopg = psycopg_module()
+        for attempt in range(4):
+            try:
+                with self._transaction(raw=True) as cur:
+                    if runs.current_run(cur, experiment) == run:
+                        return
+                    staged = runs.staging_schema(experiment, run)
+                    cur.execute("SELECT to_regnamespace(%s) IS NOT NULL", (staged,))
+                    row = cur.fetchone()
+                    if not row or not row[0]:
+                        raise QueryError(f"run {run} of experiment '{experiment}' was not prepared (or was discarded)")
+                    runs.swap_in(cur, self.schema_name(experiment), staged, run, experiment)
+                break
+            except psycopg.errors.LockNotAvailable:
+                if attempt == 3:
+                    raise QueryError(
+                        f"could not swap run {run} into experiment '{experiment}': its tables stayed locked by other "
+                        "sessions (long queries?) for 20 s; the run's data is kept and the swap can be retried"
+                    ) from None
+                log.warning("swap waited for locks; retrying", extra={"experiment": experiment, "run": run})
+            except psycopg.Error as exc:
+                raise QueryError(error_message(exc)) from None
+        self._forget_staged(experiment, keep=run)
+
+    def current_run(self, experiment: str) -> str | None:
+        with self._transaction() as cur:
+            return runs.current_run(cur, experiment)
+
+    def discard_run(self, experiment: str, run: str) -> None:
+        with self._transaction() as cur:
+            if runs.current_run(cur, experiment) == run:
+                return
+            for staged, prepared in runs.prepared_runs(cur, experiment):
+                if prepared == run:
+                    cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
+                    cur.execute("DELETE FROM dwsim_runs.prepared WHERE staging_schema = %s", (staged,))
+        self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/{run}/")
+
+    def leftover_runs(self, experiment: str) -> list[str]:
+        with self._transaction() as cur:
+            found = {run for _schema, run in runs.prepared_runs(cur, experiment)}
+            current = runs.current_run(cur, experiment)
+        if current:
+            found.add(current)
+        found.update(self._staged_runs(experiment))
+        return sorted(found)
+
+    def _staged_runs(self, experiment: str) -> set[str]:
+        if not self.settings.s3_endpoint_url:
+            return set()
+        prefix = f"s3://{self.settings.s3_bucket}/{experiment}/"
+        try:
+            urls = self.stage.list(prefix)
+        except Exception as exc:  # staging clean-up is best effort: S3 may be gone
+            log.warning("could not list staged runs", extra={"experiment": experiment, "error": str(exc)})
+            return set()
+        found = set()
+        for url in urls:
+            key = url[len(prefix) :].split("/", 1)[0]
+            if re.fullmatch(RUN_KEY_RE, key):
+                found.add(key)
+        return found
+
+    def _stage_run(self, experiment: str, run: str, files: Mapping[str, list[Path]]) -> tuple[Stage, dict[str, str]]:
         """Upload a run's files to S3 when an endpoint is configured; else the generated folder is the stage."""
-        run = _run_id(files)
         if self.settings.s3_endpoint_url:
             stage = self.stage
             present = {t: p for t, p in files.items() if p}
@@ -357,13 +452,3 @@ class RedshiftBackend(PostgresBackend):
     def _query_id(self) -> int:
         row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
         return int(row[0]) if row else 0
-
-
-def _run_id(files: Mapping[str, list[Path]]) -> str:
-    """The generator writes `<generated>/<experiment>/run-000042/<table>/...`; use that run id when present."""
-    for paths in files.values():
-        for path in paths:
-            for parent in Path(path).parents:
-                if re.fullmatch(r"run-\d+", parent.name):
-                    return parent.name
-    return "load-" + datetime.now().strftime("%Y%m%dT%H%M%S%f")

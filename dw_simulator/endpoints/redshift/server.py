@@ -75,6 +75,7 @@ class RedshiftEndpoint:
         self.busy = 0  # engine calls running on worker threads (observable by tests and monitoring)
         self._duckdb: Any = None  # DuckDBBackend shared by the sessions (one connection, a cursor each)
         self._duckdb_users = 0
+        self._duckdb_paths: dict[int, tuple[Any, str]] = {}  # session connection -> (its file, experiment)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -208,25 +209,33 @@ class RedshiftEndpoint:
         return DuckDBEngine(session)
 
     # -- the embedded DuckDB warehouse ------------------------------------------------------------------------------
-    def duckdb_cursor(self) -> Any:
-        """A connection of its own for a session (closed with `release_duckdb`)."""
+    def duckdb_cursor(self, experiment: str) -> Any:
+        """A connection of its own on the experiment's current DuckDB file (closed with `release_duckdb`)."""
         from dw_simulator.backends.duckdb import DuckDBBackend
 
         with self._lock:
             if self._duckdb is None:
                 self._duckdb = DuckDBBackend(self.settings)
-            try:
-                cursor = self._duckdb.connect().cursor()
-            except DwSimError as exc:
-                raise EndpointError(INTERNAL, exc.message) from None
+            backend = self._duckdb
+        try:
+            con, path = backend.open_session(experiment)
+        except DwSimError as exc:
+            raise EndpointError(INTERNAL, exc.message) from None
+        with self._lock:
             self._duckdb_users += 1
-            return cursor
+            self._duckdb_paths[id(con)] = (path, experiment)
+        return con
 
     def release_duckdb(self, cursor: Any) -> None:
-        with contextlib.suppress(Exception):
-            cursor.close()
         with self._lock:
+            path, experiment = self._duckdb_paths.pop(id(cursor), (None, None))
+            backend = self._duckdb
             self._duckdb_users -= 1
+        if backend is not None and path is not None:
+            with contextlib.suppress(Exception):
+                backend.close_session(cursor, path)
+                backend.sweep(experiment)  # delete the run files this session was the last to hold
+        with self._lock:
             if self._duckdb_users <= 0:
                 self._close_duckdb_locked()
 
