@@ -87,7 +87,14 @@ class Settings(BaseSettings):
     redshift_endpoint_enabled: bool = Field(
         default=True, description="`dw-sim serve` also serves the Redshift endpoint"
     )
-    redshift_endpoint_host: str = Field(default="127.0.0.1", description="address the Redshift endpoint binds")
+    redshift_endpoint_host: str = Field(
+        default="127.0.0.1", description="address the Redshift endpoint binds (loopback unless allow_remote)"
+    )
+    allow_remote: bool = Field(
+        default=False,
+        description="let the wire endpoints (Redshift, Snowflake) listen on non-loopback addresses, where their local "
+        "mock credentials protect nothing (the HTTP API needs DW_SIM_API_TOKEN instead)",
+    )
     redshift_endpoint_port: int = Field(
         default=5439, ge=0, le=65535, description="port of the Redshift endpoint (0 = any free port)"
     )

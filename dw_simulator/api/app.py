@@ -81,7 +81,13 @@ def create_app(
     for module in (imports, experiments, query, runs, system):
         app.include_router(module.router)
     mount_web(app)  # the built web UI at /, after the API routes so they win
-    app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        token=api.token,
+        max_body_bytes=api.api_max_body_bytes,
+        allowed_hosts=api.api_allowed_hosts,
+        allowed_origins=api.api_cors_origins,
+    )
     if api.api_cors_origins:  # off unless origins are configured
         app.add_middleware(
             CORSMiddleware,

@@ -49,7 +49,7 @@ def test_json_rows_with_types_and_truncation(client: TestClient, loaded: str) ->
 
 def test_server_caps_json_rows(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_max_result_rows=5))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         client.post(
             "/api/experiments",
             json={
@@ -104,7 +104,7 @@ def test_query_errors(client: TestClient, loaded: str) -> None:
 
 def test_query_time_limit(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_query_timeout_s=0.05))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         client.post(
             "/api/experiments",
             json={

@@ -136,7 +136,7 @@ def test_start_up_recovers_runs_a_crash_left_behind(settings, tmp_path) -> None:
                 run.output_path = str(files) if name == "shop" else None
                 ids.append(run.id)
         sim.close()
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
             same_pid, orphan, live = (client.get(f"/api/runs/{i}").json() for i in ids)
             assert same_pid["status"] == "FAILED" and "interrupted" in same_pid["error_message"]
             assert orphan["status"] == "FAILED"

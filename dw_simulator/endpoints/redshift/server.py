@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dw_simulator.bind_policy import REDSHIFT_ENDPOINT, check_bind
 from dw_simulator.connections import address_file
 from dw_simulator.endpoints.redshift.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -44,6 +45,7 @@ class EndpointConfig:
     password: str
     auth: str
     tls: bool
+    allow_remote: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> EndpointConfig:
@@ -54,6 +56,7 @@ class EndpointConfig:
             "password": settings.redshift_endpoint_password.get_secret_value(),
             "auth": settings.redshift_endpoint_auth,
             "tls": settings.redshift_endpoint_tls,
+            "allow_remote": settings.allow_remote,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -79,6 +82,7 @@ class RedshiftEndpoint:
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
     async def start(self) -> None:
+        check_bind(self.config.host, REDSHIFT_ENDPOINT, allow_remote=self.config.allow_remote)
         if self.config.tls:
             from dw_simulator.endpoints.redshift.tls import server_context
 
