@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from dw_simulator.staging import Stage
 
 log = logging.getLogger(__name__)
+_WARNED_SUPERUSER: set[str] = set()
 DEFAULT_URL = "postgresql://mockuser:mockpass@localhost:5439/dev"  # docker-compose's local-redshift-mock
 LOCAL_IAM_ROLE = "arn:aws:iam::000000000000:role/dw-sim-local"
 
@@ -69,10 +70,26 @@ class PostgresBackend(WarehouseBackend):
             conn.adapters.register_loader("jsonb", TextLoader)
             conn.adapters.register_loader("json", TextLoader)
             conn.execute("SET TIME ZONE 'UTC'")
+            superuser = conn.execute("SELECT current_setting('is_superuser') = 'on'").fetchone()
             conn.commit()
+            if superuser and superuser[0]:
+                self._warn_superuser()
             self._conn = conn
             self._on_connect(conn)
         return self._conn
+
+    def _warn_superuser(self) -> None:
+        """Users' SQL runs as the URL's role: a superuser can read and write the server's files (`pg_read_file`,
+        `COPY ... TO '/path'`) and every database. Said once per process and URL."""
+        if not self.settings.sql_sandbox or self.url in _WARNED_SUPERUSER:
+            return
+        _WARNED_SUPERUSER.add(self.url)
+        log.warning(
+            f"the PostgreSQL URL {redact(self.url)} logs in as a superuser: users' SQL can read and write the "
+            "server's files (pg_read_file, COPY ... TO) and other databases; use a role that is not a superuser "
+            "(it needs CREATE on the database) or set DW_SIM_SQL_SANDBOX=false to accept it",
+            extra={"url": redact(self.url)},
+        )
 
     def _on_connect(self, conn: Any) -> None:
         """Hook for subclasses (the Redshift flavour installs its SQL library)."""
