@@ -62,7 +62,7 @@ def test_redshift_endpoint_host_setting_cannot_skip_the_check(settings: Settings
     with Simulator(wide) as sim:
         thread = EndpointThread(sim, EndpointConfig.from_settings(wide))
         try:
-            with pytest.raises(UnsafeBindError, match="Redshift endpoint.*0.0.0.0"):
+            with pytest.raises(UnsafeBindError, match=r"Redshift endpoint.*0\.0\.0\.0"):
                 thread.start()
             assert thread.endpoint is None
         finally:
@@ -109,7 +109,7 @@ def test_snowflake_endpoint_refuses_remote_unless_allowed(settings: Settings) ->
 
     endpoint = EmbeddedEndpoint(engine_config(settings), host="0.0.0.0", port=0)
     try:
-        with pytest.raises(UnsafeBindError, match="Snowflake endpoint.*--allow-remote"):
+        with pytest.raises(UnsafeBindError, match=r"Snowflake endpoint.*--allow-remote"):
             endpoint.start()
     finally:
         endpoint.stop()

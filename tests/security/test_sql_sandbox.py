@@ -97,7 +97,7 @@ def test_the_setting_lifts_the_sandbox(tmp_path: Path) -> None:
     ],
 )
 def test_traversal_in_staged_urls_is_refused(url: str, tmp_path: Path) -> None:
-    with pytest.raises(QueryError, match="outside|bucket name"):
+    with pytest.raises(QueryError, match=r"outside|bucket name"):
         parse_s3_url(url)
     stage = LocalStage(tmp_path / "s3")
     with pytest.raises(QueryError):
