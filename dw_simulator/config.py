@@ -1,11 +1,12 @@
 """Settings, read in the brief's order: defaults -> config file -> .env / environment (DW_SIM_*) -> CLI flags.
 
 The config file is `config/default.yml` in the working directory, or the YAML file named by `DW_SIM_CONFIG`.
+Commands that need only the data root and the log settings start from `boot_settings` (the same rules on the
+standard library) and import this module only when they use more.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,14 +19,9 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-DEFAULT_CONFIG_FILE = Path("config/default.yml")
+from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, config_file_path
 
-
-def config_file_path() -> Path | None:
-    explicit = os.environ.get("DW_SIM_CONFIG")
-    if explicit:
-        return Path(explicit)
-    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+__all__ = ["DEFAULT_CONFIG_FILE", "Settings", "config_file_path", "load_settings"]
 
 
 class Settings(BaseSettings):

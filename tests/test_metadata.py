@@ -13,8 +13,7 @@ from alembic import command
 
 from dw_simulator.errors import RunInProgressError
 from dw_simulator.logs import configure_logging, log_context
-from dw_simulator.metadata import MetadataStore
-from dw_simulator.metadata.store import _alembic_config
+from dw_simulator.metadata.store import MetadataStore, _alembic_config
 from dw_simulator.service import Simulator
 
 

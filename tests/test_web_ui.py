@@ -95,6 +95,7 @@ def _need_npm() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1300)  # the script's own limit is 1200 s (a first run installs chromium and npm packages)
 def test_web_ui_component_and_end_to_end_suites() -> None:
     _need_npm()
     env = {k: v for k, v in os.environ.items() if k not in ("DW_SIM_E2E_URL", "SKIP_E2E")}

@@ -278,6 +278,22 @@ class HealthOut(BaseModel):
     active_runs: int
 
 
+class ApiLink(BaseModel):
+    path: str
+    methods: list[str]
+    summary: str | None = None
+
+
+class ApiIndexOut(BaseModel):
+    name: str
+    version: str
+    docs: str = Field(description="interactive documentation (Swagger UI)")
+    openapi: str = Field(description="the OpenAPI document")
+    health: str
+    metrics: str
+    resources: list[ApiLink] = Field(description="every /api route, with its methods and summary")
+
+
 # -- JSON values ------------------------------------------------------------------------------------------------------
 def json_value(value: Any) -> Any:
     """A warehouse value as JSON: exact decimals as strings, temporal values in ISO 8601, bytes in base64."""

@@ -7,15 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from dw_simulator.cli.common import (
@@ -27,6 +18,7 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
 app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
@@ -92,8 +84,10 @@ def list_(json_out: JsonFlag = False) -> None:
 @app.command("show")
 @handle_errors
 def show(name: Annotated[str, typer.Argument(help="Experiment name.")], json_out: JsonFlag = False) -> None:
-    """Show an experiment's tables, columns, last run and per-column profile."""
-    detail = open_simulator().get_experiment(name)
+    """Show an experiment's tables, columns, last run and per-column profile (computed on the first show after
+    a run)."""
+    with counted_progress("profiling columns (tables)", enabled=not json_out and err_console.is_terminal) as bar:
+        detail = open_simulator().get_experiment(name, on_profile=bar)
     if json_out:
         print_json(detail.to_dict())
         return
@@ -145,24 +139,7 @@ def generate(
     overrides = parse_rows(rows)
     cancel = threading.Event()
     show_progress = not json_out and err_console.is_terminal
-    with Progress(
-        TextColumn("[bold]{task.description:<20}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        disable=not show_progress,
-        transient=False,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def on_progress(event: object) -> None:
-            table = getattr(event, "table")  # noqa: B009 - ProgressEvent from the generator
-            if table not in tasks:
-                tasks[table] = bars.add_task(table, total=getattr(event, "rows_total"))  # noqa: B009
-            bars.update(tasks[table], completed=getattr(event, "rows_done"))  # noqa: B009
-
+    with run_progress(enabled=show_progress) as bars:
         try:
             run = sim.generate(
                 name,
@@ -170,7 +147,8 @@ def generate(
                 seed=seed,
                 workers=workers,
                 batch_size=batch_size,
-                progress=on_progress,
+                progress=bars.on_progress,
+                on_phase=bars.on_phase,
                 cancel=cancel,
             )
         except KeyboardInterrupt:

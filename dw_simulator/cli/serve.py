@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dw_simulator.bind_policy import HTTP_API, UnsafeBindError, check_bind, is_loopback
+from dw_simulator.cli import companions
 from dw_simulator.cli.common import cli_settings, err_console, handle_errors, state
 from dw_simulator.errors import MissingDependencyError
 
@@ -24,7 +25,10 @@ log = logging.getLogger("dw_simulator.api")
 # Services that run beside the HTTP API for the life of `dw-sim serve` (such as a wire-protocol endpoint): each is
 # a callable that takes the settings and returns a context manager, entered before the API starts listening and
 # exited after it stops.
-COMPANIONS: list[Callable[[Settings], AbstractContextManager[object]]] = []
+COMPANIONS: list[Callable[[Settings], AbstractContextManager[object]]] = [
+    companions.snowflake_endpoint,
+    companions.redshift_endpoint,
+]
 
 
 __all__ = ["COMPANIONS", "UnsafeBindError", "is_loopback", "register", "serve"]

@@ -55,7 +55,8 @@ def test_duckdb_file_writes_are_refused(two: Simulator, tmp_path: Path) -> None:
 def test_other_experiments_are_out_of_reach(two: Simulator) -> None:
     theirs = two.settings.warehouse_dir / "duckdb" / "theirs"
     [data_file] = theirs.glob("*/warehouse.duckdb")
-    _refused(two, f"ATTACH '{data_file}' AS t", dialect="duckdb", match="already attached")  # open in this process
+    two.query("theirs", "SELECT 1")  # their file is open in this process too
+    _refused(two, f"ATTACH '{data_file}' AS t", dialect="duckdb", match="already attached")
     two.release_backends()
     _refused(two, f"ATTACH '{data_file}' AS t", dialect="duckdb")
     for sql in ("SELECT count(*) FROM theirs.customers", "DELETE FROM theirs.customers", "DROP SCHEMA theirs CASCADE"):
