@@ -9,8 +9,6 @@ first asked for, so a run costs its generation and load only.
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import shutil
 import threading
@@ -18,13 +16,14 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import crashpoints
 from dw_simulator import observability as obs
 from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError, SchemaValidationError
 from dw_simulator.logs import log_context
+from dw_simulator.service_recovery import finish_run, settle_run, sweep
 
 if TYPE_CHECKING:
     from dw_simulator.backends import WarehouseBackend
@@ -82,7 +81,8 @@ def run_generation(
         run = metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
         run_id, target = run.id, experiment.target_warehouse
     out_dir = settings.generated_dir / schema.name / f"run-{run_id:06d}"
-    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=str(out_dir), owner_pid=os.getpid())
+    crashpoints.reached("created")
+    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=str(out_dir))
     if on_start is not None:
         on_start(run_id)
     token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
@@ -105,6 +105,8 @@ def run_generation(
         if progress is not None:
             progress(event)
 
+    key = run_key(run_id)
+    crashpoints.reached("running")
     try:
         log.info("generation started", extra={"seed": seed, "workers": workers})
         phase(PhaseEvent("generate", 0, len(schema.tables)))
@@ -121,37 +123,38 @@ def run_generation(
             )
         if cancel is not None and cancel.is_set():
             raise GenerationCancelled("cancelled")
+        crashpoints.reached("generated")
         files = {name_: out.files for name_, out in result.tables.items()}
         phase(PhaseEvent("load", 0, len(files), next(iter(files), None)))
+        backend = backend_for(target)
         with observation.phase("load"):
-            backend = backend_for(target)
-            loaded = backend.prepare_run(schema, run_key(run_id), files)
-            backend.commit_run(schema.name, run_key(run_id))
+            loaded = backend.prepare_run(schema, key, files)  # out of readers' sight
         phase(PhaseEvent("load", len(files), len(files)))
-        with metadata.session() as session:
-            experiment = metadata.get_experiment(session, schema.name)
-            for row in experiment.tables:
-                if row.table_name in loaded:
-                    row.row_count = loaded[row.table_name]
-            db_run = metadata.get_run(session, run_id)
-            db_run.status = "COMPLETED"
-            db_run.finished_at = now()
-            db_run.row_counts = json.dumps(loaded)
-            db_run.progress = json.dumps({**progress_state, "phase": "done"})
-        prune_old_runs(settings.generated_dir / schema.name, keep=out_dir)
+        crashpoints.reached("prepared")
+        # the intended swap: the counts recovery records if it finds this run current
+        metadata.update_run(run_id, row_counts=loaded, progress={**progress_state, "phase": "commit"})
+        crashpoints.reached("intended")
+        backend.commit_run(schema.name, key)  # the commit point
+        crashpoints.reached("committed")
+        finish_run(metadata, run_id, loaded=loaded, progress=progress_state)
+        crashpoints.reached("completed")
+        sweep(settings, metadata, backend, schema.name)
         log.info("generation completed", extra={"rows": sum(loaded.values())})
         observation.finish("COMPLETED", rows=loaded)
     except (GenerationCancelled, KeyboardInterrupt):
-        shutil.rmtree(out_dir, ignore_errors=True)
-        metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
-        log.warning("generation cancelled")
-        observation.finish("CANCELLED")
+        outcome = settle_run(metadata, backend_for, run_id, status="CANCELLED", message="cancelled")
+        log.warning("generation cancelled", extra={"outcome": outcome})
+        observation.finish("COMPLETED" if outcome == "COMPLETED" else "CANCELLED")
     except BaseException as exc:
-        shutil.rmtree(out_dir, ignore_errors=True)
         message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
         snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
-        metadata.update_run(run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet)
-        log.error("generation failed", extra={"error": message})
+        outcome = settle_run(metadata, backend_for, run_id, status="FAILED", message=message, traceback=snippet)
+        if outcome is None:  # the warehouse cannot tell whether it committed: record the failure as it is
+            metadata.update_run(
+                run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet
+            )
+            shutil.rmtree(out_dir, ignore_errors=True)
+        log.error("generation failed", extra={"error": message, "outcome": outcome})
         observation.finish("FAILED", error=exc)
         if not isinstance(exc, Exception):
             raise
@@ -177,41 +180,3 @@ def check_overrides(schema: ExperimentSchema, rows: dict[str, int]) -> dict[str,
         for column, message in table.capacity_problems(overrides.get(table.name, table.target_rows)):
             raise SchemaValidationError(f"table '{table.name}', column '{column}': {message}")
     return overrides
-
-
-def prune_old_runs(root: Path, keep: Path) -> None:
-    if not root.is_dir():
-        return
-    for child in root.iterdir():
-        if child.is_dir() and child != keep:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def recover_runs(metadata: MetadataStore, *, only_dead_owners: bool) -> list[int]:
-    """Mark runs left PENDING/RUNNING by a crash or kill as FAILED ("interrupted") and remove their files."""
-    from dw_simulator.metadata.store import now
-
-    recovered: list[int] = []
-    with metadata.session() as session:
-        for run in metadata.interrupted_runs(session):
-            if only_dead_owners and (run.owner_pid is None or pid_alive(run.owner_pid)):
-                continue
-            run.status = "FAILED"
-            run.finished_at = now()
-            run.error_message = "interrupted: the process running it stopped before it finished"
-            if run.output_path:
-                shutil.rmtree(run.output_path, ignore_errors=True)
-            recovered.append(run.id)
-    return recovered
-
-
-def pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

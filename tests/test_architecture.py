@@ -2,9 +2,9 @@
 
 Layers, top to bottom (docs/architecture.md draws them):
   front ends  cli, api, endpoints, __main__
-  service     service, service_runs, results
+  service     service, service_runs, service_recovery, results
   domains     generator, ddl, sql, backends, staging, metadata, observability, connections
-  floor       schema, config, boot_settings, bind_policy, errors, logs (and the package's own __init__)
+  floor       schema, config, boot_settings, bind_policy, crashpoints, errors, logs (and the package's own __init__)
 A layer may import its own and the layers below it, never one above. Front ends never import a database driver,
 sqlglot or boto3 (they call the service, which calls the domains that do).
 """
@@ -18,9 +18,9 @@ import pytest
 from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_imports
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
-SERVICE = ("service", "service_runs", "results")
+SERVICE = ("service", "service_runs", "service_recovery", "results")
 DOMAINS = ("generator", "ddl", "sql", "backends", "staging", "metadata", "observability", "connections")
-FLOOR = ("schema", "config", "boot_settings", "bind_policy", "errors", "logs", "examples")
+FLOOR = ("schema", "config", "boot_settings", "bind_policy", "crashpoints", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}
 RANK = {"front end": 3, "service": 2, "domain": 1, "floor": 0}
 DRIVERS = ("duckdb", "psycopg", "psycopg2", "sqlglot", "boto3", "botocore", "snowflake", "fakesnow")

@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from dw_simulator.metadata.tables import utcnow
 from dw_simulator.service import Simulator
 
 log = logging.getLogger("dw_simulator.api.runs")
-INTERRUPTED = "interrupted: the process running it stopped before it finished"
-ORPHAN_AFTER_S = 60.0
 
 
 @dataclass
@@ -69,27 +63,13 @@ class RunManager:
     # -- start-up ------------------------------------------------------------------------------------------------------
     @staticmethod
     def recover(sim: Simulator) -> list[int]:
-        """Mark runs a crashed or killed process left active as FAILED ("interrupted") and remove their files.
-
-        Runs whose owner process is still alive (e.g. a `dw-sim experiment generate` in a terminal) are left alone.
-        Two kinds of run the service's own check cannot tell are recovered here too: a run recorded under this very
-        process id (nothing has started yet, so its owner was an earlier process with the same id — containers
-        restart as the same pid), and a run that never recorded an owner and is older than a minute (its process
-        died between creating and starting it).
-        """
+        """Settle the runs a crashed or killed process left active: finished when the warehouse committed them,
+        else FAILED ("interrupted") with their files removed. A run's owner is its process (pid, host and start
+        time, so a restarted container with the same pid is a new owner); runs of live owners (e.g. a
+        `dw-sim experiment generate` in a terminal) are left alone."""
         recovered = sim.recover_interrupted_runs(only_dead_owners=True)
-        cutoff = utcnow() - timedelta(seconds=ORPHAN_AFTER_S)
-        with sim.metadata.session() as session:
-            for run in sim.metadata.interrupted_runs(session):
-                if run.owner_pid == os.getpid() or (run.owner_pid is None and run.created_at < cutoff):
-                    run.status = "FAILED"
-                    run.finished_at = utcnow()
-                    run.error_message = INTERRUPTED
-                    if run.output_path:
-                        shutil.rmtree(run.output_path, ignore_errors=True)
-                    recovered.append(run.id)
         if recovered:
-            log.warning("marked interrupted runs as failed", extra={"runs": recovered})
+            log.warning("settled interrupted runs", extra={"runs": recovered})
         return recovered
 
     # -- runs ----------------------------------------------------------------------------------------------------------

@@ -132,6 +132,10 @@ def test_start_up_recovers_runs_a_crash_left_behind(settings, tmp_path) -> None:
                 experiment = sim.metadata.get_experiment(session, name)
                 run = sim.metadata.create_run(session, experiment, seed=1, workers=1, row_overrides={})
                 run.status, run.owner_pid = "RUNNING", pid
+                if name == "shop":  # an earlier process with this pid (a restarted container): it started before
+                    run.owner_started = (run.owner_started or 0.0) - 3600
+                if name == "third":
+                    run.owner_started = None  # a live process whose start time was not recorded
                 run.created_at = utcnow() - timedelta(seconds=age)
                 run.output_path = str(files) if name == "shop" else None
                 ids.append(run.id)

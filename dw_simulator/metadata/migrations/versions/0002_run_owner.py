@@ -1,0 +1,26 @@
+"""Runs record their owner's host and start time beside its pid (from the run's first write), so recovery can tell a
+dead owner from a reused pid.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("generation_runs") as batch:
+        batch.add_column(sa.Column("owner_host", sa.String(255)))
+        batch.add_column(sa.Column("owner_started", sa.Float))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("generation_runs") as batch:
+        batch.drop_column("owner_started")
+        batch.drop_column("owner_host")
