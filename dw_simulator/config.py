@@ -134,6 +134,18 @@ class Settings(BaseSettings):
     query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")
+    max_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="most generator processes one run may ask for (default: this machine's CPU cores); more are "
+        "refused before any work starts",
+    )
+    max_rows_per_run: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="most rows one run may generate over all its tables; bigger requests are refused at once",
+    )
     log_format: Literal["auto", "json", "text"] = Field(default="auto", description="json when not a TTY in auto")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
 

@@ -13,9 +13,9 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import crashpoints
 from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError
 from dw_simulator.metadata.owners import owner_gone
@@ -134,8 +134,11 @@ def sweep(settings: Settings, metadata: MetadataStore, backend: WarehouseBackend
     discarded = []
     try:
         current = backend.current_run(experiment)
+        if current is None and not backend.capabilities.run_swap:
+            current = _last_completed(metadata, experiment)
         for key in backend.leftover_runs(experiment):
             if key != current and key not in active:
+                crashpoints.reached("sweeping")
                 backend.discard_run(experiment, key)
                 discarded.append(key)
     except DwSimError as exc:
@@ -152,6 +155,9 @@ def sweep(settings: Settings, metadata: MetadataStore, backend: WarehouseBackend
     return discarded
 
 
-def remove_tree(path: str | Path | None) -> None:
-    if path:
-        shutil.rmtree(path, ignore_errors=True)
+def _last_completed(metadata: MetadataStore, experiment: str) -> str | None:
+    """The run readers see on a backend that does not record runs: the metadata's last completed one."""
+    with metadata.session() as session:
+        found = metadata.find_experiment(session, experiment)
+        done = [r.id for r in found.runs if r.status == "COMPLETED"] if found is not None else []
+    return run_key(max(done)) if done else None

@@ -9,6 +9,7 @@ first asked for, so a run costs its generation and load only.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import threading
@@ -75,7 +76,8 @@ def run_generation(
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    workers = workers or settings.workers
+    workers = check_workers(settings, workers)
+    check_size(settings, schema, overrides)
     with metadata.session() as session:
         experiment = metadata.get_experiment(session, schema.name)
         run = metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
@@ -97,6 +99,7 @@ def run_generation(
             on_phase(event)
 
     def on_progress(event: ProgressEvent) -> None:
+        crashpoints.reached("generating")
         observation.progress(event)
         progress_state[event.table] = {"rows_done": event.rows_done, "rows_total": event.rows_total}
         if time.monotonic() - last_write[0] > 0.5 or event.rows_done >= event.rows_total:
@@ -180,3 +183,34 @@ def check_overrides(schema: ExperimentSchema, rows: dict[str, int]) -> dict[str,
         for column, message in table.capacity_problems(overrides.get(table.name, table.target_rows)):
             raise SchemaValidationError(f"table '{table.name}', column '{column}': {message}")
     return overrides
+
+
+def check_workers(settings: Settings, requested: int | None) -> int:
+    """The run's worker count: at most `max_workers` (default: the CPU cores). The configured default is capped
+    silently; an explicit request above the cap is refused."""
+    cap = settings.max_workers or os.cpu_count() or 1
+    if requested is None:
+        return max(1, min(settings.workers, cap))
+    if requested < 1:
+        raise SchemaValidationError(f"workers must be at least 1, got {requested}")
+    if requested > cap:
+        where = "DW_SIM_MAX_WORKERS" if settings.max_workers else f"this machine's {cap} CPU cores (DW_SIM_MAX_WORKERS)"
+        raise SchemaValidationError(
+            f"workers={requested} is more than {cap} allowed by {where}: more processes than cores only compete "
+            "for them; raise DW_SIM_MAX_WORKERS to allow it"
+        )
+    return requested
+
+
+def check_size(settings: Settings, schema: ExperimentSchema, overrides: dict[str, int]) -> None:
+    """Refuse at once a run bigger than `max_rows_per_run` (row counts a foreign key's cardinality decides are
+    estimated from their parents')."""
+    from dw_simulator.generator import planned_rows
+
+    total = sum(planned_rows(schema, overrides).values())
+    if total > settings.max_rows_per_run:
+        raise SchemaValidationError(
+            f"this run would generate {total:,} rows, more than max_rows_per_run ({settings.max_rows_per_run:,}); "
+            "ask for fewer (--rows TABLE=N) or raise DW_SIM_MAX_ROWS_PER_RUN",
+            details=[{"field": "rows", "message": "too many rows", "rows": total}],
+        )

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
+from dw_simulator.generator.orphans import die_with_parent
 from dw_simulator.generator.plan import ExperimentPlan, build_plan
 from dw_simulator.generator.writer import OutputTracker, part_name, write_batch
 from dw_simulator.schema.experiment_schema import ExperimentSchema
@@ -174,6 +175,7 @@ _WORKER_PLAN: ExperimentPlan | None = None
 def _init_worker(plan: ExperimentPlan) -> None:
     global _WORKER_PLAN
     _WORKER_PLAN = plan
+    die_with_parent()
 
 
 def _worker_batch(table: int, start: int, stop: int, path: str) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from dw_simulator import crashpoints
 from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.duckdb.carry import carry_over
 from dw_simulator.backends.duckdb.factory import DUCKDB
@@ -219,6 +220,7 @@ class DuckDBBackend(WarehouseBackend):
                             f"INSERT INTO {self.physical_name(schema.name, table.name)} ({columns}) "
                             f"SELECT {columns} FROM read_parquet({file_list})"
                         )
+                    crashpoints.reached("loading")
                     if table.name in files:
                         row = con.execute(
                             f"SELECT count(*) FROM {self.physical_name(schema.name, table.name)}"

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from dw_simulator import crashpoints
 from dw_simulator.errors import QueryError
 
 DB_NAME = "warehouse.duckdb"
@@ -81,6 +82,7 @@ class Layout:
             handle.write(json.dumps({"run": generation}))
             handle.flush()
             os.fsync(handle.fileno())
+        crashpoints.reached("in-commit")
         os.replace(tmp, self.pointer(experiment))
         fsync_dir(directory)
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dw_simulator import crashpoints
 from dw_simulator import observability as obs
 from dw_simulator.backends.base import RUN_KEY_RE, ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.postgres import runs
@@ -230,6 +231,7 @@ class PostgresBackend(WarehouseBackend):
             if schema.table(table_name) is None:
                 raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
         stage, prefixes = self._stage_run(schema.name, run, files)
+        crashpoints.reached("staged")
         staged = runs.staging_schema(schema.name, run)
         loaded: dict[str, int] = {}
         conn = self.connect()
@@ -255,6 +257,7 @@ class PostgresBackend(WarehouseBackend):
                         options={"format": "parquet", "iam_role": LOCAL_IAM_ROLE},
                     )
                     loaded[table.name] = run_copy(action, target, stage)
+                    crashpoints.reached("loading")
                 else:
                     loaded[table.name] = 0
         return loaded

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from dw_simulator import crashpoints
 from dw_simulator.backends.postgres.driver import q
 
 _ADVISORY_LOCK = 0x64777372  # "dwsr"
@@ -130,4 +131,5 @@ def swap_in(cur: Any, experiment_schema: str, staged: str, run: str, experiment:
         "ON CONFLICT (experiment) DO UPDATE SET run = EXCLUDED.run, committed_at = now()",
         (experiment.lower(), run),
     )
+    crashpoints.reached("in-commit")  # the transaction commits when the caller's block ends
     return tables
