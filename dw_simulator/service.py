@@ -398,4 +398,4 @@ class Simulator:
         active = self._read().active_runs()
         if not active or (only_dead_owners and not any(owner_gone(p, h, s) for _id, p, h, s in active)):
             return []
-        return recover_runs(self.metadata, self.backend, only_dead_owners=only_dead_owners)
+        return recover_runs(self.settings, self.metadata, self.backend, only_dead_owners=only_dead_owners)

@@ -61,6 +61,7 @@ def finish_run(
 
 
 def settle_run(
+    settings: Settings,
     metadata: MetadataStore,
     backend_for: BackendFor,
     run_id: int,
@@ -88,6 +89,7 @@ def settle_run(
     if current == key:
         finish_run(metadata, run_id, note=None if status == "COMPLETED" else "completed: the commit had happened")
         log.info("run finished by recovery: its commit had happened", extra={"run_id": run_id})
+        sweep(settings, metadata, backend, experiment)
         return "COMPLETED"
     try:
         backend.discard_run(experiment, key)
@@ -102,10 +104,13 @@ def settle_run(
             run.finished_at = now()
             run.error_message = message
             run.error_traceback = traceback
+    sweep(settings, metadata, backend, experiment)
     return status
 
 
-def recover_runs(metadata: MetadataStore, backend_for: BackendFor, *, only_dead_owners: bool) -> list[int]:
+def recover_runs(
+    settings: Settings, metadata: MetadataStore, backend_for: BackendFor, *, only_dead_owners: bool
+) -> list[int]:
     """Settle the active runs whose owner is gone (every active run without `only_dead_owners`)."""
     with metadata.session() as session:
         candidates = [
@@ -115,7 +120,7 @@ def recover_runs(metadata: MetadataStore, backend_for: BackendFor, *, only_dead_
         ]
     recovered = []
     for run_id in candidates:
-        outcome = settle_run(metadata, backend_for, run_id, status="FAILED", message=INTERRUPTED)
+        outcome = settle_run(settings, metadata, backend_for, run_id, status="FAILED", message=INTERRUPTED)
         if outcome is not None:
             recovered.append(run_id)
     if recovered:
@@ -144,15 +149,19 @@ def sweep(settings: Settings, metadata: MetadataStore, backend: WarehouseBackend
     except DwSimError as exc:
         log.warning("could not sweep old runs", extra={"experiment": experiment, "error": str(exc)})
         return discarded
+    prune_generated(settings, experiment, keep=active | ({current} if current else set()))
+    if discarded:
+        log.info("removed what old runs left", extra={"experiment": experiment, "runs": discarded})
+    return discarded
+
+
+def prune_generated(settings: Settings, experiment: str, *, keep: set[str]) -> None:
+    """Remove the experiment's generated run folders except those of the runs in `keep`."""
     root = settings.generated_dir / experiment
-    keep = active | ({current} if current else set())
     if root.is_dir():
         for child in root.iterdir():
             if child.is_dir() and child.name.startswith("run-") and child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True)
-    if discarded:
-        log.info("removed what old runs left", extra={"experiment": experiment, "runs": discarded})
-    return discarded
 
 
 def _last_completed(metadata: MetadataStore, experiment: str) -> str | None:

@@ -24,7 +24,7 @@ from dw_simulator import observability as obs
 from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError, SchemaValidationError
 from dw_simulator.logs import log_context
-from dw_simulator.service_recovery import finish_run, settle_run, sweep
+from dw_simulator.service_recovery import finish_run, prune_generated, settle_run, sweep
 
 if TYPE_CHECKING:
     from dw_simulator.backends import WarehouseBackend
@@ -139,19 +139,22 @@ def run_generation(
         crashpoints.reached("intended")
         backend.commit_run(schema.name, key)  # the commit point
         crashpoints.reached("committed")
+        prune_generated(settings, schema.name, keep={key})
         finish_run(metadata, run_id, loaded=loaded, progress=progress_state)
         crashpoints.reached("completed")
         sweep(settings, metadata, backend, schema.name)
         log.info("generation completed", extra={"rows": sum(loaded.values())})
         observation.finish("COMPLETED", rows=loaded)
     except (GenerationCancelled, KeyboardInterrupt):
-        outcome = settle_run(metadata, backend_for, run_id, status="CANCELLED", message="cancelled")
+        outcome = settle_run(settings, metadata, backend_for, run_id, status="CANCELLED", message="cancelled")
         log.warning("generation cancelled", extra={"outcome": outcome})
         observation.finish("COMPLETED" if outcome == "COMPLETED" else "CANCELLED")
     except BaseException as exc:
         message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
         snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
-        outcome = settle_run(metadata, backend_for, run_id, status="FAILED", message=message, traceback=snippet)
+        outcome = settle_run(
+            settings, metadata, backend_for, run_id, status="FAILED", message=message, traceback=snippet
+        )
         if outcome is None:  # the warehouse cannot tell whether it committed: record the failure as it is
             metadata.update_run(
                 run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet

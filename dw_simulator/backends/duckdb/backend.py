@@ -267,6 +267,7 @@ class DuckDBBackend(WarehouseBackend):
             return
         self.layout.remove_tree(self.layout.preparing_dir(experiment, run))
         self._remove_generation(experiment, run)
+        self.layout.empty_trash(experiment)
 
     def leftover_runs(self, experiment: str) -> list[str]:
         found = set(self.layout.generations(experiment)) | set(self.layout.preparing(experiment))

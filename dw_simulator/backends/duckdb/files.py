@@ -112,14 +112,27 @@ class Layout:
         shutil.rmtree(trash, ignore_errors=True)
 
     def empty_trash(self, experiment: str) -> None:
+        """Delete half-deleted folders and the pointer files a killed commit left (never a live process's)."""
         directory = self.experiment_dir(experiment)
-        if directory.is_dir():
-            for child in directory.iterdir():
-                if child.name.startswith(TRASH) or (child.name.startswith(f".{POINTER}.") and child.is_file()):
-                    if child.is_dir():
-                        shutil.rmtree(child, ignore_errors=True)
-                    else:
-                        child.unlink(missing_ok=True)
+        if not directory.is_dir():
+            return
+        for child in directory.iterdir():
+            if child.name.startswith(TRASH):
+                shutil.rmtree(child, ignore_errors=True)
+            elif child.name.startswith(f".{POINTER}.") and child.is_file():
+                pid = child.name.split(".")[2]
+                if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                    child.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fsync_dir(directory: Path) -> None:
