@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         description="most generator processes one run may ask for (default: this machine's CPU cores); more are "
         "refused before any work starts",
     )
+    max_concurrent_runs: int | None = Field(
+        default=None,
+        ge=1,
+        description="most generation runs `dw-sim serve` runs at once (default: this machine's CPU cores); more "
+        "are answered 429 at once",
+    )
     max_rows_per_run: int = Field(
         default=1_000_000_000,
         ge=1,

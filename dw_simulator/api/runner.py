@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dw_simulator.errors import DwSimError
 from dw_simulator.service import Simulator
 
 log = logging.getLogger("dw_simulator.api.runs")
+
+
+class TooManyRunsError(DwSimError):
+    http_status = 429
+    kind = "too_many_runs"
 
 
 @dataclass
@@ -53,8 +60,10 @@ class ActiveRun:
 class RunManager:
     """Starts, tracks and cancels the runs of this process."""
 
-    def __init__(self, make_simulator: Callable[[], Simulator]) -> None:
+    def __init__(self, make_simulator: Callable[[], Simulator], *, max_concurrent: int | None = None) -> None:
         self._make_simulator = make_simulator
+        self.max_concurrent = max_concurrent or os.cpu_count() or 1
+        self._starting = 0  # runs whose thread is up but whose id is not known yet
         self._runs: dict[int, ActiveRun] = {}
         self._lock = threading.Lock()
         self._closing = False
@@ -88,6 +97,14 @@ class RunManager:
             from dw_simulator.errors import BackendUnavailableError
 
             raise BackendUnavailableError("the server is shutting down; no new runs")
+        with self._lock:
+            busy = len(self._runs) + self._starting
+            if busy >= self.max_concurrent:
+                raise TooManyRunsError(
+                    f"{busy} generation run(s) are in progress, the most this server runs at once "
+                    f"(DW_SIM_MAX_CONCURRENT_RUNS={self.max_concurrent}); try again when one ends"
+                )
+            self._starting += 1
         run = ActiveRun(experiment=experiment)
         ctx = contextvars.copy_context()  # request id for the log lines, trace context for the spans
         thread = threading.Thread(
@@ -97,8 +114,12 @@ class RunManager:
             daemon=True,
         )
         run.thread = thread
-        thread.start()
-        run.started.wait()
+        try:
+            thread.start()
+            run.started.wait()
+        finally:
+            with self._lock:
+                self._starting -= 1
         if run.start_error is not None:
             raise run.start_error
         assert run.run_id is not None

@@ -31,7 +31,7 @@ class AppState:
         self.primary = primary
         self.settings: Settings = primary.settings
         self.api = api
-        self.runs = RunManager(self.sibling)
+        self.runs = RunManager(self.sibling, max_concurrent=primary.settings.max_concurrent_runs)
         self.write_lock = threading.Lock()  # experiment create/import/delete, one at a time
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()

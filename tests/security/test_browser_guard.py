@@ -103,3 +103,18 @@ def test_allowed_hosts_and_tokens(settings: Settings) -> None:
         assert client.get("/api/experiments", headers=auth).status_code == 200
         # ...but a cross-site page still cannot post, even if it had the token
         assert _create(client, "x", origin="http://evil.example", **auth) == 403
+
+
+def test_concurrent_runs_are_capped(tmp_path: Path) -> None:
+    """More runs at once than DW_SIM_MAX_CONCURRENT_RUNS are refused at once (429), not queued behind each other."""
+    settings = Settings(data_root=tmp_path / "data", max_concurrent_runs=1)
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        for name in ("first", "second"):
+            assert _create(client, name) == 201
+        runs = client.app.state.dwsim.runs  # type: ignore[attr-defined]
+        runs._starting = 1  # one run is starting (its thread is up, its id not known yet)
+        refused = client.post("/api/experiments/second/generate", json={"seed": 1})
+        assert refused.status_code == 429 and refused.json()["error"] == "too_many_runs"
+        assert "DW_SIM_MAX_CONCURRENT_RUNS" in refused.json()["message"]
+        runs._starting = 0
+        assert client.post("/api/experiments/second/generate", json={"seed": 1}).status_code == 202
