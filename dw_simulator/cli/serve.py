@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dw_simulator.bind_policy import HTTP_API, UnsafeBindError, check_bind, is_loopback
-from dw_simulator.cli import companions
+from dw_simulator.cli import companions, signals
 from dw_simulator.cli.common import cli_settings, err_console, handle_errors, state
 from dw_simulator.errors import MissingDependencyError
 
@@ -120,6 +120,7 @@ def serve(
     with contextlib.ExitStack() as companions:
         for companion in COMPANIONS:
             companions.enter_context(companion(settings))
+        signals.uninstall()  # uvicorn's own handlers: graceful shutdown, then the signal's default exit
         Server(config).run()
 
 

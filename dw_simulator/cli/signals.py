@@ -33,3 +33,14 @@ def install() -> None:
         number = getattr(signal, name, None)
         if number is not None:
             signal.signal(number, _stop)
+
+
+def uninstall() -> None:
+    """Give SIGTERM/SIGHUP back their defaults: `dw-sim serve` hands them to uvicorn, whose graceful shutdown ends
+    with re-raising the signal (the default then ends the process with it, not with Ctrl-C's 130)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in _NAMES:
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_DFL)
