@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= dev,postgres,s3,snowflake,api,otel,endpoint
+EXTRAS ?= dev,postgres,s3,snowflake,api,otel,endpoint,dask
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo test crash-test lint format typecheck bench bench-cli bench-dbgen clean

@@ -152,6 +152,37 @@ class Settings(BaseSettings):
         ge=1,
         description="most rows one run may generate over all its tables; bigger requests are refused at once",
     )
+    executor: Literal["local", "dask"] = Field(
+        default="local",
+        description="who runs the generator's work units: local (this machine's process pool) or dask (a Dask "
+        "cluster: dask_scheduler, else a LocalCluster; needs dw-sim[dask])",
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="address of a running Dask scheduler (tcp://host:8786) for executor dask; unset: a LocalCluster "
+        "of dask_workers processes",
+    )
+    dask_workers: int | None = Field(
+        default=None, ge=1, le=1024, description="worker processes of the LocalCluster (default: one per core)"
+    )
+    run_destination: str | None = Field(
+        default=None,
+        description="where generation runs write their Parquet parts: unset = <data_root>/generated; a folder every "
+        "worker sees at the same path; or s3://bucket/prefix on the S3 endpoint (s3_* settings)",
+    )
+    redshift_load_mode: Literal["auto", "parts", "manifest"] = Field(
+        default="auto",
+        description="how runs load into Redshift: parts (one COPY per part over load_connections connections, the "
+        "stand-in's way), manifest (one COPY ... MANIFEST per table from S3, a real cluster's way), auto (manifest "
+        "when the URL reaches a real Redshift cluster, else parts)",
+    )
+    redshift_iam_role: str = Field(
+        default="arn:aws:iam::000000000000:role/dw-sim-local",
+        description="IAM role a real Redshift cluster's COPY reads S3 with (the default is a local mock value)",
+    )
+    load_connections: int = Field(
+        default=4, ge=1, le=64, description="PostgreSQL/Redshift loads: connections running one COPY per part"
+    )
     log_format: Literal["auto", "json", "text"] = Field(default="auto", description="json when not a TTY in auto")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
 

@@ -176,7 +176,8 @@ class ImportOutcome:
     warnings: list[str]
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
-    inferences: list[str] = field(default_factory=list)  # settings the importer inferred (column.field=value ...)
+    # settings the import inferred: {kind, table, column, fields (the schema fields it set), value, reason}
+    inferences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

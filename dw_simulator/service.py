@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
+from dw_simulator import run_output
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
 from dw_simulator.metadata.owners import owner_gone
@@ -33,11 +34,15 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.backends import QueryResult, WarehouseBackend
+    from dw_simulator.backends.base import ColumnProfile
     from dw_simulator.config import Settings
     from dw_simulator.metadata.store import MetadataStore
     from dw_simulator.schema import ExperimentSchema
+    from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
 
 log = logging.getLogger(__name__)
+# The schema fields each kind of import inference sets (the UI clears them when the user drops the inference).
+INFERRED_FIELDS: dict[str, tuple[str, ...]] = {"range": ("min_value", "max_value"), "dates": ("date_start", "date_end")}
 DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
 __all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
@@ -244,13 +249,13 @@ class Simulator:
                 session.expire_all()
                 if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
                     raise RunInProgressError(f"experiment '{experiment.name}' has a run in progress; cancel it first")
-            run_dirs = [Path(r.output_path) for r in experiment.runs if r.output_path]
+            run_dirs = [r.output_path for r in experiment.runs if r.output_path]
             exp_name = experiment.name
             with self.backend(experiment.target_warehouse).drop_experiment(exp_name) as dropped:
                 self.metadata.delete_experiment(session, experiment)
                 session.commit()  # the metadata first; the warehouse drop commits as its block ends
         for run_dir in run_dirs:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
@@ -325,7 +330,17 @@ class Simulator:
             warnings=result.warnings,
             notes=result.notes,
             experiment=info,
-            inferences=[i.describe() for i in result.inferences],
+            inferences=[
+                {
+                    "kind": i.field,
+                    "table": i.table,
+                    "column": i.column,
+                    "fields": list(INFERRED_FIELDS.get(i.field, (i.field,))),
+                    "value": i.value,
+                    "reason": i.reason,
+                }
+                for i in result.inferences
+            ],
         )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
@@ -355,12 +370,16 @@ class Simulator:
         cancel: threading.Event | None = None,
         on_start: Callable[[int], None] | None = None,
         on_phase: PhaseCallback | None = None,
+        executor: str | None = None,
+        scheduler: str | None = None,
     ) -> RunInfo:
         """Generate data for every table, then load it into the experiment's warehouse, replacing the old data
         atomically. A failure or cancellation leaves the previous data and metadata as they were.
 
         `progress` gets the generator's per-table row counts; `on_phase` each phase as it starts and ends
-        (`generate`, then `load` once per table loaded)."""
+        (`generate`, then `load` once per table loaded). `executor` (`local` or `dask`, default: the `executor`
+        setting) and `scheduler` (a Dask scheduler address, default: `dask_scheduler`) say where the work units
+        run; the `run_destination` setting where their parts go."""
         self.recover_interrupted_runs(only_dead_owners=True)
         run_id = run_generation(
             self.settings,
@@ -375,6 +394,8 @@ class Simulator:
             cancel=cancel,
             on_start=on_start,
             on_phase=on_phase,
+            executor=executor,
+            scheduler=scheduler,
         )
         return self.get_run(run_id)
 
@@ -399,3 +420,42 @@ class Simulator:
         if not active or (only_dead_owners and not any(owner_gone(p, h, s) for _id, p, h, s in active)):
             return []
         return recover_runs(self.settings, self.metadata, self.backend, only_dead_owners=only_dead_owners)
+
+    # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
+    def schema_versions(self, name: str) -> list[SchemaVersionInfo]:
+        from dw_simulator import schema_edits
+
+        return schema_edits.list_versions(self.metadata, name)
+
+    def schema_version(self, name: str, version: int) -> ExperimentSchema:
+        from dw_simulator import schema_edits
+
+        return schema_edits.get_version(self.metadata, name, version)
+
+    def check_schema_edit(self, name: str, text: str) -> ExperimentSchema:
+        """Validate edited schema text (JSON or YAML) for experiment `name`; nothing is saved."""
+        from dw_simulator import schema_edits
+
+        return schema_edits.check(self.metadata, name, text)
+
+    def save_schema(self, name: str, text: str) -> SchemaSaved:
+        """Make `text` the experiment's schema, as a new version the next run uses (see `schema_edits`)."""
+        from dw_simulator import schema_edits
+
+        return schema_edits.save(self.metadata, self.backend, name, text)
+
+    def preview_column(self, column: dict[str, Any], *, rows: int = 2000, seed: int = 1) -> ColumnProfile:
+        """A profile of `rows` values the generator makes for `column` (a column as written in a schema)."""
+        from dw_simulator.preview import preview_column
+
+        return preview_column(column, rows=rows, seed=seed)
+
+    def query_batches(
+        self, name: str, sql: str, *, dialect: str | None = None, batch_rows: int = 50_000
+    ) -> pa.RecordBatchReader:
+        """The full result of the last statement as a stream of Arrow batches (exports of any size)."""
+        experiment = self._read().get_experiment(name)
+        read = self._check_dialect(dialect or experiment.dialect)
+        with obs.stage("query", experiment=experiment.name, warehouse=experiment.target_warehouse):
+            backend = self.backend(experiment.target_warehouse)
+            return backend.query_batches(experiment.name, sql, dialect=read, batch_rows=batch_rows)

@@ -13,9 +13,10 @@ import json
 import logging
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator import crashpoints
+from dw_simulator import crashpoints, run_output
 from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError
 from dw_simulator.metadata.owners import owner_gone
@@ -96,7 +97,7 @@ def settle_run(
     except DwSimError as exc:  # what is left is swept later
         log.warning("could not discard the run's data", extra={"run_id": run_id, "error": str(exc)})
     if output:
-        shutil.rmtree(output, ignore_errors=True)
+        run_output.remove(settings, output)
     with metadata.session() as session:
         run = metadata.get_run(session, run_id)
         if run.status in ACTIVE_STATUSES:
@@ -149,19 +150,30 @@ def sweep(settings: Settings, metadata: MetadataStore, backend: WarehouseBackend
     except DwSimError as exc:
         log.warning("could not sweep old runs", extra={"experiment": experiment, "error": str(exc)})
         return discarded
-    prune_generated(settings, experiment, keep=active | ({current} if current else set()))
+    prune_outputs(settings, metadata, experiment, keep=active | ({current} if current else set()))
     if discarded:
         log.info("removed what old runs left", extra={"experiment": experiment, "runs": discarded})
     return discarded
 
 
-def prune_generated(settings: Settings, experiment: str, *, keep: set[str]) -> None:
-    """Remove the experiment's generated run folders except those of the runs in `keep`."""
-    root = settings.generated_dir / experiment
-    if root.is_dir():
-        for child in root.iterdir():
-            if child.is_dir() and child.name.startswith("run-") and child.name not in keep:
-                shutil.rmtree(child, ignore_errors=True)
+def prune_outputs(settings: Settings, metadata: MetadataStore, experiment: str, *, keep: set[str]) -> None:
+    """Remove the parts of the experiment's runs except those of the runs in `keep`, wherever they were written
+    (the generated folder, a shared `run_destination` folder, an `s3://` prefix)."""
+    with metadata.session() as session:
+        found = metadata.find_experiment(session, experiment)
+        outputs = [(run_key(r.id), r.output_path) for r in found.runs if r.output_path] if found is not None else []
+    kept = {str(path).rstrip("/") for key, path in outputs if key in keep}
+    for key, path in outputs:
+        if key not in keep and str(path).rstrip("/") not in kept:
+            run_output.remove(settings, path)
+    roots = {settings.generated_dir / experiment}
+    if settings.run_destination and not settings.run_destination.lower().startswith("s3://"):
+        roots.add(Path(settings.run_destination).expanduser() / experiment)
+    for root in roots:
+        if root.is_dir():
+            for child in root.iterdir():
+                if child.is_dir() and child.name.startswith("run-") and child.name not in keep:
+                    shutil.rmtree(child, ignore_errors=True)
 
 
 def _last_completed(metadata: MetadataStore, experiment: str) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import threading
 import time
 import traceback
@@ -19,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator import crashpoints
+from dw_simulator import crashpoints, run_output
 from dw_simulator import observability as obs
 from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError, SchemaValidationError
 from dw_simulator.logs import log_context
-from dw_simulator.service_recovery import finish_run, prune_generated, settle_run, sweep
+from dw_simulator.service_recovery import finish_run, prune_outputs, settle_run, sweep
 
 if TYPE_CHECKING:
     from dw_simulator.backends import WarehouseBackend
@@ -67,8 +66,14 @@ def run_generation(
     cancel: threading.Event | None,
     on_start: Callable[[int], None] | None,
     on_phase: PhaseCallback | None,
+    executor: str | None = None,
+    scheduler: str | None = None,
 ) -> int:
-    """Run one generation of `schema`'s experiment; returns the run id (its outcome is in the metadata)."""
+    """Run one generation of `schema`'s experiment; returns the run id (its outcome is in the metadata).
+
+    `executor` (default: the `executor` setting) runs the work units: `local` (`workers` processes) or `dask`
+    (the scheduler at `scheduler` / `dask_scheduler`, else a LocalCluster of `dask_workers` processes). Parts go to
+    the `run_destination` setting (a shared folder or an `s3://` prefix), straight from the workers."""
     from dw_simulator.generator import GenerationCancelled, generate_experiment
     from dw_simulator.metadata.store import now
 
@@ -76,15 +81,18 @@ def run_generation(
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    workers = check_workers(settings, workers)
+    workers = check_workers(settings, workers, executor=executor, scheduler=scheduler)
     check_size(settings, schema, overrides)
+    run_executor = run_output.executor(settings, executor, scheduler, workers)
+    workers = run_executor.workers or workers or settings.workers
     with metadata.session() as session:
         experiment = metadata.get_experiment(session, schema.name)
         run = metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
         run_id, target = run.id, experiment.target_warehouse
-    out_dir = settings.generated_dir / schema.name / f"run-{run_id:06d}"
+    destination = run_output.destination(settings, schema.name, run_id)
+    out_dir = destination.root
     crashpoints.reached("created")
-    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=str(out_dir))
+    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=out_dir)
     if on_start is not None:
         on_start(run_id)
     token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
@@ -111,23 +119,25 @@ def run_generation(
     key = run_key(run_id)
     crashpoints.reached("running")
     try:
-        log.info("generation started", extra={"seed": seed, "workers": workers})
+        log.info("generation started", extra={"seed": seed, "workers": workers, "executor": run_executor.name})
         phase(PhaseEvent("generate", 0, len(schema.tables)))
         with observation.phase("generation"):
             result = generate_experiment(
                 schema,
-                out_dir,
+                destination,
                 seed=seed,
                 row_overrides=overrides,
-                workers=workers,
                 batch_size=batch_size or settings.batch_size,
                 progress=on_progress,
                 cancel=cancel,
+                executor=run_executor,
             )
         if cancel is not None and cancel.is_set():
             raise GenerationCancelled("cancelled")
         crashpoints.reached("generated")
-        files = {name_: out.files for name_, out in result.tables.items()}
+        if result.workers != workers:  # a Dask cluster's size is known once the run has reached it
+            metadata.update_run(run_id, workers=result.workers)
+        files = {name_: out.locations for name_, out in result.tables.items()}
         phase(PhaseEvent("load", 0, len(files), next(iter(files), None)))
         backend = backend_for(target)
         with observation.phase("load"):
@@ -139,7 +149,7 @@ def run_generation(
         crashpoints.reached("intended")
         backend.commit_run(schema.name, key)  # the commit point
         crashpoints.reached("committed")
-        prune_generated(settings, schema.name, keep={key})
+        prune_outputs(settings, metadata, schema.name, keep={key})
         finish_run(metadata, run_id, loaded=loaded, progress=progress_state)
         crashpoints.reached("completed")
         sweep(settings, metadata, backend, schema.name)
@@ -159,7 +169,7 @@ def run_generation(
             metadata.update_run(
                 run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet
             )
-            shutil.rmtree(out_dir, ignore_errors=True)
+            run_output.remove(settings, out_dir)
         log.error("generation failed", extra={"error": message, "outcome": outcome})
         observation.finish("FAILED", error=exc)
         if not isinstance(exc, Exception):
@@ -188,9 +198,19 @@ def check_overrides(schema: ExperimentSchema, rows: dict[str, int]) -> dict[str,
     return overrides
 
 
-def check_workers(settings: Settings, requested: int | None) -> int:
-    """The run's worker count: at most `max_workers` (default: the CPU cores). The configured default is capped
-    silently; an explicit request above the cap is refused."""
+def check_workers(
+    settings: Settings, requested: int | None, *, executor: str | None = None, scheduler: str | None = None
+) -> int | None:
+    """The run's worker count on this machine: at most `max_workers` (default: the CPU cores). The configured
+    default is capped silently; an explicit request above the cap is refused. A running Dask scheduler's cluster is
+    sized by whoever runs it (None: no count asked of it)."""
+    chosen = executor or ("dask" if scheduler else settings.executor)
+    if chosen == "dask":
+        if scheduler or settings.dask_scheduler:
+            return requested
+        requested = requested if requested is not None else settings.dask_workers
+        if requested is None:
+            return None  # a LocalCluster of one worker per core
     cap = settings.max_workers or os.cpu_count() or 1
     if requested is None:
         return max(1, min(settings.workers, cap))

@@ -10,7 +10,7 @@ PYTHON="${PYTHON:-python3}"
 MODE="${1:-test}"
 case "$MODE" in
   demo) EXTRAS="${EXTRAS-}" ;;
-  test) EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel,endpoint}" ;;
+  test) EXTRAS="${EXTRAS:-dev,postgres,s3,snowflake,api,otel,endpoint,dask}" ;;
   *) echo "usage: scripts/setup.sh [test|demo]" >&2; exit 2 ;;
 esac
 

@@ -2,7 +2,7 @@
 
 Layers, top to bottom (docs/architecture.md draws them):
   front ends  cli, api, endpoints, __main__
-  service     service, service_runs, service_recovery, results
+  service     service, service_runs, service_recovery, run_output, results, schema_edits, preview, statements
   domains     generator, ddl, sql, backends, staging, metadata, observability, connections
   floor       schema, config, boot_settings, bind_policy, crashpoints, errors, logs (and the package's own __init__)
 A layer may import its own and the layers below it, never one above. Front ends never import a database driver,
@@ -18,7 +18,16 @@ import pytest
 from import_graph import PACKAGE, Import, cycles, describe, graph, third_party_imports
 
 FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
-SERVICE = ("service", "service_runs", "service_recovery", "results")
+SERVICE = (
+    "service",
+    "service_runs",
+    "service_recovery",
+    "run_output",
+    "results",
+    "schema_edits",
+    "preview",
+    "statements",
+)
 DOMAINS = ("generator", "ddl", "sql", "backends", "staging", "metadata", "observability", "connections")
 FLOOR = ("schema", "config", "boot_settings", "bind_policy", "crashpoints", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}

@@ -24,16 +24,16 @@ def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     MetadataStore(path).close()  # reopening applies nothing twice
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"experiments", "experiment_tables", "generation_runs", "alembic_version"} <= tables
+    assert {"experiments", "experiment_tables", "generation_runs", "schema_versions", "alembic_version"} <= tables
     assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
 
 
-def test_an_0001_data_root_gains_run_owners_and_keeps_its_runs(tmp_path: Path) -> None:
+def test_an_0002_data_root_gains_run_owners_and_keeps_its_runs(tmp_path: Path) -> None:
     store = MetadataStore(tmp_path / "m.sqlite")
     config = _alembic_config()
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0001")
+        command.downgrade(config, "0002")
     store.close()
     con = sqlite3.connect(tmp_path / "m.sqlite")
     con.execute(

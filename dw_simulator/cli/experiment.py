@@ -126,15 +126,39 @@ def generate(
         list[str] | None, typer.Option("--rows", help="Row count override TABLE=N; repeatable.", show_default=False)
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for reproducible data (default: random, recorded).")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Generator processes (default: 1).")] = None,
-    batch_size: Annotated[int | None, typer.Option(min=1000, help="Rows per Parquet file.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Generator processes (default: 1); with --executor dask and no "
+            "--scheduler, the LocalCluster's worker processes (default: one per core).",
+        ),
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1000, help="Rows per Parquet file (one work unit).")] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            help="Who runs the work units: local (this machine's process pool) or dask (a Dask cluster; "
+            "needs dw-sim[dask]). Default: the executor setting (DW_SIM_EXECUTOR), else local."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask; "
+            "default DW_SIM_DASK_SCHEDULER; none: a LocalCluster sized to this machine)."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Generate synthetic data for every table and load it into the experiment's warehouse.
 
     The previous data stays queryable until the new run has loaded completely; a failed or interrupted
-    (Ctrl-C) run leaves it untouched.
-    """
+    (Ctrl-C) run leaves it untouched. On a Dask cluster each work unit writes its Parquet part straight to the
+    run destination (DW_SIM_RUN_DESTINATION: a folder every worker sees, or s3://bucket/prefix); Ctrl-C cancels
+    the cluster's work. See docs/scale-out.md.
+    """  # fmt: skip
     sim = open_simulator()
     overrides = parse_rows(rows)
     cancel = threading.Event()
@@ -150,6 +174,8 @@ def generate(
                 progress=bars.on_progress,
                 on_phase=bars.on_phase,
                 cancel=cancel,
+                executor=executor,
+                scheduler=scheduler,
             )
         except KeyboardInterrupt:
             cancel.set()

@@ -117,9 +117,13 @@ def serve(
             app_state.runs.begin_shutdown()
             super().handle_exit(sig, frame)
 
+    from dw_simulator.connections import publish_api, unpublish_api
+
     with contextlib.ExitStack() as companions:
         for companion in COMPANIONS:
             companions.enter_context(companion(settings))
+        publish_api(settings, host, port)  # `dw-sim endpoints` prints the HTTP APIs' URLs from it
+        companions.callback(unpublish_api, settings)
         signals.uninstall()  # uvicorn's own handlers: graceful shutdown, then the signal's default exit
         Server(config).run()
 

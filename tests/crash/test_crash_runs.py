@@ -24,6 +24,7 @@ import pytest
 from harness import Kill, Target, cli, experiment_row_counts, fingerprint, kill_and_reap, runs, start_generate
 from harness import wait_for_point as reach
 
+from dw_simulator.backends.postgres.runs import load_schema_stem
 from dw_simulator.config import Settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dw_simulator" / "examples" / "ecommerce_experiment.json"
@@ -158,8 +159,14 @@ def _assert_no_leftovers(state: State, current_id: int) -> None:
         assert files == ["CURRENT", key], f"warehouse files of other runs are left: {files}"
         return
     with psycopg.connect(state.target.extra["url"], connect_timeout=10) as conn:
-        staging = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dwsim\\_run\\_%'").fetchall()
-        assert staging == [], f"run schemas are left: {staging}"
+        stem = load_schema_stem(state.experiment).replace("_", "\\_")
+        staging = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (stem + "%",)).fetchall()
+        assert staging == [], f"load schemas are left: {staging}"
+        new_tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name LIKE %s",
+            (state.experiment, "%\\_\\_dwsim\\_new"),
+        ).fetchall()
+        assert new_tables == [], f"new tables of a load are left: {new_tables}"
         current = conn.execute(
             "SELECT run FROM dwsim_runs.current_runs WHERE experiment = %s", (state.experiment,)
         ).fetchone()

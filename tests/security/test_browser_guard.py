@@ -118,3 +118,22 @@ def test_concurrent_runs_are_capped(tmp_path: Path) -> None:
         assert "DW_SIM_MAX_CONCURRENT_RUNS" in refused.json()["message"]
         runs._starting = 0
         assert client.post("/api/experiments/second/generate", json={"seed": 1}).status_code == 202
+
+
+DATA_API = {"content-type": "application/x-amz-json-1.1", "x-amz-target": "RedshiftData.ListDatabases"}
+SQL_API = {"content-type": "application/json"}
+
+
+def test_the_http_apis_have_the_same_guards(client: TestClient, settings: Settings) -> None:
+    """The Redshift Data API (`/redshift-data`) and the Snowflake SQL API (`/api/v2/statements`) are on the same
+    server: a cross-site page cannot post statements to them, a rebound Host is refused; plain clients work."""
+    statement = json.dumps({"statement": "select 1", "database": "nothing"})
+    for path, headers, body in (("/redshift-data/", DATA_API, "{}"), ("/api/v2/statements", SQL_API, statement)):
+        refused = client.post(path, content=body, headers={**headers, "origin": "http://evil.example"})
+        assert refused.status_code == 403 and refused.json()["error"] == "cross_origin", (path, refused.text)
+        assert client.post(path, content=body, headers={**headers, "sec-fetch-site": "cross-site"}).status_code == 403
+        answered = client.post(path, content=body, headers=headers)  # no Origin: a client library, not a page
+        assert answered.status_code not in (403, 421), (path, answered.text)
+    with TestClient(create_app(settings), base_url="http://evil.example:8000") as rebound:
+        for path, headers, body in (("/redshift-data/", DATA_API, "{}"), ("/api/v2/statements", SQL_API, statement)):
+            assert rebound.post(path, content=body, headers=headers).status_code == 421, path

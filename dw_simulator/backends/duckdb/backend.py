@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBack
 from dw_simulator.backends.duckdb.carry import carry_over
 from dw_simulator.backends.duckdb.factory import DUCKDB
 from dw_simulator.backends.duckdb.files import CREATED, DB_NAME, Layout, fsync_dir, mark_closed, mark_open, open_here
+from dw_simulator.backends.duckdb.parts import insert_parts, remaining_rows
 from dw_simulator.backends.duckdb.sandbox import apply_sandbox, connect_file, sandbox_message
 from dw_simulator.backends.duckdb.types import duckdb_type
 from dw_simulator.backends.profiling import profile_sql_plan
@@ -193,7 +194,9 @@ class DuckDBBackend(WarehouseBackend):
         return [r[0] for r in rows]
 
     # -- data: runs ----------------------------------------------------------------------------------------------------
-    def prepare_run(self, schema: ExperimentSchema, run: str, files: dict[str, list[Path]]) -> dict[str, int]:
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
         """Write the run's own file (the Parquet files, plus what users created in the current file), out of
         readers' sight until `commit_run`."""
         for table_name in files:
@@ -212,14 +215,11 @@ class DuckDBBackend(WarehouseBackend):
                 con.execute(f"CREATE SCHEMA {q(schema.name)}")
                 for table in schema.tables:
                     con.execute(self._create_table_sql(schema.name, table))
-                    paths = files.get(table.name, [])
-                    if paths:
+                    parts = files.get(table.name, [])
+                    if parts:
                         columns = ", ".join(q(c.name) for c in table.columns)
-                        file_list = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-                        con.execute(
-                            f"INSERT INTO {self.physical_name(schema.name, table.name)} ({columns}) "
-                            f"SELECT {columns} FROM read_parquet({file_list})"
-                        )
+                        relation = self.physical_name(schema.name, table.name)
+                        insert_parts(con, relation, columns, parts, self.settings)
                     crashpoints.reached("loading")
                     if table.name in files:
                         row = con.execute(
@@ -325,9 +325,9 @@ class DuckDBBackend(WarehouseBackend):
 
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
         started = time.perf_counter()
-        con, statements = self._prepare(experiment, sql, dialect)
         cursor: duckdb.DuckDBPyConnection | None = None
         try:
+            con, statements = self._prepare(experiment, sql, dialect)
             for statement in statements:
                 cursor = con.execute(statement if isinstance(statement, str) else statement())
             assert cursor is not None
@@ -340,14 +340,33 @@ class DuckDBBackend(WarehouseBackend):
             if limit is None:
                 rows = cursor.fetchall()
                 truncated = False
+                total = len(rows)
             else:
                 rows = cursor.fetchmany(limit + 1)
                 truncated = len(rows) > limit
+                total = len(rows) + (remaining_rows(cursor) if truncated else 0)
                 rows = rows[:limit]
         except duckdb.Error as exc:
             raise QueryError(sandbox_message(duckdb_message(str(exc)))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
-        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result = QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result.total_rows = total
+        return result
+
+    def begin(self) -> None:
+        self._transaction("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self._transaction("COMMIT")
+
+    def rollback(self) -> None:
+        self._transaction("ROLLBACK")
+
+    def _transaction(self, verb: str) -> None:
+        try:
+            self.connect().execute(verb)
+        except duckdb.Error as exc:
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         con, statements = self._prepare(experiment, sql, dialect)
@@ -356,6 +375,19 @@ class DuckDBBackend(WarehouseBackend):
                 con.execute(statement if isinstance(statement, str) else statement())
             last = statements[-1]
             return con.execute(last if isinstance(last, str) else last()).to_arrow_table()
+        except duckdb.Error as exc:
+            raise QueryError(sandbox_message(duckdb_message(str(exc)))) from None
+
+    def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        con, statements = self._prepare(experiment, sql, dialect)
+        try:
+            for statement in statements[:-1]:
+                con.execute(statement if isinstance(statement, str) else statement())
+            last = statements[-1]
+            relation = con.sql(last if isinstance(last, str) else last())  # lazy: streams as it is read
+            if relation is None:
+                raise QueryError("the last statement returns no rows to export")
+            return relation.to_arrow_reader(batch_rows)
         except duckdb.Error as exc:
             raise QueryError(sandbox_message(duckdb_message(str(exc)))) from None
 

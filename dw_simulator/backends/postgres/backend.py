@@ -11,26 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dw_simulator import crashpoints
-from dw_simulator import observability as obs
-from dw_simulator.backends.base import RUN_KEY_RE, ColumnProfile, QueryResult, WarehouseBackend
-from dw_simulator.backends.postgres import runs
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.postgres import run_loads, runs
 from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
 from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
 from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
+from dw_simulator.backends.postgres.runs import NEW_SUFFIX
 from dw_simulator.backends.postgres.types import postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
-from dw_simulator.sql.redshift.copy_unload import CopyAction, run_action, run_copy
+from dw_simulator.sql.redshift.copy_unload import run_action
 from dw_simulator.sql.translate import Statement, translate
+from dw_simulator.staging.parts import s3_stage
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -54,23 +53,12 @@ class PostgresBackend(WarehouseBackend):
         self.url = url or settings.redshift_url or DEFAULT_URL
         self._conn: Any = None
         self._stage: Stage | None = None
+        self._in_transaction = False  # between begin() and commit()/rollback(): query() leaves its work open
 
     # -- connection ---------------------------------------------------------------------------------------------------
     def connect(self) -> Any:
         if self._conn is None or self._conn.closed:
-            psycopg = psycopg_module()
-            from psycopg.types.string import TextLoader
-
-            try:
-                conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
-            except psycopg.Error as exc:
-                raise BackendUnavailableError(
-                    f"cannot connect to PostgreSQL at {redact(self.url)}: {str(exc).strip().splitlines()[0]}"
-                ) from None
-            # SUPER/json values come back as their JSON text, as Redshift clients receive them
-            conn.adapters.register_loader("jsonb", TextLoader)
-            conn.adapters.register_loader("json", TextLoader)
-            conn.execute("SET TIME ZONE 'UTC'")
+            conn = self.new_connection()
             superuser = conn.execute("SELECT current_setting('is_superuser') = 'on'").fetchone()
             conn.commit()
             if superuser and superuser[0]:
@@ -91,6 +79,24 @@ class PostgresBackend(WarehouseBackend):
             "(it needs CREATE on the database) or set DW_SIM_SQL_SANDBOX=false to accept it",
             extra={"url": redact(self.url)},
         )
+
+    def new_connection(self) -> Any:
+        """A connection of its own (the backend's is `connect()`), set up the same way: UTC, JSON as text."""
+        psycopg = psycopg_module()
+        from psycopg.types.string import TextLoader
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise BackendUnavailableError(
+                f"cannot connect to PostgreSQL at {redact(self.url)}: {str(exc).strip().splitlines()[0]}"
+            ) from None
+        # SUPER/json values come back as their JSON text, as Redshift clients receive them
+        conn.adapters.register_loader("jsonb", TextLoader)
+        conn.adapters.register_loader("json", TextLoader)
+        conn.execute("SET TIME ZONE 'UTC'")
+        conn.commit()
+        return conn
 
     def _on_connect(self, conn: Any) -> None:
         """Hook for subclasses (the Redshift flavour installs its SQL library)."""
@@ -129,17 +135,16 @@ class PostgresBackend(WarehouseBackend):
     def physical_name(self, experiment: str, table: str) -> str:
         return f"{q(experiment.lower())}.{q(table.lower())}"
 
-    def _create_table_sql(self, experiment: str, table: TableSchema, *, namespace: str | None = None) -> str:
+    def _create_table_sql(self, experiment: str, table: TableSchema) -> str:
+        return self._create_in_schema_sql(self.schema_name(experiment), table)
+
+    @staticmethod
+    def _create_in_schema_sql(schema_name: str, table: TableSchema, name: str | None = None) -> str:
         cols = []
         for column in table.columns:
             not_null = " NOT NULL" if column.required else ""
             cols.append(f"{q(column.name.lower())} {postgres_type(column)}{not_null}")
-        relation = (
-            self.physical_name(experiment, table.name)
-            if namespace is None
-            else (f"{q(namespace)}.{q(table.name.lower())}")
-        )
-        return f"CREATE TABLE {relation} ({', '.join(cols)})"
+        return f"CREATE TABLE {q(schema_name)}.{q(name or table.name.lower())} ({', '.join(cols)})"
 
     # -- experiments --------------------------------------------------------------------------------------------------
     @contextmanager
@@ -178,36 +183,19 @@ class PostgresBackend(WarehouseBackend):
             cur.execute(f"DROP SCHEMA IF EXISTS {q(self.schema_name(experiment))} CASCADE")
             for staged, _run in runs.prepared_runs(cur, experiment):
                 cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
+            runs.drop_unregistered(cur, experiment, self.schema_name(experiment))
             if runs.current_run(cur, experiment) is not None or runs.prepared_runs(cur, experiment):
                 cur.execute("DELETE FROM dwsim_runs.prepared WHERE experiment = %s", (experiment.lower(),))
                 cur.execute("DELETE FROM dwsim_runs.current_runs WHERE experiment = %s", (experiment.lower(),))
             yield dropped
-        self._forget_staged(experiment)
-
-    def _forget_staged(self, experiment: str, *, keep: str | None = None) -> None:
-        """Best effort: remove the experiment's staged objects (`s3://<bucket>/<experiment>/`), all of them or all
-        but run `keep`'s."""
-        if not self.settings.s3_endpoint_url:
-            return
-        if keep is None:
-            self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/")
-            return
-        for run in self._staged_runs(experiment) - {keep}:
-            self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/{run}/")
-
-    def _delete_staged(self, prefix: str) -> None:
-        if not self.settings.s3_endpoint_url:
-            return
-        try:
-            self.stage.delete_prefix(prefix)
-        except Exception as exc:  # staging cleanup must not undo a completed drop or swap
-            log.warning("could not remove staged files", extra={"prefix": prefix, "error": str(exc)})
+        run_loads.forget_staged(self, experiment)
 
     def existing_tables(self, experiment: str) -> list[str]:
         conn = self.connect()
         rows = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
-            (self.schema_name(experiment),),
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name NOT LIKE %s "
+            "ORDER BY table_name",
+            (self.schema_name(experiment), "%" + NEW_SUFFIX.replace("_", r"\_")),
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -224,122 +212,27 @@ class PostgresBackend(WarehouseBackend):
         return out
 
     # -- data ---------------------------------------------------------------------------------------------------------
-    def prepare_run(self, schema: ExperimentSchema, run: str, files: dict[str, list[Path]]) -> dict[str, int]:
-        """Stage the run's files, then COPY them into new tables of the run's own schema, in one transaction (a
-        crash rolls it back); readers keep reading the experiment's tables."""
-        for table_name in files:
-            if schema.table(table_name) is None:
-                raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
-        stage, prefixes = self._stage_run(schema.name, run, files)
-        crashpoints.reached("staged")
-        staged = runs.staging_schema(schema.name, run)
-        loaded: dict[str, int] = {}
-        conn = self.connect()
-        with self._transaction() as cur:
-            runs.ensure_run_tables(cur)
-            cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
-            cur.execute(f"CREATE SCHEMA {q(staged)}")
-            cur.execute(
-                "INSERT INTO dwsim_runs.prepared (staging_schema, experiment, run) VALUES (%s, %s, %s) "
-                "ON CONFLICT (staging_schema) DO NOTHING",
-                (staged, schema.name.lower(), run),
-            )
-            target = PostgresCopyTarget(self, conn, schema.name, freeze=True)
-            for table_name in files:
-                table = schema.table(table_name)
-                assert table is not None
-                cur.execute(self._create_table_sql(schema.name, table, namespace=staged))
-                if files[table_name]:
-                    action = CopyAction(
-                        table=f"{q(staged)}.{q(table.name.lower())}",
-                        columns=[c.name.lower() for c in table.columns],
-                        source=prefixes[table_name],
-                        options={"format": "parquet", "iam_role": LOCAL_IAM_ROLE},
-                    )
-                    loaded[table.name] = run_copy(action, target, stage)
-                    crashpoints.reached("loading")
-                else:
-                    loaded[table.name] = 0
-        return loaded
+    # (a run is loaded out of readers' sight and swapped in at one point: `run_loads`)
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
+        """One COPY per part over `load_connections` connections into new tables of the run's own load schema;
+        readers keep reading the experiment's tables."""
+        return run_loads.prepare_parts(self, schema, run, files)
 
     def commit_run(self, experiment: str, run: str) -> None:
         """One short transaction: swap the run's tables in and record it as current (retried on lock timeouts)."""
-        psycopg = psycopg_module()
-        for attempt in range(4):
-            try:
-                with self._transaction(raw=True) as cur:
-                    if runs.current_run(cur, experiment) == run:
-                        return
-                    staged = runs.staging_schema(experiment, run)
-                    cur.execute("SELECT to_regnamespace(%s) IS NOT NULL", (staged,))
-                    row = cur.fetchone()
-                    if not row or not row[0]:
-                        raise QueryError(f"run {run} of experiment '{experiment}' was not prepared (or was discarded)")
-                    runs.swap_in(cur, self.schema_name(experiment), staged, run, experiment)
-                break
-            except psycopg.errors.LockNotAvailable:
-                if attempt == 3:
-                    raise QueryError(
-                        f"could not swap run {run} into experiment '{experiment}': its tables stayed locked by other "
-                        "sessions (long queries?) for 20 s; the run's data is kept and the swap can be retried"
-                    ) from None
-                log.warning("swap waited for locks; retrying", extra={"experiment": experiment, "run": run})
-            except psycopg.Error as exc:
-                raise QueryError(error_message(exc)) from None
-        self._forget_staged(experiment, keep=run)
+        run_loads.commit(self, experiment, run)
 
     def current_run(self, experiment: str) -> str | None:
         with self._transaction() as cur:
             return runs.current_run(cur, experiment)
 
     def discard_run(self, experiment: str, run: str) -> None:
-        with self._transaction() as cur:
-            if runs.current_run(cur, experiment) == run:
-                return
-            for staged, prepared in runs.prepared_runs(cur, experiment):
-                if prepared == run:
-                    cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
-                    cur.execute("DELETE FROM dwsim_runs.prepared WHERE staging_schema = %s", (staged,))
-        self._delete_staged(f"s3://{self.settings.s3_bucket}/{experiment}/{run}/")
+        run_loads.discard(self, experiment, run)
 
     def leftover_runs(self, experiment: str) -> list[str]:
-        with self._transaction() as cur:
-            found = {run for _schema, run in runs.prepared_runs(cur, experiment)}
-            current = runs.current_run(cur, experiment)
-        if current:
-            found.add(current)
-        found.update(self._staged_runs(experiment))
-        return sorted(found)
-
-    def _staged_runs(self, experiment: str) -> set[str]:
-        if not self.settings.s3_endpoint_url:
-            return set()
-        prefix = f"s3://{self.settings.s3_bucket}/{experiment}/"
-        try:
-            urls = self.stage.list(prefix)
-        except Exception as exc:  # staging clean-up is best effort: S3 may be gone
-            log.warning("could not list staged runs", extra={"experiment": experiment, "error": str(exc)})
-            return set()
-        found = set()
-        for url in urls:
-            key = url[len(prefix) :].split("/", 1)[0]
-            if re.fullmatch(RUN_KEY_RE, key):
-                found.add(key)
-        return found
-
-    def _stage_run(self, experiment: str, run: str, files: Mapping[str, list[Path]]) -> tuple[Stage, dict[str, str]]:
-        """Upload a run's files to S3 when an endpoint is configured; else the generated folder is the stage."""
-        if self.settings.s3_endpoint_url:
-            stage = self.stage
-            present = {t: p for t, p in files.items() if p}
-            with obs.stage("stage", experiment=experiment, warehouse=self.name):
-                prefixes = stage.upload_run(experiment, run, present, self.settings.s3_bucket)
-            return stage, {t: prefixes.get(t, "") for t in files}
-        from dw_simulator.staging.s3 import FileListStage
-
-        local = FileListStage()
-        prefixes = {t: local.add(f"s3://local-staging/{experiment}/{run}/{t}/", paths) for t, paths in files.items()}
-        return local, prefixes
+        return run_loads.leftovers(self, experiment)
 
     def count_rows(self, experiment: str, table: str) -> int:
         conn = self.connect()
@@ -395,7 +288,7 @@ class PostgresBackend(WarehouseBackend):
                     description = cur.description
                     affected = cur.rowcount if cur.rowcount >= 0 else None
                 if not description:
-                    conn.commit()
+                    self._end_statement(conn)
                     return QueryResult(
                         [],
                         [],
@@ -415,12 +308,14 @@ class PostgresBackend(WarehouseBackend):
                     rows = cur.fetchmany(limit + 1)
                     truncated = len(rows) > limit
                     rows = rows[:limit]
-            conn.commit()
+                # a client-side cursor holds the whole result: rowcount is its size
+                total = cur.rowcount if truncated and cur.rowcount >= 0 else (None if truncated else len(rows))
+            self._end_statement(conn)
         except psycopg.Error as exc:
-            conn.rollback()
+            self._abort(conn)
             raise QueryError(error_message(exc)) from None
         except BaseException:
-            conn.rollback()
+            self._abort(conn)
             raise
         return QueryResult(
             columns,
@@ -431,7 +326,30 @@ class PostgresBackend(WarehouseBackend):
             len(statements),
             [s.engine_sql for s in statements],
             affected,
+            total,
         )
+
+    def _end_statement(self, conn: Any) -> None:
+        if not self._in_transaction:
+            conn.commit()
+
+    def _abort(self, conn: Any) -> None:
+        """A failed statement ends the transaction (PostgreSQL would refuse every statement until ROLLBACK)."""
+        self._in_transaction = False
+        conn.rollback()
+
+    def begin(self) -> None:
+        conn = self.connect()
+        conn.commit()  # nothing of an earlier statement stays open inside the new transaction
+        self._in_transaction = True
+
+    def commit(self) -> None:
+        self._in_transaction = False
+        self.connect().commit()
+
+    def rollback(self) -> None:
+        self._in_transaction = False
+        self.connect().rollback()
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         result = self.query(experiment, sql, dialect=dialect, limit=None)
@@ -451,14 +369,22 @@ class PostgresBackend(WarehouseBackend):
 
 
 class RedshiftBackend(PostgresBackend):
-    """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer."""
+    """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer. When the
+    URL reaches a real Redshift cluster, nothing is installed and runs load with `COPY ... MANIFEST`."""
 
     name = REDSHIFT.name
     read_dialect = "redshift"
+    real_cluster: bool = False
 
     def _on_connect(self, conn: Any) -> None:
         from dw_simulator.sql.redshift import install_postgres
 
+        row = conn.execute("SELECT version()").fetchone()
+        conn.rollback()
+        self.real_cluster = bool(row) and "redshift" in str(row[0]).lower()
+        if self.real_cluster:
+            log.warning("connected to a real Redshift cluster: dw-sim's Redshift SQL library is not installed")
+            return
         psycopg = psycopg_module()
         try:
             install_postgres(conn)
@@ -472,3 +398,30 @@ class RedshiftBackend(PostgresBackend):
     def _query_id(self) -> int:
         row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
         return int(row[0]) if row else 0
+
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
+        """On a real cluster (or `redshift_load_mode = manifest`): one `COPY ... MANIFEST` per table from S3 into
+        new tables beside the old ones (`manifest_load`); else one COPY per part (PostgreSQL's way)."""
+        mode = self.settings.redshift_load_mode
+        if mode == "parts" or (mode == "auto" and not self.real_cluster):
+            return super().prepare_run(schema, run, files)
+        return run_loads.prepare_manifest(self, schema, run, files)
+
+    def run_redshift(self, conn: Any, experiment: str, sql: str) -> int:
+        """Run one Redshift statement: on a real cluster as is, on the stand-in through the COPY emulation."""
+        if self.real_cluster:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return int(cur.rowcount)
+        statements = self.translate(experiment, sql, "redshift")
+        rows = 0
+        for statement in statements:
+            if statement.action is not None:
+                rows += run_action(
+                    statement.action, PostgresCopyTarget(self, conn, experiment), s3_stage(self.settings)
+                )
+            else:
+                conn.execute(statement.engine_sql)
+        return rows

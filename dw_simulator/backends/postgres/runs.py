@@ -1,9 +1,14 @@
 """Runs on PostgreSQL: new tables loaded out of sight, then swapped in by one short transaction.
 
-`dwsim_runs.prepared` lists the schemas a run's tables were loaded into (`dwsim_run_<hash>`), `dwsim_runs.current_runs`
-names each experiment's current run. The swap (`swap_in`) drops the old tables, moves the new ones into the
-experiment's schema with `ALTER TABLE ... SET SCHEMA`, recreates the views that depended on the old tables and
-records the run as current: readers see the old tables until it commits, and wait only for that transaction.
+`dwsim_runs.prepared` lists where a run's tables were loaded: a load schema of its own (`dwsim_load_<experiment
+hash>_<run hash>`), or, for a manifest load (a real cluster has no `SET SCHEMA`), new tables `<table>__dwsim_new`
+beside the old ones (recorded as `<experiment schema>.__dwsim_new`). `dwsim_runs.current_runs` names each
+experiment's current run. Load schemas and `__dwsim_new` tables that no row lists were left by a crash of an older
+dw-sim (which loaded without the registry); `drop_unregistered` removes them.
+
+The swap (`swap_in`) drops the old tables, moves the new ones into the experiment's schema with `ALTER TABLE ... SET
+SCHEMA`, recreates the views that depended on the old tables and records the run as current: readers see the old
+tables until it commits, and wait only for that transaction.
 """
 
 from __future__ import annotations
@@ -25,9 +30,67 @@ RUNS_DDL = (
 )
 
 
+LOAD_SCHEMA_PREFIX = "dwsim_load_"
+NEW_SUFFIX = "__dwsim_new"
+
+
+def load_schema_stem(experiment: str) -> str:
+    """`dwsim_load_<experiment hash>_`: every load schema of the experiment starts so."""
+    return LOAD_SCHEMA_PREFIX + hashlib.blake2b(experiment.lower().encode(), digest_size=4).hexdigest() + "_"
+
+
 def staging_schema(experiment: str, run: str) -> str:
-    digest = hashlib.sha256(f"{experiment.lower()}/{run}".encode()).hexdigest()[:20]
-    return f"dwsim_run_{digest}"
+    """The run's load schema."""
+    return load_schema_stem(experiment) + hashlib.sha256(run.encode()).hexdigest()[:12]
+
+
+def manifest_marker(experiment_schema: str) -> str:
+    """What `dwsim_runs.prepared` records for a run loaded into `__dwsim_new` tables of the experiment's schema."""
+    return f"{experiment_schema}.{NEW_SUFFIX}"
+
+
+def like(prefix: str) -> str:
+    return prefix.replace("_", r"\_") + "%"
+
+
+def new_tables(cur: Any, experiment_schema: str) -> list[str]:
+    cur.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE %s ORDER BY c.relname",
+        (experiment_schema, "%" + NEW_SUFFIX.replace("_", r"\_")),
+    )
+    return [str(r[0]) for r in cur.fetchall()]
+
+
+def drop_unregistered(cur: Any, experiment: str, experiment_schema: str) -> list[str]:
+    """Drop the experiment's load schemas and `__dwsim_new` tables that no prepared run lists (a crashed load of an
+    older dw-sim left them); returns what was dropped."""
+    registered = {s for s, _run in prepared_runs(cur, experiment)}
+    cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (like(load_schema_stem(experiment)),))
+    dropped = [str(r[0]) for r in cur.fetchall() if str(r[0]) not in registered]
+    for name in dropped:
+        cur.execute(f"DROP SCHEMA IF EXISTS {q(name)} CASCADE")
+    if manifest_marker(experiment_schema) not in registered:
+        for name in new_tables(cur, experiment_schema):
+            cur.execute(f"DROP TABLE IF EXISTS {q(experiment_schema)}.{q(name)} CASCADE")
+            dropped.append(f"{experiment_schema}.{name}")
+    return dropped
+
+
+def register(cur: Any, staged: str, experiment: str, run: str) -> None:
+    cur.execute(
+        "INSERT INTO dwsim_runs.prepared (staging_schema, experiment, run) VALUES (%s, %s, %s) "
+        "ON CONFLICT (staging_schema) DO UPDATE SET run = EXCLUDED.run, prepared_at = now()",
+        (staged, experiment.lower(), run),
+    )
+
+
+def record_current(cur: Any, experiment: str, run: str) -> None:
+    cur.execute(
+        "INSERT INTO dwsim_runs.current_runs (experiment, run) VALUES (%s, %s) "
+        "ON CONFLICT (experiment) DO UPDATE SET run = EXCLUDED.run, committed_at = now()",
+        (experiment.lower(), run),
+    )
 
 
 def ensure_run_tables(cur: Any) -> None:
@@ -126,10 +189,32 @@ def swap_in(cur: Any, experiment_schema: str, staged: str, run: str, experiment:
         cur.execute(view.create_sql())
     cur.execute(f"DROP SCHEMA {q(staged)}")
     cur.execute("DELETE FROM dwsim_runs.prepared WHERE staging_schema = %s", (staged,))
-    cur.execute(
-        "INSERT INTO dwsim_runs.current_runs (experiment, run) VALUES (%s, %s) "
-        "ON CONFLICT (experiment) DO UPDATE SET run = EXCLUDED.run, committed_at = now()",
-        (experiment.lower(), run),
-    )
+    record_current(cur, experiment, run)
     crashpoints.reached("in-commit")  # the transaction commits when the caller's block ends
+    return tables
+
+
+def swap_renamed(cur: Any, experiment_schema: str, run: str, experiment: str) -> list[str]:
+    """The commit point of a manifest load: each `<table>__dwsim_new` renamed over its old table (Redshift has no
+    `ALTER TABLE ... SET SCHEMA`), views on the old tables recreated, the run recorded as current."""
+    cur.execute("SET LOCAL lock_timeout = '5s'")
+    tables = [name[: -len(NEW_SUFFIX)] for name in new_tables(cur, experiment_schema)]
+    cur.execute(
+        "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p')",
+        (experiment_schema, tables),
+    )
+    old = {str(name): int(oid) for oid, name in cur.fetchall()}
+    for name in old:
+        cur.execute(f"LOCK TABLE {q(experiment_schema)}.{q(name)} IN ACCESS EXCLUSIVE MODE")
+    views = dependent_views(cur, list(old.values()))
+    for name in old:
+        cur.execute(f"DROP TABLE {q(experiment_schema)}.{q(name)} CASCADE")
+    for name in tables:
+        cur.execute(f"ALTER TABLE {q(experiment_schema)}.{q(name + NEW_SUFFIX)} RENAME TO {q(name)}")
+    for view in views:
+        cur.execute(view.create_sql())
+    cur.execute("DELETE FROM dwsim_runs.prepared WHERE staging_schema = %s", (manifest_marker(experiment_schema),))
+    record_current(cur, experiment, run)
+    crashpoints.reached("in-commit")
     return tables

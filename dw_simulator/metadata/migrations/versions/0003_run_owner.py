@@ -1,15 +1,15 @@
 """Runs record their owner's host and start time beside its pid (from the run's first write), so recovery can tell a
 dead owner from a reused pid.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
