@@ -79,7 +79,7 @@ def test_hashed_assets_are_cached_for_good_and_sent_precompressed(web_dir: Path,
 
 
 def test_api_responses_are_gzipped_and_docs_work_offline(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         spec = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
         assert spec.headers["content-encoding"] == "gzip" and spec.json()["info"]["title"] == "dw-sim"
         for page in ("/docs", "/redoc"):
