@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTRAS ?= dev,postgres,s3,snowflake,api,otel,endpoint,dask
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format typecheck bench bench-cli bench-dbgen bench-sdv bench-learn clean
+.PHONY: help setup demo test crash-test lint format typecheck bench bench-cli bench-dbgen bench-sdv bench-learn clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,6 +18,9 @@ demo: ## Install dw-sim alone (no extras), then create the brief's ecommerce exp
 
 test: ## Set up, then run lint, type checks, the module-size report and the whole test suite (what CI runs)
 	@bash scripts/setup.sh test && bash scripts/test.sh
+
+crash-test: ## Kill -9 `dw-sim experiment generate` at every step of a run (DuckDB, PostgreSQL+S3) and print the tally (part of `make test` too)
+	@bash scripts/setup.sh test && $(BIN)/pytest -p no:cacheprovider -q tests/crash
 
 lint: ## ruff lint + format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -71,6 +71,7 @@ def _prepare(data_root: Path, url: str, rows: int) -> None:
         conn.execute("VACUUM ANALYZE bench_pg.facts")
     duck = DuckDBBackend(settings)
     duck.execute_raw(
+        "bench_duck",
         "INSERT INTO bench_duck.facts SELECT g, 'label ' || g, CAST((g % 100000) * 0.01 AS DECIMAL(12,2)), "
         "TIMESTAMP '2020-01-01' + to_seconds(g) FROM range(1, ? + 1) t(g)",
         [rows],

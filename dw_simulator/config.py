@@ -87,7 +87,14 @@ class Settings(BaseSettings):
     redshift_endpoint_enabled: bool = Field(
         default=True, description="`dw-sim serve` also serves the Redshift endpoint"
     )
-    redshift_endpoint_host: str = Field(default="127.0.0.1", description="address the Redshift endpoint binds")
+    redshift_endpoint_host: str = Field(
+        default="127.0.0.1", description="address the Redshift endpoint binds (loopback unless allow_remote)"
+    )
+    allow_remote: bool = Field(
+        default=False,
+        description="let the wire endpoints (Redshift, Snowflake) listen on non-loopback addresses, where their local "
+        "mock credentials protect nothing (the HTTP API needs DW_SIM_API_TOKEN instead)",
+    )
     redshift_endpoint_port: int = Field(
         default=5439, ge=0, le=65535, description="port of the Redshift endpoint (0 = any free port)"
     )
@@ -122,11 +129,35 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = Field(default="test", description="S3 access key id (local mock default)")
     s3_secret_access_key: str | None = Field(default="test", description="S3 secret key (local mock default)")
     s3_region: str = Field(default="us-east-1", description="S3 region")
+    sql_sandbox: bool = Field(
+        default=True,
+        description="users' SQL reaches only its experiment and the staging area: on DuckDB no file access beyond "
+        "<data_root>/s3 and no other experiment's file; on PostgreSQL a warning when the URL is a superuser's. "
+        "false lifts it (read_csv of any file, COPY ... TO anywhere, ATTACH)",
+    )
     query_row_limit: int = Field(
         default=DEFAULT_QUERY_ROW_LIMIT, ge=1, description="rows shown by `dw-sim query` unless --limit"
     )
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")
+    max_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="most generator processes one run may ask for (default: this machine's CPU cores); more are "
+        "refused before any work starts",
+    )
+    max_concurrent_runs: int | None = Field(
+        default=None,
+        ge=1,
+        description="most generation runs `dw-sim serve` runs at once (default: this machine's CPU cores); more "
+        "are answered 429 at once",
+    )
+    max_rows_per_run: int = Field(
+        default=1_000_000_000,
+        ge=1,
+        description="most rows one run may generate over all its tables; bigger requests are refused at once",
+    )
     executor: Literal["local", "dask"] = Field(
         default="local",
         description="who runs the generator's work units: local (this machine's process pool) or dask (a Dask "

@@ -26,8 +26,10 @@ from dw_simulator import run_output
 from dw_simulator.boot_settings import BootSettings, DeferredSettings
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
+from dw_simulator.metadata.owners import owner_gone
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo
-from dw_simulator.service_runs import PhaseCallback, ProgressCallback, pid_alive, recover_runs, run_generation
+from dw_simulator.service_recovery import recover_runs
+from dw_simulator.service_runs import PhaseCallback, ProgressCallback, run_generation
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -207,6 +209,7 @@ class Simulator:
         return [ExperimentInfo.from_row(e) for e in self._read().list_experiments()]
 
     def get_experiment_info(self, name: str) -> ExperimentInfo:
+        self.recover_interrupted_runs(only_dead_owners=True)  # status is true when read
         return ExperimentInfo.from_row(self._read().get_experiment(name))
 
     def get_experiment(self, name: str, *, on_profile: DdlProgress | None = None) -> ExperimentDetail:
@@ -215,6 +218,7 @@ class Simulator:
         `on_profile(tables done, tables total)` follows that computation when it happens."""
         from dw_simulator.schema import ExperimentSchema
 
+        self.recover_interrupted_runs(only_dead_owners=True)
         experiment = self._read().get_experiment(name)
         schema = ExperimentSchema.model_validate_json(experiment.schema_json)
         info = ExperimentInfo.from_row(experiment)
@@ -424,10 +428,12 @@ class Simulator:
         return self.get_run(run_id)
 
     def get_run(self, run_id: int) -> RunInfo:
+        self.recover_interrupted_runs(only_dead_owners=True)
         run = self._read().get_run(run_id)
         return RunInfo.from_row(run, run.experiment_name)
 
     def list_runs(self, name: str, limit: int = 50) -> list[RunInfo]:
+        self.recover_interrupted_runs(only_dead_owners=True)
         reader = self._read()
         experiment = reader.get_experiment(name)
         return [RunInfo.from_row(r, experiment.name) for r in reader.list_runs(experiment, limit)]
@@ -439,9 +445,9 @@ class Simulator:
         reader first, so a read-only command opens the SQLAlchemy store only when there is something to mend.
         """
         active = self._read().active_runs()
-        if not active or (only_dead_owners and not any(pid is not None and not pid_alive(pid) for _id, pid in active)):
+        if not active or (only_dead_owners and not any(owner_gone(p, h, s) for _id, p, h, s in active)):
             return []
-        return recover_runs(self.metadata, only_dead_owners=only_dead_owners, settings=self.settings)
+        return recover_runs(self.settings, self.metadata, self.backend, only_dead_owners=only_dead_owners)
 
     # -- learning from samples (see `service_learn`) ------------------------------------------------------
     def learn(self, name: str, sources: list[str], **options: Any) -> LearnOutcome:

@@ -9,10 +9,8 @@ first asked for, so a run costs its generation and load only.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import shutil
 import threading
 import time
 import traceback
@@ -20,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import crashpoints, run_output
 from dw_simulator import observability as obs
-from dw_simulator import run_output
+from dw_simulator.backends.base import run_key
 from dw_simulator.errors import DwSimError, SchemaValidationError
 from dw_simulator.logs import log_context
+from dw_simulator.service_recovery import finish_run, prune_outputs, settle_run, sweep
 
 if TYPE_CHECKING:
     from dw_simulator.backends import WarehouseBackend
@@ -81,6 +81,8 @@ def run_generation(
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
     seed = secrets.randbelow(2**31) if seed is None else seed
+    workers = check_workers(settings, workers, executor=executor, scheduler=scheduler)
+    check_size(settings, schema, overrides)
     run_executor = run_output.executor(settings, executor, scheduler, workers)
     workers = run_executor.workers or workers or settings.workers
     with metadata.session() as session:
@@ -89,7 +91,8 @@ def run_generation(
         run_id, target = run.id, experiment.target_warehouse
     destination = run_output.destination(settings, schema.name, run_id)
     out_dir = destination.root
-    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=out_dir, owner_pid=os.getpid())
+    crashpoints.reached("created")
+    metadata.update_run(run_id, status="RUNNING", started_at=now(), output_path=out_dir)
     if on_start is not None:
         on_start(run_id)
     token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
@@ -104,6 +107,7 @@ def run_generation(
             on_phase(event)
 
     def on_progress(event: ProgressEvent) -> None:
+        crashpoints.reached("generating")
         observation.progress(event)
         progress_state[event.table] = {"rows_done": event.rows_done, "rows_total": event.rows_total}
         if time.monotonic() - last_write[0] > 0.5 or event.rows_done >= event.rows_total:
@@ -112,6 +116,8 @@ def run_generation(
         if progress is not None:
             progress(event)
 
+    key = run_key(run_id)
+    crashpoints.reached("running")
     try:
         log.info("generation started", extra={"seed": seed, "workers": workers, "executor": run_executor.name})
         phase(PhaseEvent("generate", 0, len(schema.tables)))
@@ -128,37 +134,43 @@ def run_generation(
             )
         if cancel is not None and cancel.is_set():
             raise GenerationCancelled("cancelled")
+        crashpoints.reached("generated")
         if result.workers != workers:  # a Dask cluster's size is known once the run has reached it
             metadata.update_run(run_id, workers=result.workers)
         files = {name_: out.locations for name_, out in result.tables.items()}
         phase(PhaseEvent("load", 0, len(files), next(iter(files), None)))
+        backend = backend_for(target)
         with observation.phase("load"):
-            loaded = backend_for(target).load_tables(schema, files)
+            loaded = backend.prepare_run(schema, key, files)  # out of readers' sight
         phase(PhaseEvent("load", len(files), len(files)))
-        with metadata.session() as session:
-            experiment = metadata.get_experiment(session, schema.name)
-            for row in experiment.tables:
-                if row.table_name in loaded:
-                    row.row_count = loaded[row.table_name]
-            db_run = metadata.get_run(session, run_id)
-            db_run.status = "COMPLETED"
-            db_run.finished_at = now()
-            db_run.row_counts = json.dumps(loaded)
-            db_run.progress = json.dumps({**progress_state, "phase": "done"})
-        prune_old_runs(settings, metadata, schema.name, keep=out_dir)
+        crashpoints.reached("prepared")
+        # the intended swap: the counts recovery records if it finds this run current
+        metadata.update_run(run_id, row_counts=loaded, progress={**progress_state, "phase": "commit"})
+        crashpoints.reached("intended")
+        backend.commit_run(schema.name, key)  # the commit point
+        crashpoints.reached("committed")
+        prune_outputs(settings, metadata, schema.name, keep={key})
+        finish_run(metadata, run_id, loaded=loaded, progress=progress_state)
+        crashpoints.reached("completed")
+        sweep(settings, metadata, backend, schema.name)
         log.info("generation completed", extra={"rows": sum(loaded.values())})
         observation.finish("COMPLETED", rows=loaded)
     except (GenerationCancelled, KeyboardInterrupt):
-        run_output.remove(settings, out_dir)
-        metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
-        log.warning("generation cancelled")
-        observation.finish("CANCELLED")
+        outcome = settle_run(settings, metadata, backend_for, run_id, status="CANCELLED", message="cancelled")
+        log.warning("generation cancelled", extra={"outcome": outcome})
+        observation.finish("COMPLETED" if outcome == "COMPLETED" else "CANCELLED")
     except BaseException as exc:
-        run_output.remove(settings, out_dir)
         message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
         snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
-        metadata.update_run(run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet)
-        log.error("generation failed", extra={"error": message})
+        outcome = settle_run(
+            settings, metadata, backend_for, run_id, status="FAILED", message=message, traceback=snippet
+        )
+        if outcome is None:  # the warehouse cannot tell whether it committed: record the failure as it is
+            metadata.update_run(
+                run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet
+            )
+            run_output.remove(settings, out_dir)
+        log.error("generation failed", extra={"error": message, "outcome": outcome})
         observation.finish("FAILED", error=exc)
         if not isinstance(exc, Exception):
             raise
@@ -186,47 +198,42 @@ def check_overrides(schema: ExperimentSchema, rows: dict[str, int]) -> dict[str,
     return overrides
 
 
-def prune_old_runs(settings: Settings, metadata: MetadataStore, experiment: str, keep: str) -> None:
-    """Remove the experiment's other runs' parts (their data is replaced now), wherever they were written."""
-    with metadata.session() as session:
-        runs = metadata.get_experiment(session, experiment).runs
-        older = [r.output_path for r in runs if r.output_path and r.output_path != keep]
-    for path in older:
-        run_output.remove(settings, path)
-    root = settings.generated_dir / experiment
-    if root.is_dir():
-        for child in root.iterdir():
-            if child.is_dir() and str(child) != keep:
-                shutil.rmtree(child, ignore_errors=True)
+def check_workers(
+    settings: Settings, requested: int | None, *, executor: str | None = None, scheduler: str | None = None
+) -> int | None:
+    """The run's worker count on this machine: at most `max_workers` (default: the CPU cores). The configured
+    default is capped silently; an explicit request above the cap is refused. A running Dask scheduler's cluster is
+    sized by whoever runs it (None: no count asked of it)."""
+    chosen = executor or ("dask" if scheduler else settings.executor)
+    if chosen == "dask":
+        if scheduler or settings.dask_scheduler:
+            return requested
+        requested = requested if requested is not None else settings.dask_workers
+        if requested is None:
+            return None  # a LocalCluster of one worker per core
+    cap = settings.max_workers or os.cpu_count() or 1
+    if requested is None:
+        return max(1, min(settings.workers, cap))
+    if requested < 1:
+        raise SchemaValidationError(f"workers must be at least 1, got {requested}")
+    if requested > cap:
+        where = "DW_SIM_MAX_WORKERS" if settings.max_workers else f"this machine's {cap} CPU cores (DW_SIM_MAX_WORKERS)"
+        raise SchemaValidationError(
+            f"workers={requested} is more than {cap} allowed by {where}: more processes than cores only compete "
+            "for them; raise DW_SIM_MAX_WORKERS to allow it"
+        )
+    return requested
 
 
-def recover_runs(metadata: MetadataStore, *, only_dead_owners: bool, settings: Settings | None = None) -> list[int]:
-    """Mark runs left PENDING/RUNNING by a crash or kill as FAILED ("interrupted") and remove their files."""
-    from dw_simulator.metadata.store import now
+def check_size(settings: Settings, schema: ExperimentSchema, overrides: dict[str, int]) -> None:
+    """Refuse at once a run bigger than `max_rows_per_run` (row counts a foreign key's cardinality decides are
+    estimated from their parents')."""
+    from dw_simulator.generator import planned_rows
 
-    recovered: list[int] = []
-    with metadata.session() as session:
-        for run in metadata.interrupted_runs(session):
-            if only_dead_owners and (run.owner_pid is None or pid_alive(run.owner_pid)):
-                continue
-            run.status = "FAILED"
-            run.finished_at = now()
-            run.error_message = "interrupted: the process running it stopped before it finished"
-            if run.output_path and settings is not None:
-                run_output.remove(settings, run.output_path)
-            elif run.output_path:
-                shutil.rmtree(run.output_path, ignore_errors=True)
-            recovered.append(run.id)
-    return recovered
-
-
-def pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    total = sum(planned_rows(schema, overrides).values())
+    if total > settings.max_rows_per_run:
+        raise SchemaValidationError(
+            f"this run would generate {total:,} rows, more than max_rows_per_run ({settings.max_rows_per_run:,}); "
+            "ask for fewer (--rows TABLE=N) or raise DW_SIM_MAX_ROWS_PER_RUN",
+            details=[{"field": "rows", "message": "too many rows", "rows": total}],
+        )

@@ -2,9 +2,10 @@
 
 Layers, top to bottom (docs/architecture.md draws them):
   front ends  cli, api, endpoints, __main__
-  service     service, service_runs, run_output, results, schema_edits, preview, statements
-  domains     generator, ddl, inference, sql, backends, staging, metadata, observability, connections
-  floor       schema, config, boot_settings, errors, logs (and the package's own __init__)
+  service     service, service_runs, service_learn, service_workload, service_recovery, run_output, results,
+              schema_edits, preview, statements
+  domains     generator, ddl, inference, learn, workload, sql, backends, staging, metadata, observability, connections
+  floor       schema, config, boot_settings, bind_policy, crashpoints, errors, logs (and the package's own __init__)
 A layer may import its own and the layers below it, never one above. Front ends never import a database driver,
 sqlglot or boto3 (they call the service, which calls the domains that do).
 """
@@ -23,6 +24,7 @@ SERVICE = (
     "service_runs",
     "service_learn",
     "service_workload",
+    "service_recovery",
     "run_output",
     "results",
     "schema_edits",
@@ -42,7 +44,7 @@ DOMAINS = (
     "observability",
     "connections",
 )
-FLOOR = ("schema", "config", "boot_settings", "errors", "logs", "examples")
+FLOOR = ("schema", "config", "boot_settings", "bind_policy", "crashpoints", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}
 RANK = {"front end": 3, "service": 2, "domain": 1, "floor": 0}
 DRIVERS = ("duckdb", "psycopg", "psycopg2", "sqlglot", "boto3", "botocore", "snowflake", "fakesnow")

@@ -93,7 +93,7 @@ def test_load_failure_rolls_back_every_table(sim: Simulator, examples: Path, mon
     before = {t: _fingerprint(sim, "retail_analytics", t) for t in ("customers", "orders", "order_items")}
     backend = sim.backend("duckdb")
     real_execute_count = {"n": 0}
-    original = backend.connect
+    original = backend.open_load_target  # type: ignore[attr-defined]
 
     class Flaky:
         def __init__(self, con: Any) -> None:
@@ -108,7 +108,7 @@ def test_load_failure_rolls_back_every_table(sim: Simulator, examples: Path, mon
                 raise OSError(errno.EIO, "I/O error while loading order_items")
             return self._con.execute(sql, *args)
 
-    monkeypatch.setattr(backend, "connect", lambda: Flaky(original()))
+    monkeypatch.setattr(backend, "open_load_target", lambda path: Flaky(original(path)))
     run = sim.generate("retail_analytics", seed=2, rows={"customers": 10, "orders": 20, "order_items": 30})
     monkeypatch.undo()
     assert run.status == "FAILED" and real_execute_count["n"] == 1

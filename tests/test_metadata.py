@@ -13,6 +13,7 @@ from alembic import command
 
 from dw_simulator.errors import RunInProgressError
 from dw_simulator.logs import configure_logging, log_context
+from dw_simulator.metadata.reader import HEAD_REVISION
 from dw_simulator.metadata.store import MetadataStore, _alembic_config
 from dw_simulator.service import Simulator
 
@@ -24,7 +25,30 @@ def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"experiments", "experiment_tables", "generation_runs", "schema_versions", "alembic_version"} <= tables
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
+
+
+def test_an_0003_data_root_gains_run_owners_and_keeps_its_runs(tmp_path: Path) -> None:
+    store = MetadataStore(tmp_path / "m.sqlite")
+    config = _alembic_config()
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    store.close()
+    con = sqlite3.connect(tmp_path / "m.sqlite")
+    con.execute(
+        "INSERT INTO experiments (id, name, name_key, dialect, target_warehouse, schema_json, created_at, updated_at) "
+        "VALUES (1, 'old', 'old', 'redshift', 'duckdb', '{}', '2024-01-01', '2024-01-01')"
+    )
+    con.execute(
+        "INSERT INTO generation_runs (experiment_id, status, workers, owner_pid, created_at) "
+        "VALUES (1, 'COMPLETED', 1, 42, '2024-01-01')"
+    )
+    con.commit()
+    MetadataStore(tmp_path / "m.sqlite").close()  # migrates on open
+    row = con.execute("SELECT status, owner_pid, owner_host, owner_started FROM generation_runs").fetchone()
+    assert row == ("COMPLETED", 42, None, None)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
 
 
 def test_downgrade_then_upgrade_round_trips(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def web_client(web_dir: Path) -> TestClient:
         return {"pong": "yes"}
 
     assert mount_web(app, web_dir)
-    return TestClient(app)
+    return TestClient(app, base_url="http://127.0.0.1")
 
 
 def test_serves_index_files_and_client_routes(web_client: TestClient) -> None:
@@ -79,7 +79,7 @@ def test_hashed_assets_are_cached_for_good_and_sent_precompressed(web_dir: Path,
 
 
 def test_api_responses_are_gzipped_and_docs_work_offline(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         spec = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
         assert spec.headers["content-encoding"] == "gzip" and spec.json()["info"]["title"] == "dw-sim"
         for page in ("/docs", "/redoc"):
@@ -103,13 +103,13 @@ def test_api_paths_and_missing_assets_are_not_the_ui(web_client: TestClient) -> 
 def test_nothing_is_mounted_without_a_build(tmp_path: Path) -> None:
     app = FastAPI()
     assert mount_web(app, tmp_path / "no-build") is False
-    assert TestClient(app).get("/").status_code == 404
+    assert TestClient(app, base_url="http://127.0.0.1").get("/").status_code == 404
 
 
 def test_the_api_app_serves_the_built_ui_beside_the_api(settings: Settings) -> None:
     _need_npm()
     assert (WEB_DIR / "index.html").is_file(), "the web UI is not built: run scripts/build-web.sh (setup does)"
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         page = client.get("/experiments/anything")
         assert page.status_code == 200
         assert 'id="root"' in page.text

@@ -99,7 +99,13 @@ def create_app(
     app.include_router(redshift_data.router)  # the Redshift Data API at /redshift-data (JSON 1.1, SigV4)
     app.include_router(snowflake_sql.router)  # the Snowflake SQL API v2 at /api/v2/statements
     mount_web(app)  # the built web UI at /, after the API routes so they win
-    app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        token=api.token,
+        max_body_bytes=api.api_max_body_bytes,
+        allowed_hosts=api.api_allowed_hosts,
+        allowed_origins=api.api_cors_origins,
+    )
     # compress JSON, HTML and text exports for slow links (Parquet is compressed already; streams stay live)
     app.add_middleware(
         GZipMiddleware,

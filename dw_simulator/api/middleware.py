@@ -1,5 +1,5 @@
-"""The ASGI layer around every request: request id, log context, access log, metrics, tracing, the bearer token,
-body size limits, and a JSON 500 for anything unexpected.
+"""The ASGI layer around every request: request id, log context, access log, metrics, tracing, the Host and Origin
+checks (`browser_guard.py`), the bearer token, body size limits, and a JSON 500 for anything unexpected.
 
 Written as plain ASGI (not `BaseHTTPMiddleware`) so the log context it sets reaches the endpoint and its threads,
 and so streamed responses stay streamed.
@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dw_simulator.api.browser_guard import cross_site, host_allowed
 from dw_simulator.api.errors import error_body
 from dw_simulator.logs import log_context
 from dw_simulator.observability import metrics, record_error, span
@@ -31,10 +32,20 @@ QUIET_PATHS = {"/health", "/metrics"}  # probes and scrapes: access lines at DEB
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body_bytes: int,
+        allowed_hosts: list[str] | None = None,
+        allowed_origins: list[str] | None = None,
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = list(allowed_hosts or [])
+        self.allowed_origins = list(allowed_origins or [])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,6 +111,23 @@ class RequestContextMiddleware:
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], method: str, path: str
     ) -> None:
+        if self.token is None and not host_allowed(headers.get("host"), self.allowed_hosts):
+            record_error("bad_host", "api")
+            await _send_json(
+                send,
+                421,
+                error_body(
+                    "bad_host",
+                    f"this server answers only requests to a loopback address, not to Host {headers.get('host')!r} "
+                    "(list other names in DW_SIM_API_ALLOWED_HOSTS)",
+                ),
+            )
+            return
+        refused = cross_site(method, headers, self.allowed_origins)
+        if refused is not None:
+            record_error("cross_origin", "api")
+            await _send_json(send, 403, error_body("cross_origin", refused))
+            return
         if self.token is not None and _is_api(path) and method != "OPTIONS" and not self._authorized(headers):
             await _send_json(
                 send,

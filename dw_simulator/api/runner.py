@@ -11,20 +11,21 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from dw_simulator.metadata.tables import utcnow
+from dw_simulator.errors import DwSimError
 from dw_simulator.service import Simulator
 
 log = logging.getLogger("dw_simulator.api.runs")
-INTERRUPTED = "interrupted: the process running it stopped before it finished"
-ORPHAN_AFTER_S = 60.0
+
+
+class TooManyRunsError(DwSimError):
+    http_status = 429
+    kind = "too_many_runs"
 
 
 @dataclass
@@ -59,8 +60,10 @@ class ActiveRun:
 class RunManager:
     """Starts, tracks and cancels the runs of this process."""
 
-    def __init__(self, make_simulator: Callable[[], Simulator]) -> None:
+    def __init__(self, make_simulator: Callable[[], Simulator], *, max_concurrent: int | None = None) -> None:
         self._make_simulator = make_simulator
+        self.max_concurrent = max_concurrent or os.cpu_count() or 1
+        self._starting = 0  # runs whose thread is up but whose id is not known yet
         self._runs: dict[int, ActiveRun] = {}
         self._lock = threading.Lock()
         self._closing = False
@@ -69,27 +72,13 @@ class RunManager:
     # -- start-up ------------------------------------------------------------------------------------------------------
     @staticmethod
     def recover(sim: Simulator) -> list[int]:
-        """Mark runs a crashed or killed process left active as FAILED ("interrupted") and remove their files.
-
-        Runs whose owner process is still alive (e.g. a `dw-sim experiment generate` in a terminal) are left alone.
-        Two kinds of run the service's own check cannot tell are recovered here too: a run recorded under this very
-        process id (nothing has started yet, so its owner was an earlier process with the same id — containers
-        restart as the same pid), and a run that never recorded an owner and is older than a minute (its process
-        died between creating and starting it).
-        """
+        """Settle the runs a crashed or killed process left active: finished when the warehouse committed them,
+        else FAILED ("interrupted") with their files removed. A run's owner is its process (pid, host and start
+        time, so a restarted container with the same pid is a new owner); runs of live owners (e.g. a
+        `dw-sim experiment generate` in a terminal) are left alone."""
         recovered = sim.recover_interrupted_runs(only_dead_owners=True)
-        cutoff = utcnow() - timedelta(seconds=ORPHAN_AFTER_S)
-        with sim.metadata.session() as session:
-            for run in sim.metadata.interrupted_runs(session):
-                if run.owner_pid == os.getpid() or (run.owner_pid is None and run.created_at < cutoff):
-                    run.status = "FAILED"
-                    run.finished_at = utcnow()
-                    run.error_message = INTERRUPTED
-                    if run.output_path:
-                        shutil.rmtree(run.output_path, ignore_errors=True)
-                    recovered.append(run.id)
         if recovered:
-            log.warning("marked interrupted runs as failed", extra={"runs": recovered})
+            log.warning("settled interrupted runs", extra={"runs": recovered})
         return recovered
 
     # -- runs ----------------------------------------------------------------------------------------------------------
@@ -109,6 +98,14 @@ class RunManager:
             from dw_simulator.errors import BackendUnavailableError
 
             raise BackendUnavailableError("the server is shutting down; no new runs")
+        with self._lock:
+            busy = len(self._runs) + self._starting
+            if busy >= self.max_concurrent:
+                raise TooManyRunsError(
+                    f"{busy} generation run(s) are in progress, the most this server runs at once "
+                    f"(DW_SIM_MAX_CONCURRENT_RUNS={self.max_concurrent}); try again when one ends"
+                )
+            self._starting += 1
         run = ActiveRun(experiment=experiment)
         ctx = contextvars.copy_context()  # request id for the log lines, trace context for the spans
         thread = threading.Thread(
@@ -122,8 +119,12 @@ class RunManager:
             daemon=True,
         )
         run.thread = thread
-        thread.start()
-        run.started.wait()
+        try:
+            thread.start()
+            run.started.wait()
+        finally:
+            with self._lock:
+                self._starting -= 1
         if run.start_error is not None:
             raise run.start_error
         assert run.run_id is not None

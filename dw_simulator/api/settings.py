@@ -32,6 +32,11 @@ class ApiSettings(BaseSettings):
         description="origins allowed by CORS, as a JSON list ('[\"http://localhost:5173\"]'); empty (the default) "
         "turns CORS off",
     )
+    api_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host header names the API answers besides loopback addresses when no token is set, as a JSON "
+        "list ('[\"dw-sim.internal\"]'); other Hosts get 421 (DNS rebinding)",
+    )
     api_cancel_wait_s: float = Field(
         default=5.0, ge=0, description="how long POST /api/runs/{id}/cancel waits for the run to stop"
     )

@@ -6,6 +6,7 @@ import concurrent.futures
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -33,7 +34,7 @@ class AppState:
         self.primary = primary
         self.settings: Settings = primary.settings
         self.api = api
-        self.runs = RunManager(self.sibling)
+        self.runs = RunManager(self.sibling, max_concurrent=primary.settings.max_concurrent_runs)
         self.write_lock = threading.Lock()  # experiment create/import/delete, one at a time
         self.queries = RunningQueries()  # by client-given id, to cancel them
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -94,6 +95,7 @@ class AppState:
         except concurrent.futures.TimeoutError:
             future.cancel()
             interrupted = _interrupt(holder.get("sim"))
+            _keep_interrupting(future, holder, what)
             log.warning("time limit reached", extra={"what": what, "limit_s": timeout_s, "interrupted": interrupted})
             raise TimeLimitError(
                 f"{what} ran past the time limit of {timeout_s:g} s and was stopped; make it smaller "
@@ -125,6 +127,26 @@ class AppState:
             executor.shutdown(wait=False, cancel_futures=True)
         self.primary.close()  # its metadata engine reconnects on use, should the app start again
         flush_tracing()
+
+
+INTERRUPT_EVERY_S = 0.05
+
+
+def _keep_interrupting(future: concurrent.futures.Future[Any], holder: dict[str, Any], what: str) -> None:
+    """The time limit holds end to end: an interrupt lands only on a statement that is running, so while the work
+    goes on (say it was still translating, or moves on to its next statement) it is interrupted again, until it
+    ends. The answer (504) has gone already."""
+    if future.done():
+        return
+
+    def watch() -> None:
+        started = time.monotonic()
+        while not future.done():
+            _interrupt(holder.get("sim"))
+            time.sleep(INTERRUPT_EVERY_S)
+        log.info("work past its time limit stopped", extra={"what": what, "after_s": time.monotonic() - started})
+
+    threading.Thread(target=watch, name="dwsim-time-limit", daemon=True).start()
 
 
 def _interrupt(sim: Simulator | None) -> bool:

@@ -35,6 +35,7 @@ class Capabilities:
     native_json: bool
     staging_formats: tuple[str, ...] = ("parquet",)
     max_identifier_length: int = 63
+    run_swap: bool = False  # prepare_run loads out of readers' sight and commit_run is the one commit point
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,22 @@ class ColumnProfile:
         }
 
 
+def run_key(run_id: int) -> str:
+    """The key a metadata run id has in warehouses and staging areas: `run-000042`."""
+    return f"run-{run_id:06d}"
+
+
+def ad_hoc_run_key() -> str:
+    """A key for a load that has no run record (`load_tables` called directly)."""
+    import secrets
+    import time
+
+    return f"load-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+
+
+RUN_KEY_RE = r"(?:run-\d{6,}|load-\d{8}T\d{6}-[0-9a-f]{6})"
+
+
 class WarehouseBackend(ABC):
     """One warehouse engine. Instances are cheap; connections open lazily and close with `close()`."""
 
@@ -156,14 +173,50 @@ class WarehouseBackend(ABC):
     def existing_tables(self, experiment: str) -> list[str]:
         """Tables that physically exist for the experiment."""
 
-    # -- data ----------------------------------------------------------------------------------------------------
-    @abstractmethod
+    # -- data: runs (docs/architecture.md, "Runs: one commit point") ---------------------------------------------
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
+        """Load a run's Parquet files where no reader sees them; returns rows loaded per table.
+
+        Nothing readers see changes before `commit_run`. A crash at any point leaves only what `discard_run`
+        removes. `run` is the run's key (`run-000042`). Backends without `Capabilities.run_swap` load and commit
+        here, in one transaction."""
+        return self.load_tables(schema, files)
+
+    def commit_run(self, experiment: str, run: str) -> None:  # noqa: B027 - no-op for backends without run_swap
+        """The commit point: make the prepared run's data current, atomically, and record `run` in the warehouse
+        (`current_run`). Short; idempotent when the run is current already."""
+
+    def current_run(self, experiment: str) -> str | None:
+        """The key of the run whose data readers see, as the warehouse records it (None: none committed yet, or
+        the backend does not record runs)."""
+        return None
+
+    def discard_run(self, experiment: str, run: str) -> None:  # noqa: B027 - nothing to remove by default
+        """Remove what run `run` left (prepared tables or files, staged objects) unless it is the current run.
+        Idempotent; safe to call for a run that never got far."""
+
+    def leftover_runs(self, experiment: str) -> list[str]:
+        """Keys of runs that left something in the warehouse or staging area (the current run included)."""
+        return []
+
     def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
-        """Replace the listed tables' data with their Parquet parts, atomically: readers see the old data until
+        """Replace the listed tables' data with the Parquet files, atomically: readers see the old data until
         every table is loaded, and a failure leaves the old data. Returns rows loaded per table.
 
         A part is a local file (`Path`) or an object on S3 (an `s3://` URL string, on the settings' S3 endpoint),
         as the generator's destination wrote it; a load takes one kind or the other."""
+        if not self.capabilities.run_swap:
+            raise NotImplementedError(f"{type(self).__name__} implements neither load_tables nor run_swap")
+        run = ad_hoc_run_key()
+        try:
+            loaded = self.prepare_run(schema, run, files)
+            self.commit_run(schema.name, run)
+        except BaseException:
+            self.discard_run(schema.name, run)
+            raise
+        return loaded
 
     def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
         """Rows in each of `tables` that exists (tables that do not are left out)."""

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import ddl_cmds, experiment, learn_cmds, query, redshift_cmds, serve, snowflake_cmds
+from dw_simulator.cli import ddl_cmds, experiment, learn_cmds, query, redshift_cmds, serve, signals, snowflake_cmds
 from dw_simulator.cli.common import boot, state
 from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.logs import configure_logging
@@ -58,6 +58,7 @@ def main_options(
     ] = None,
     log_level: Annotated[str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING, ERROR.")] = None,
 ) -> None:
+    signals.install()  # SIGTERM/SIGHUP: cancel and clean up like Ctrl-C
     state.debug = debug
     state.overrides = {"data_root": data_root, "log_format": log_format, "log_level": log_level}
     settings = boot()

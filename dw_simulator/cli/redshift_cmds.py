@@ -4,19 +4,14 @@ the Snowflake endpoint: psql, redshift_connector, SQLAlchemy, dbt profiles)."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
+from dw_simulator.bind_policy import UnsafeBindError as UnsafeEndpointBindError
 from dw_simulator.cli.common import cli_settings, handle_errors, open_simulator
-from dw_simulator.errors import DwSimError
 
-if TYPE_CHECKING:
-    pass
-
-
-class UnsafeEndpointBindError(DwSimError):
-    kind = "unsafe_bind"
+__all__ = ["UnsafeEndpointBindError", "endpoints", "redshift_endpoint", "register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,24 +37,23 @@ def redshift_endpoint(
     ] = None,
     allow_remote: Annotated[
         bool,
-        typer.Option("--allow-remote", help="Allow a non-loopback address (the credentials are local mock ones)."),
+        typer.Option(
+            "--allow-remote",
+            help="Allow a non-loopback address (the credentials are local mock ones; also DW_SIM_ALLOW_REMOTE).",
+        ),
     ] = False,
 ) -> None:
     """Serve the local Redshift endpoint (PostgreSQL wire protocol speaking as Redshift) so psql, redshift_connector,
     SQLAlchemy and dbt-redshift can query the experiments: each experiment is a database. Prints how to connect."""
-    from dw_simulator.cli.serve import is_loopback
+    from dw_simulator.bind_policy import REDSHIFT_ENDPOINT, check_bind
     from dw_simulator.connections import connection_settings
     from dw_simulator.endpoints.redshift.runner import serve_standalone
     from dw_simulator.endpoints.redshift.server import EndpointConfig
     from dw_simulator.service import Simulator
 
     settings = cli_settings()
-    config = EndpointConfig.from_settings(settings, host=host, port=port, tls=tls)
-    if not is_loopback(config.host) and not allow_remote:
-        raise UnsafeEndpointBindError(
-            f"refusing to serve the Redshift endpoint on {config.host}, which is not a loopback address: its "
-            "credentials are local mock ones; pass --allow-remote to do it anyway"
-        )
+    config = EndpointConfig.from_settings(settings, host=host, port=port, tls=tls, allow_remote=allow_remote or None)
+    check_bind(config.host, REDSHIFT_ENDPOINT, allow_remote=config.allow_remote)  # again when it binds
     simulator = Simulator(settings)
 
     def ready(endpoint: Any) -> None:

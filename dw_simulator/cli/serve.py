@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -12,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dw_simulator.cli import companions
+from dw_simulator.bind_policy import HTTP_API, UnsafeBindError, check_bind, is_loopback
+from dw_simulator.cli import companions, signals
 from dw_simulator.cli.common import cli_settings, err_console, handle_errors, state
-from dw_simulator.errors import DwSimError, MissingDependencyError
+from dw_simulator.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     from dw_simulator.config import Settings
@@ -31,17 +31,7 @@ COMPANIONS: list[Callable[[Settings], AbstractContextManager[object]]] = [
 ]
 
 
-class UnsafeBindError(DwSimError):
-    kind = "unsafe_bind"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["COMPANIONS", "UnsafeBindError", "is_loopback", "register", "serve"]
 
 
 @handle_errors
@@ -88,11 +78,7 @@ def serve(
     from dw_simulator.logs import configure_logging
 
     api = ApiSettings()
-    if not is_loopback(host) and api.token is None:
-        raise UnsafeBindError(
-            f"refusing to listen on {host}, which is not a loopback address, without an API token: set "
-            "DW_SIM_API_TOKEN (clients then send `Authorization: Bearer <token>`), or keep --host 127.0.0.1"
-        )
+    check_bind(host, HTTP_API, token=api.token)
     settings = cli_settings(redshift_endpoint_port=redshift_port, redshift_endpoint_enabled=redshift_endpoint)
     level = "DEBUG" if state.debug else (settings.log_level if "log_level" in settings.model_fields_set else "INFO")
     configure_logging(level, "json" if settings.log_format == "auto" else settings.log_format)
@@ -138,6 +124,7 @@ def serve(
             companions.enter_context(companion(settings))
         publish_api(settings, host, port)  # `dw-sim endpoints` prints the HTTP APIs' URLs from it
         companions.callback(unpublish_api, settings)
+        signals.uninstall()  # uvicorn's own handlers: graceful shutdown, then the signal's default exit
         Server(config).run()
 
 

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dw_simulator.bind_policy import SNOWFLAKE_ENDPOINT, UnsafeBindError, check_bind
 from dw_simulator.cli.common import cli_settings, handle_errors
-from dw_simulator.cli.serve import is_loopback
-from dw_simulator.errors import DwSimError
 
 if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.endpoint import EndpointAddress
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8085
 
 
-class UnsafeEndpointBindError(DwSimError):
-    kind = "unsafe_bind"
+UnsafeEndpointBindError = UnsafeBindError
 
 
 def register(app: typer.Typer) -> None:
@@ -63,21 +61,21 @@ def snowflake_endpoint(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0 = any free port).")] = DEFAULT_PORT,
     allow_remote: Annotated[
         bool,
-        typer.Option("--allow-remote", help="Allow a non-loopback address: the endpoint accepts any password."),
+        typer.Option(
+            "--allow-remote",
+            help="Allow a non-loopback address: the endpoint accepts any password (also DW_SIM_ALLOW_REMOTE).",
+        ),
     ] = False,
 ) -> None:
     """Serve the embedded Snowflake endpoint so your own code (the Python connector, snowflake-sqlalchemy,
     dbt-snowflake) can connect to the experiments' data. Prints the connection parameters."""
     from dw_simulator.backends.snowflake.endpoint import serve_standalone
 
-    if not is_loopback(host) and not allow_remote:
-        raise UnsafeEndpointBindError(
-            f"refusing to serve the Snowflake endpoint on {host}, which is not a loopback address: it accepts any "
-            "password; pass --allow-remote to do it anyway"
-        )
     settings = cli_settings()
+    allow_remote = allow_remote or settings.allow_remote
+    check_bind(host, SNOWFLAKE_ENDPOINT, allow_remote=allow_remote)  # again when it binds
 
     def ready(address: EndpointAddress) -> None:
         typer.echo(connection_parameters(address, settings))
 
-    serve_standalone(settings, host, port, on_ready=ready)
+    serve_standalone(settings, host, port, on_ready=ready, allow_remote=allow_remote)

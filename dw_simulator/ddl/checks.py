@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlglot import exp
@@ -208,12 +208,20 @@ def literal(node: exp.Expression) -> Any:
     raise NotUnderstood(f"{node.sql()} is not a constant")
 
 
+MAX_NUMBER_DIGITS = 60  # a bound beyond 10**60 (or below 10**-60) is not a bound any column type can hold
+
+
 def _number(text: str) -> int | Decimal:
     try:
         if any(ch in text for ch in ".eE"):
-            return Decimal(text)
+            number = Decimal(text)
+            if not number.is_finite() or (number and abs(number.adjusted()) > MAX_NUMBER_DIGITS):
+                raise NotUnderstood(f"{text} is out of any column type's range")
+            return number
+        if len(text.lstrip("+-0")) > MAX_NUMBER_DIGITS:
+            raise NotUnderstood(f"{text[:20]}... is out of any column type's range")
         return int(text)
-    except (ValueError, InvalidOperation) as exc:
+    except (ValueError, ArithmeticError) as exc:
         raise NotUnderstood(f"{text} is not a number") from exc
 
 

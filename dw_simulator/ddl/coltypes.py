@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dw_simulator.ddl.column_clauses import TypeText
 from dw_simulator.ddl.cursor import SyntaxProblem
 from dw_simulator.ddl.typemap import DIALECT_TITLES, PREFERRED_SPELLING, TYPE_TABLES, TypeRule
-from dw_simulator.schema.types import MAX_DECIMAL_PRECISION, MAX_VARCHAR_LENGTH
+from dw_simulator.schema.types import MAX_DECIMAL_PRECISION, MAX_VARCHAR_LENGTH, type_arg
 
 INT_MAX_DIGITS = 9  # NUMBER(p,0) with p <= 9 fits INT
 BIGINT_MAX_DIGITS = 18  # ... with p <= 18 fits BIGINT; wider ones are generated as BIGINT too
@@ -83,8 +83,8 @@ def _length(t: TypeText, rule: TypeRule, dialect: str) -> ResolvedType:
                 + (" (did you mean --dialect redshift?)" if dialect != "redshift" else ""),
             )
         length = MAX_VARCHAR_LENGTH
-    elif t.args[0].isdigit() and int(t.args[0]) >= 1:
-        length = int(t.args[0])
+    elif t.args[0].isdigit() and type_arg(t.args[0]) >= 1:
+        length = type_arg(t.args[0])
         limit = rule.max_length
         if limit is not None and length > limit:
             raise SyntaxProblem(
@@ -106,8 +106,8 @@ def _decimal(t: TypeText, rule: TypeRule) -> ResolvedType:
     if len(t.args) > 2 or not all(a.isdigit() for a in t.args):
         raise SyntaxProblem(f"{t.name} takes (precision[, scale]) as whole numbers", t.start, t.end)
     default = rule.default if isinstance(rule.default, tuple) else (18, 0)
-    precision = int(t.args[0]) if t.args else default[0]
-    scale = int(t.args[1]) if len(t.args) > 1 else (0 if t.args else default[1])
+    precision = type_arg(t.args[0]) if t.args else default[0]
+    scale = type_arg(t.args[1]) if len(t.args) > 1 else (0 if t.args else default[1])
     if not 1 <= precision <= MAX_DECIMAL_PRECISION:
         raise SyntaxProblem(f"{t.name} precision must be between 1 and {MAX_DECIMAL_PRECISION}", t.start, t.end)
     if scale > precision:

@@ -28,6 +28,7 @@ from dw_simulator.errors import SchemaValidationError
 from dw_simulator.schema.experiment_schema import ExperimentSchema
 from dw_simulator.schema.relations import Inference
 from dw_simulator.schema.table_schema import DEFAULT_TARGET_ROWS
+from dw_simulator.schema.validation import lone_surrogate
 
 IMPORT_DIALECTS: tuple[str, ...] = ("redshift", "snowflake", "postgres")
 MAX_SQL_BYTES = 5 * 1024 * 1024
@@ -76,16 +77,29 @@ def import_sql(
         )
     if len(sql.encode("utf-8", "ignore")) > MAX_SQL_BYTES:
         raise SchemaValidationError(f"the SQL file is larger than {MAX_SQL_BYTES // (1024 * 1024)} MiB")
-    reader = StatementReader(SourceText(sql), dialect)
-    _read(reader, on_progress or _no_progress)
-    settler = Settler(reader, today or date.today(), infer_keys=infer_keys)
-    schema = settler.finish(
-        name=name,
-        rows=rows or {},
-        default_rows=default_rows,
-        target_warehouse=target_warehouse,
-        description=description,
-    )
+    at = lone_surrogate(sql)
+    if at is not None:
+        line = sql.count("\n", 0, at) + 1
+        raise SchemaValidationError(
+            f"SQL import failed: line {line} holds a lone surrogate (not a character; is the file UTF-8?)",
+            details=[{"line": line, "message": "lone surrogate"}],
+        )
+    try:
+        reader = StatementReader(SourceText(sql), dialect)
+        _read(reader, on_progress or _no_progress)
+        settler = Settler(reader, today or date.today(), infer_keys=infer_keys)
+        schema = settler.finish(
+            name=name,
+            rows=rows or {},
+            default_rows=default_rows,
+            target_warehouse=target_warehouse,
+            description=description,
+        )
+    except RecursionError:
+        raise SchemaValidationError(
+            "SQL import failed: an expression nests too deeply to read (split the CHECK or DEFAULT)",
+            details=[{"message": "nested too deeply"}],
+        ) from None
     return ImportResult(schema, reader.warnings, reader.notes, list(schema.inferences))
 
 

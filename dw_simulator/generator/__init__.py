@@ -20,7 +20,7 @@ DuckDB lazily, where they are used). Never the service, front ends (cli, api, en
 
 from dw_simulator.generator.arrow import arrow_schema_for, arrow_type_for
 from dw_simulator.generator.bounds import REFERENCE_DATE
-from dw_simulator.generator.plan import ExperimentPlan, build_plan
+from dw_simulator.generator.plan import ExperimentPlan, build_plan, planned_rows
 from dw_simulator.generator.run import (
     DEFAULT_BATCH_SIZE,
     GenerationCancelled,
@@ -42,4 +42,5 @@ __all__ = [
     "arrow_type_for",
     "build_plan",
     "generate_experiment",
+    "planned_rows",
 ]

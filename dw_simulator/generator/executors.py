@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import ClassVar, Literal
 
 from dw_simulator.generator.destination import Destination
+from dw_simulator.generator.orphans import die_with_parent
 from dw_simulator.generator.plan import ExperimentPlan
 from dw_simulator.generator.units import WorkUnit, run_unit
 
@@ -85,6 +86,7 @@ _WORKER_STATE: tuple[ExperimentPlan, Destination] | None = None
 def _init_worker(plan: ExperimentPlan, destination: Destination) -> None:
     global _WORKER_STATE
     _WORKER_STATE = (plan, destination)
+    die_with_parent()  # a killed run leaves no worker behind
 
 
 def _pool_unit(unit: WorkUnit) -> int:

@@ -68,6 +68,17 @@ def build_plan(schema: ExperimentSchema, seed: int, row_overrides: dict[str, int
                                     details=[exc.problem.to_dict()]) from None  # fmt: skip
 
 
+def planned_rows(schema: ExperimentSchema, row_overrides: dict[str, int] | None = None) -> dict[str, int]:
+    """Rows each table will get (overrides, target rows, or what a foreign key's cardinality decides), without
+    planning the columns: cheap enough to size a request before accepting it. Raises `SchemaValidationError`."""
+    planner = _Planner(schema, 0, row_overrides or {})
+    try:
+        return {table.name: planner.rows(table) for table in schema.tables}
+    except PlanError as exc:
+        raise SchemaValidationError(f"cannot generate '{schema.name}': {exc.problem}",
+                                    details=[exc.problem.to_dict()]) from None  # fmt: skip
+
+
 # -- the planner ---------------------------------------------------------------------------------------------
 
 

@@ -21,13 +21,13 @@ from pathlib import Path
 from dw_simulator.errors import NotFoundError
 
 # The newest Alembic revision in metadata/migrations/versions/ (a test keeps the two in step).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 ACTIVE_STATUSES = ("PENDING", "RUNNING")
 FINAL_STATUSES = ("COMPLETED", "FAILED", "CANCELLED")
 
 _RUN_COLUMNS = (
     "id, experiment_id, status, seed, workers, row_overrides, progress, row_counts, output_path, owner_pid, "
-    "error_message, error_traceback, created_at, started_at, finished_at"
+    "owner_host, owner_started, error_message, error_traceback, created_at, started_at, finished_at"
 )
 
 
@@ -43,6 +43,8 @@ class RunRow:
     row_counts: str | None
     output_path: str | None
     owner_pid: int | None
+    owner_host: str | None
+    owner_started: float | None
     error_message: str | None
     error_traceback: str | None
     created_at: datetime
@@ -108,6 +110,8 @@ def _run(row: sqlite3.Row, experiment_name: str = "") -> RunRow:
         row_counts=row["row_counts"],
         output_path=row["output_path"],
         owner_pid=row["owner_pid"],
+        owner_host=row["owner_host"],
+        owner_started=row["owner_started"],
         error_message=row["error_message"],
         error_traceback=row["error_traceback"],
         created_at=created,
@@ -213,10 +217,13 @@ class MetadataReader:
             ).fetchall()
         return [_run(r, experiment.name) for r in rows]
 
-    def active_runs(self) -> list[tuple[int, int | None]]:
-        """(run id, owner pid) of every run still PENDING or RUNNING."""
+    def active_runs(self) -> list[tuple[int, int | None, str | None, float | None]]:
+        """(run id, owner pid, owner host, owner start time) of every run still PENDING or RUNNING."""
         with self._connect() as con:
             return [
-                (r["id"], r["owner_pid"])
-                for r in con.execute("SELECT id, owner_pid FROM generation_runs WHERE status IN ('PENDING', 'RUNNING')")
+                (r["id"], r["owner_pid"], r["owner_host"], r["owner_started"])
+                for r in con.execute(
+                    "SELECT id, owner_pid, owner_host, owner_started FROM generation_runs "
+                    "WHERE status IN ('PENDING', 'RUNNING')"
+                )
             ]

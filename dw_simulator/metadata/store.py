@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 from dw_simulator.errors import NotFoundError, RunInProgressError
+from dw_simulator.metadata.owners import current_owner
 from dw_simulator.metadata.reader import ACTIVE_STATUSES, FINAL_STATUSES, needs_migration
 from dw_simulator.metadata.tables import Experiment, ExperimentTable, GenerationRun, utcnow
 
@@ -127,8 +128,12 @@ class MetadataStore:
     def create_run(
         self, session: Session, experiment: Experiment, *, seed: int, workers: int, row_overrides: dict[str, int]
     ) -> GenerationRun:
-        run = GenerationRun(
+        owner = current_owner()
+        run = GenerationRun(  # the owner is in the first write: a kill at any later point leaves a recoverable run
             experiment_id=experiment.id,
+            owner_pid=owner.pid,
+            owner_host=owner.host,
+            owner_started=owner.started,
             status="PENDING",
             seed=seed,
             workers=workers,

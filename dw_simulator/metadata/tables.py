@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -74,6 +74,8 @@ class GenerationRun(Base):
     profile: Mapped[str | None] = mapped_column(Text)  # JSON per-table, per-column stats after load
     output_path: Mapped[str | None] = mapped_column(Text)
     owner_pid: Mapped[int | None] = mapped_column(Integer)  # process running it, to detect interrupted runs
+    owner_host: Mapped[str | None] = mapped_column(String(255))  # ... on this host
+    owner_started: Mapped[float | None] = mapped_column(Float)  # ... started then (tells a reused pid apart)
     error_message: Mapped[str | None] = mapped_column(Text)
     error_traceback: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)

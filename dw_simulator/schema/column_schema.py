@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -194,6 +195,9 @@ class ColumnSchema(BaseModel):
 
     def _check_bounds(self, spec: TypeSpec) -> None:
         lo, hi = self.min_value, self.max_value
+        for fname, value in (("min_value", lo), ("max_value", hi)):
+            if isinstance(value, float) and not math.isfinite(value):
+                fail(f"{fname} must be a finite number, not {value}", field=fname)
         if (lo is not None or hi is not None) and not spec.is_numeric:
             fail(
                 f"min_value/max_value apply to numeric columns, not {spec.canonical}",
@@ -210,7 +214,7 @@ class ColumnSchema(BaseModel):
             precision, scale = spec.precision_scale
             limit = Decimal(10) ** (precision - scale)
             for fname, value in (("min_value", lo), ("max_value", hi)):
-                if value is not None and abs(Decimal(str(value))) >= limit:
+                if value is not None and abs(Decimal(str(value)).copy_abs()) >= limit:
                     fail(f"{fname} ({value}) does not fit {spec.canonical}: |value| must be < {limit}", field=fname)
 
     def _check_dates(self, spec: TypeSpec) -> None:

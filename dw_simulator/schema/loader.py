@@ -10,26 +10,45 @@ from pydantic import ValidationError
 
 from dw_simulator.errors import Problem, SchemaValidationError
 from dw_simulator.schema.experiment_schema import ExperimentSchema
-from dw_simulator.schema.validation import more_problems
+from dw_simulator.schema.validation import data_problem, lone_surrogate, more_problems
 
 MAX_SCHEMA_BYTES = 5 * 1024 * 1024
 
 
 def parse_text(text: str, *, source: str = "schema") -> Any:
-    """JSON or YAML text -> Python data. YAML is a superset of JSON, but JSON errors read better from json."""
+    """JSON or YAML text -> Python data. YAML is a superset of JSON, but JSON errors read better from json.
+
+    Hostile text gets a SchemaValidationError like any bad schema: lone surrogates, nesting deeper than the parsers'
+    recursion allows, integers longer than Python converts."""
+    if not isinstance(text, str):
+        raise SchemaValidationError(f"{source}: a schema is JSON or YAML text")
     if len(text.encode("utf-8", "ignore")) > MAX_SCHEMA_BYTES:
         raise SchemaValidationError(f"{source}: schema is larger than {MAX_SCHEMA_BYTES // (1024 * 1024)} MiB")
+    at = lone_surrogate(text)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        problem = Problem("the text holds a lone surrogate (not a character; is it UTF-8?)", line=line)
+        raise SchemaValidationError(f"{source}: {problem}", details=[problem.to_dict()])
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             problem = Problem(f"invalid JSON: {exc.msg}", line=exc.lineno, col=exc.colno)
             raise SchemaValidationError(f"{source}: {problem}", details=[problem.to_dict()]) from None
+        except RecursionError:
+            raise SchemaValidationError(f"{source}: the JSON nests too deeply to read") from None
+        except ValueError as exc:  # e.g. an integer with thousands of digits
+            raise SchemaValidationError(f"{source}: invalid JSON: {str(exc).split(';')[0]}") from None
+        return _checked(data, source)
     import yaml  # only YAML text needs it (about 20 ms of import)
 
     try:
-        return yaml.safe_load(text)
+        return _checked(yaml.safe_load(text), source)
+    except RecursionError:
+        raise SchemaValidationError(f"{source}: the YAML nests too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise SchemaValidationError(f"{source}: invalid YAML: {str(exc).split(';')[0]}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = Problem(
@@ -64,11 +83,19 @@ def load_schema_text(
     return load_schema_data(data, source=source, default_name=default_name, overrides=overrides)
 
 
+def _checked(data: Any, source: str) -> Any:
+    problem = data_problem(data)
+    if problem is not None:
+        raise SchemaValidationError(f"{source}: {problem}")
+    return data
+
+
 def load_schema_data(
     data: Any, *, source: str = "schema", default_name: str | None = None, overrides: dict[str, Any] | None = None
 ) -> ExperimentSchema:
     """Validate schema data. `overrides` (e.g. name, target_warehouse from CLI flags) replace top-level fields
     before validation, so values derived from them (the dialect follows the target) are derived afresh."""
+    _checked(data, source)
     if not isinstance(data, dict):
         raise SchemaValidationError(f"{source}: a schema must be a mapping with 'name' and 'tables'")
     if is_draft_form(data):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,6 +15,7 @@ from dw_simulator.schema.validation import check_identifier, fail
 
 DEFAULT_TARGET_ROWS = 1000
 MAX_TARGET_ROWS = 10_000_000_000
+EXACT = Context(prec=120)  # exact for every DECIMAL(p, s) with p <= 38 and the bounds checked against it
 
 
 class TableLayout(BaseModel):
@@ -193,10 +194,11 @@ def unique_capacity(column: ColumnSchema) -> int | None:
             bound = Decimal(10) ** (precision - scale)
             lo = -bound if lo is None else lo
             hi = bound if hi is None else hi
-        step = Decimal(10) ** (-scale)
-        lo_d = Decimal(str(lo)).quantize(step, rounding="ROUND_CEILING")
-        hi_d = Decimal(str(hi)).quantize(step, rounding="ROUND_FLOOR")
-        return max(0, int((hi_d - lo_d) / step) + 1)
+        with localcontext(EXACT):  # DECIMAL(38, s) has more digits than the default 28-digit context holds
+            step = Decimal(10) ** (-scale)
+            lo_d = Decimal(str(lo)).quantize(step, rounding="ROUND_CEILING")
+            hi_d = Decimal(str(hi)).quantize(step, rounding="ROUND_FLOOR")
+            return max(0, int((hi_d - lo_d) / step) + 1)
     if spec.base is BaseType.DATE and column.date_start is not None and column.date_end is not None:
         return (column.date_end - column.date_start).days + 1
     if spec.is_string and column.varchar_length is not None and column.varchar_length < 8:

@@ -127,6 +127,16 @@ class TypeSpec:
         return self.base in JSON_TYPES
 
 
+TYPE_ARG_CAP = 10**18  # a type argument longer than this is out of every type's range; kept short to compare
+
+
+def type_arg(text: str) -> int:
+    """A type's numeric argument (`VARCHAR(n)`, `DECIMAL(p, s)`) as an int, capped at TYPE_ARG_CAP so that a
+    thousand-digit argument fails the range check with the others instead of Python's int conversion."""
+    digits = text.strip().lstrip("0") or "0"
+    return TYPE_ARG_CAP if len(digits) > 18 else int(digits)
+
+
 def parse_type(text: str) -> TypeSpec:
     """Parse `DECIMAL(10, 2)`, `varchar(64)`, `double precision`... Raises ValueError with a readable message."""
     match = _TYPE_RE.match(text or "")
@@ -146,8 +156,8 @@ def parse_type(text: str) -> TypeSpec:
     if base is BaseType.DECIMAL:
         if len(args) > 2 or not all(a.isdigit() for a in args):
             raise ValueError(f"'{text}': DECIMAL takes (precision[, scale]) as whole numbers")
-        precision = int(args[0]) if args else None
-        scale = int(args[1]) if len(args) > 1 else None
+        precision = type_arg(args[0]) if args else None
+        scale = type_arg(args[1]) if len(args) > 1 else None
         if precision is not None and not 1 <= precision <= MAX_DECIMAL_PRECISION:
             raise ValueError(f"'{text}': DECIMAL precision must be between 1 and {MAX_DECIMAL_PRECISION}")
         if precision is not None and scale is not None and scale > precision:
@@ -159,9 +169,9 @@ def parse_type(text: str) -> TypeSpec:
         if args:
             if args[0].upper() == "MAX":
                 return TypeSpec(base, length=MAX_VARCHAR_LENGTH)
-            if not args[0].isdigit() or int(args[0]) < 1:
+            if not args[0].isdigit() or type_arg(args[0]) < 1:
                 raise ValueError(f"'{text}': length must be a positive whole number or MAX")
-            return TypeSpec(base, length=int(args[0]))
+            return TypeSpec(base, length=type_arg(args[0]))
         return TypeSpec(base)
     if args and base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.TIME, BaseType.FLOAT):
         # fractional-seconds precision (TIMESTAMP(6)) or float bits (FLOAT(53)): accepted and not needed

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from dw_simulator.errors import QueryError
+from dw_simulator.sql.nesting import deep_enough
 from dw_simulator.sql.parsing import parse_statements
 from dw_simulator.sql.redshift.translation import translate_redshift
 from dw_simulator.sql.statement import Statement
@@ -31,6 +32,11 @@ def translate(
     """
     if not sql or not sql.strip():
         raise QueryError("no SQL given")
+    with deep_enough(sql, label=read):
+        return _translate(sql, read=read, write=write, catalog=catalog)
+
+
+def _translate(sql: str, *, read: str, write: str, catalog: Mapping[str, Mapping[str, str]] | None) -> list[Statement]:
     if read == "redshift" and write in ENGINES_WITH_REDSHIFT_LAYER:
         return translate_redshift(sql, engine=write, catalog=catalog)
     expressions = parse_statements(sql, read=read, label=read)

@@ -6,6 +6,7 @@ object under a prefix, as Redshift does (`COPY ... FROM 's3://bucket/prefix'` ma
 
 from __future__ import annotations
 
+import re
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -18,15 +19,32 @@ if TYPE_CHECKING:
     from dw_simulator.config import Settings
 
 
+_BUCKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+
+
 def parse_s3_url(url: str) -> tuple[str, str]:
-    """`s3://bucket/key/prefix` -> (bucket, key prefix). Raises QueryError naming the URL when it is not one."""
-    if not url.lower().startswith("s3://"):
+    """`s3://bucket/key/prefix` -> (bucket, key prefix). Raises QueryError naming the URL when it is not one, or when
+    it would leave its bucket (`.`/`..` segments, backslashes, NUL): every staged URL goes through here."""
+    if not isinstance(url, str) or not url.lower().startswith("s3://"):
         raise QueryError(f"'{url}' is not an S3 URL (expected s3://bucket/prefix)")
     rest = url[5:]
     bucket, _, key = rest.partition("/")
     if not bucket:
         raise QueryError(f"'{url}' names no bucket")
+    if not _BUCKET_RE.match(bucket) or set(bucket) == {"."}:
+        raise QueryError(f"'{url}': '{bucket}' is not a bucket name (letters, digits, '.', '-', '_'; at most 63)")
+    check_key(url, key)
     return bucket, key
+
+
+def check_key(url: str, key: str) -> None:
+    """Refuse keys that a file system or an S3 server could read as a way out of the prefix."""
+    if "\\" in key or "\x00" in key:
+        raise QueryError(f"'{url}' points outside the staging area: backslashes and NUL are refused in staged URLs")
+    if any(part in (".", "..") for part in key.split("/")):
+        raise QueryError(
+            f"'{url}' points outside the staging area: '.' and '..' path segments are refused in staged URLs"
+        )
 
 
 class Stage(ABC):
@@ -76,8 +94,9 @@ class LocalStage(Stage):
 
     def _path(self, url: str) -> Path:
         bucket, key = parse_s3_url(url)
-        path = (self.root / bucket / key).resolve()
-        if not str(path).startswith(str(self.root.resolve())):
+        root = self.root.resolve()
+        path = (root / bucket / key).resolve()
+        if not path.is_relative_to(root / bucket):
             raise QueryError(f"'{url}' points outside the local staging folder")
         return path
 

@@ -125,7 +125,7 @@ def test_unknown_things_are_404_in_the_error_shape(client: TestClient) -> None:
 
 def test_body_size_limit(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_max_body_bytes=4096))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         big = {"sql": "select 1 -- " + "x" * 5000}
         body = assert_error(client.post("/api/experiments/shop/query", json=big), 413, "payload_too_large")
         assert "4 KiB" in body["message"]
@@ -149,7 +149,7 @@ def test_unexpected_failure_is_500_with_request_id_and_no_traceback(settings: Se
             raise RuntimeError("secret internals /etc/passwd")
 
     app = create_app(lambda: Broken(settings))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         response = client.get("/api/experiments", headers={"x-request-id": "req-42"})
         body = assert_error(response, 500, "internal_error")
         assert body["request_id"] == "req-42"
@@ -203,7 +203,7 @@ def test_unreachable_warehouse_is_503_and_health_says_so(tmp_path) -> None:
     from api_support import free_port
 
     settings = Settings(data_root=tmp_path / "data", redshift_url=f"postgresql://u:p@127.0.0.1:{free_port()}/dev")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         body = assert_error(
             client.post("/api/experiments?target_warehouse=redshift", json=SHOP_SCHEMA), 503, "backend_unavailable"
         )

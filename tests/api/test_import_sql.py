@@ -134,7 +134,7 @@ def test_import_time_limit_leaves_nothing_behind(settings: Settings) -> None:
         for i in range(400)
     )
     app = create_app(settings, api_settings=ApiSettings(api_import_timeout_s=0.001))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         response = client.post(
             "/api/experiments/import-sql", json={"sql": tables, "dialect": "redshift", "name": "big"}
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -49,7 +50,7 @@ def test_json_rows_with_types_and_truncation(client: TestClient, loaded: str) ->
 
 def test_server_caps_json_rows(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_max_result_rows=5))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         client.post(
             "/api/experiments",
             json={
@@ -104,7 +105,7 @@ def test_query_errors(client: TestClient, loaded: str) -> None:
 
 def test_query_time_limit(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_query_timeout_s=0.05))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         client.post(
             "/api/experiments",
             json={
@@ -115,3 +116,42 @@ def test_query_time_limit(settings: Settings) -> None:
         slow = "select sum(i * i % 7) from range(300000000) t(i)"
         body = assert_error(query(client, "tiny", {"sql": slow, "dialect": "snowflake"}), 504, "time_limit")
         assert "DW_SIM_API_QUERY_TIMEOUT_S" in body["message"]
+
+
+def test_query_time_limit_holds_end_to_end(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit that passes while the SQL is still being translated still stops the engine work that follows: it
+    is interrupted until it ends (it would otherwise run for minutes after its 504)."""
+    import threading
+
+    from dw_simulator.service import Simulator
+
+    ended: list[str] = []
+    done = threading.Event()
+    real_query = Simulator.query
+
+    def slow_to_translate(self: Simulator, *args: Any, **kwargs: Any) -> Any:
+        threading.Event().wait(0.5)  # still "translating" when the 0.05 s limit passes
+        try:
+            result = real_query(self, *args, **kwargs)
+            ended.append(f"finished with {result.rows}")
+            return result
+        except Exception as exc:
+            ended.append(f"stopped: {exc}")
+            raise
+        finally:
+            done.set()
+
+    monkeypatch.setattr(Simulator, "query", slow_to_translate)
+    app = create_app(settings, api_settings=ApiSettings(api_query_timeout_s=0.05))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        client.post(
+            "/api/experiments",
+            json={
+                "name": "tiny",
+                "tables": [{"name": "t", "target_rows": 1, "columns": [{"name": "a", "data_type": "INT"}]}],
+            },
+        )
+        endless = "select sum(i % 7) from range(100000000000) t(i)"  # minutes of work on this machine
+        assert_error(query(client, "tiny", {"sql": endless, "dialect": "snowflake"}), 504, "time_limit")
+        assert done.wait(120), "the query kept running after its time limit"
+    assert len(ended) == 1 and ended[0].startswith("stopped") and "nterrupt" in ended[0], ended

@@ -132,11 +132,15 @@ def test_start_up_recovers_runs_a_crash_left_behind(settings, tmp_path) -> None:
                 experiment = sim.metadata.get_experiment(session, name)
                 run = sim.metadata.create_run(session, experiment, seed=1, workers=1, row_overrides={})
                 run.status, run.owner_pid = "RUNNING", pid
+                if name == "shop":  # an earlier process with this pid (a restarted container): it started before
+                    run.owner_started = (run.owner_started or 0.0) - 3600
+                if name == "third":
+                    run.owner_started = None  # a live process whose start time was not recorded
                 run.created_at = utcnow() - timedelta(seconds=age)
                 run.output_path = str(files) if name == "shop" else None
                 ids.append(run.id)
         sim.close()
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
             same_pid, orphan, live = (client.get(f"/api/runs/{i}").json() for i in ids)
             assert same_pid["status"] == "FAILED" and "interrupted" in same_pid["error_message"]
             assert orphan["status"] == "FAILED"

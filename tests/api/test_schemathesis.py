@@ -21,6 +21,7 @@ from schemathesis.checks import (
 )
 
 from dw_simulator.api import create_app
+from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
 from dw_simulator.service import Simulator
 
@@ -30,7 +31,8 @@ with Simulator(_settings) as _sim:  # something real to find: one experiment wit
     _sim.create_experiment_from_text(__import__("json").dumps(SHOP_SCHEMA))
     _sim.generate("shop", seed=1)
 
-app = create_app(_settings)
+# schemathesis's ASGI client sends `Host: testserver`: name it, as a deployment would name its host
+app = create_app(_settings, api_settings=ApiSettings(api_allowed_hosts=["testserver"]))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 CHECKS = [
     not_a_server_error,

@@ -54,13 +54,15 @@ def test_serve_with_token_may_bind_any_address(
     result = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 0, result.output
     assert fake_uvicorn[0]["host"] == "0.0.0.0" and fake_uvicorn[0]["port"] == 8000
-    with TestClient(fake_uvicorn[0]["app"]) as client:  # the app it would serve wants the token
+    with TestClient(
+        fake_uvicorn[0]["app"], base_url="http://127.0.0.1"
+    ) as client:  # the app it would serve wants the token
         assert client.get("/api/experiments").status_code == 401
 
 
 def test_bearer_token_guards_every_api_call(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_token="s3cret-token"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         response = client.get("/api/experiments")
         assert_error(response, 401, "unauthorized")
         assert response.headers["www-authenticate"] == "Bearer"
@@ -86,7 +88,7 @@ def test_cors_is_off_by_default(client: TestClient) -> None:
 
 def test_cors_when_configured(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_cors_origins=["http://localhost:5173"]))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         allowed = client.get("/api/experiments", headers={"origin": "http://localhost:5173"})
         assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
         other = client.get("/api/experiments", headers={"origin": "http://evil.example"})

@@ -91,7 +91,7 @@ def test_exports_stream_the_full_result(client: TestClient, loaded: str) -> None
 
 def test_export_time_limit_covers_the_first_batch(settings: Settings) -> None:
     app = create_app(settings, api_settings=ApiSettings(api_query_timeout_s=0.2))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # loopback Host (the DNS-rebinding guard)
         client.post("/api/experiments", json=SHOP_SCHEMA)
         slow = "select sum(i * i % 7) from range(3000000000) t(i)"
         response = client.post("/api/experiments/shop/query?format=csv", json={"sql": slow, "dialect": "snowflake"})

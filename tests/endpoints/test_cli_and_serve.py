@@ -108,7 +108,7 @@ def test_runs_inside_an_asgi_app_lifespan(endpoint: Endpoint) -> None:
     api = FastAPI()
     port = _free_port()
     attach_to_app(api, endpoint.simulator, host="127.0.0.1", port=port, tls=False)
-    with TestClient(api):
+    with TestClient(api, base_url="http://127.0.0.1"):
         assert api.state.redshift_endpoint is not None
         url = f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{port}/shop_pg?sslmode=disable"
         with psycopg.connect(url) as conn:
@@ -131,7 +131,7 @@ def test_a_taken_port_does_not_stop_the_app(endpoint: Endpoint) -> None:
         return {"ok": True}
 
     attach_to_app(api, endpoint.simulator, host="127.0.0.1", port=endpoint.port, tls=False)  # already in use
-    with TestClient(api) as client:
+    with TestClient(api, base_url="http://127.0.0.1") as client:
         assert api.state.redshift_endpoint is None
         assert client.get("/ping").json() == {"ok": True}
 

@@ -44,7 +44,7 @@ def test_cli_generates_on_the_cluster(cluster: Cluster, tmp_path: Path) -> None:
 @pytest.fixture
 def client(cluster: Cluster, tmp_path: Path):
     settings = Settings(data_root=tmp_path / "api-data", dask_scheduler=cluster.address)
-    with TestClient(create_app(settings, api_settings=ApiSettings())) as test_client:
+    with TestClient(create_app(settings, api_settings=ApiSettings()), base_url="http://127.0.0.1") as test_client:
         assert test_client.post("/api/experiments", json=SHOP_SCHEMA).status_code == 201
         yield test_client
 

@@ -17,17 +17,20 @@ def errors(*statuses: int, extra: dict[int | str, dict[str, Any]] | None = None)
     text = {
         400: "Bad request (e.g. the warehouse refused the SQL)",
         401: "Missing or wrong bearer token",
+        403: "A browser page of another site may not change anything here (Origin / Sec-Fetch-Site)",
         404: "Unknown experiment or run",
         409: "Conflict: the name exists, or a run is (not) in progress",
         413: "Request body too large",
         415: "Unsupported content type",
+        421: "The Host header names no address this server answers (DNS rebinding guard)",
         422: "Invalid input; `details` locate each problem (field path, or line and column)",
+        429: "Too many generation runs in progress (DW_SIM_MAX_CONCURRENT_RUNS)",
         500: "Internal error; quote the request id",
         503: "A warehouse is unavailable",
         504: "Time limit reached",
     }
     out: dict[int | str, dict[str, Any]] = dict(extra or {})
-    out.update({status: {"model": ErrorOut, "description": text[status]} for status in (*statuses, 401, 500)})
+    out.update({status: {"model": ErrorOut, "description": text[status]} for status in (*statuses, 401, 403, 421, 500)})
     return out
 
 

@@ -144,7 +144,7 @@ def list_runs(
     "/{name}/generate",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start generating data in the background; follow it at /api/runs/{id}/events",
-    responses=errors(400, 404, 409, 413, 422, 503),
+    responses=errors(400, 404, 409, 413, 422, 429, 503),
 )
 def generate(name: str, runs: RunsDep, body: Annotated[GenerateRequest | None, Body()] = None) -> RunStarted:
     options = body or GenerateRequest()

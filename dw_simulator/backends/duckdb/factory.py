@@ -16,6 +16,7 @@ DUCKDB = BackendFactory(
         transactional_ddl=True,
         native_json=True,
         max_identifier_length=255,
+        run_swap=True,
     ),
     module="dw_simulator.backends.duckdb.backend",
     class_name="DuckDBBackend",

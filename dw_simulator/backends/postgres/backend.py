@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dw_simulator import observability as obs
 from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.postgres import run_loads, runs
 from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
 from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
 from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
-from dw_simulator.backends.postgres.manifest_load import NEW_SUFFIX, ManifestLoad
-from dw_simulator.backends.postgres.parallel_load import ParallelLoad, PartCopy
+from dw_simulator.backends.postgres.runs import NEW_SUFFIX
 from dw_simulator.backends.postgres.types import postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
 from dw_simulator.sql.redshift.copy_unload import run_action
 from dw_simulator.sql.translate import Statement, translate
-from dw_simulator.staging.parts import is_s3_url, s3_stage
+from dw_simulator.staging.parts import s3_stage
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     from dw_simulator.staging import Stage
 
 log = logging.getLogger(__name__)
+_WARNED_SUPERUSER: set[str] = set()
 DEFAULT_URL = "postgresql://mockuser:mockpass@localhost:5439/dev"  # docker-compose's local-redshift-mock
 LOCAL_IAM_ROLE = "arn:aws:iam::000000000000:role/dw-sim-local"
 
@@ -61,9 +59,26 @@ class PostgresBackend(WarehouseBackend):
     def connect(self) -> Any:
         if self._conn is None or self._conn.closed:
             conn = self.new_connection()
+            superuser = conn.execute("SELECT current_setting('is_superuser') = 'on'").fetchone()
+            conn.commit()
+            if superuser and superuser[0]:
+                self._warn_superuser()
             self._conn = conn
             self._on_connect(conn)
         return self._conn
+
+    def _warn_superuser(self) -> None:
+        """Users' SQL runs as the URL's role: a superuser can read and write the server's files (`pg_read_file`,
+        `COPY ... TO '/path'`) and every database. Said once per process and URL."""
+        if not self.settings.sql_sandbox or self.url in _WARNED_SUPERUSER:
+            return
+        _WARNED_SUPERUSER.add(self.url)
+        log.warning(
+            f"the PostgreSQL URL {redact(self.url)} logs in as a superuser: users' SQL can read and write the "
+            "server's files (pg_read_file, COPY ... TO) and other databases; use a role that is not a superuser "
+            "(it needs CREATE on the database) or set DW_SIM_SQL_SANDBOX=false to accept it",
+            extra={"url": redact(self.url)},
+        )
 
     def new_connection(self) -> Any:
         """A connection of its own (the backend's is `connect()`), set up the same way: UTC, JSON as text."""
@@ -133,7 +148,9 @@ class PostgresBackend(WarehouseBackend):
 
     # -- experiments --------------------------------------------------------------------------------------------------
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _transaction(self, *, raw: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction committed when the block ends; psycopg errors become QueryError (or, with
+        `raw`, propagate as they are, for callers that retry some of them)."""
         conn = self.connect()
         psycopg = psycopg_module()
         try:
@@ -142,6 +159,8 @@ class PostgresBackend(WarehouseBackend):
             conn.commit()
         except psycopg.Error as exc:
             conn.rollback()
+            if raw:
+                raise
             raise QueryError(error_message(exc)) from None
         except BaseException:
             conn.rollback()
@@ -151,6 +170,8 @@ class PostgresBackend(WarehouseBackend):
         with self._transaction() as cur:
             name = q(self.schema_name(schema.name))
             cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            if runs.current_run(cur, schema.name) is not None:
+                cur.execute("DELETE FROM dwsim_runs.current_runs WHERE experiment = %s", (schema.name.lower(),))
             cur.execute(f"CREATE SCHEMA {name}")
             for table in schema.tables:
                 cur.execute(self._create_table_sql(schema.name, table))
@@ -160,17 +181,14 @@ class PostgresBackend(WarehouseBackend):
         with self._transaction() as cur:
             dropped = len(self.existing_tables(experiment))
             cur.execute(f"DROP SCHEMA IF EXISTS {q(self.schema_name(experiment))} CASCADE")
+            for staged, _run in runs.prepared_runs(cur, experiment):
+                cur.execute(f"DROP SCHEMA IF EXISTS {q(staged)} CASCADE")
+            runs.drop_unregistered(cur, experiment, self.schema_name(experiment))
+            if runs.current_run(cur, experiment) is not None or runs.prepared_runs(cur, experiment):
+                cur.execute("DELETE FROM dwsim_runs.prepared WHERE experiment = %s", (experiment.lower(),))
+                cur.execute("DELETE FROM dwsim_runs.current_runs WHERE experiment = %s", (experiment.lower(),))
             yield dropped
-        self._forget_staged(experiment)
-
-    def _forget_staged(self, experiment: str) -> None:
-        """Best effort: remove the experiment's staged objects (`s3://<bucket>/<experiment>/`)."""
-        if not self.settings.s3_endpoint_url:
-            return
-        try:
-            self.stage.delete_prefix(f"s3://{self.settings.s3_bucket}/{experiment}/")
-        except Exception as exc:  # staging cleanup must not undo a completed drop
-            log.warning("could not remove staged files", extra={"experiment": experiment, "error": str(exc)})
+        run_loads.forget_staged(self, experiment)
 
     def existing_tables(self, experiment: str) -> list[str]:
         conn = self.connect()
@@ -194,58 +212,27 @@ class PostgresBackend(WarehouseBackend):
         return out
 
     # -- data ---------------------------------------------------------------------------------------------------------
-    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
-        """One COPY per part over `load_connections` connections into new tables, then one short transaction
-        that swaps them in (`parallel_load`): readers see the old rows until the swap commits."""
-        tables: list[TableSchema] = []
-        for table_name in files:
-            table = schema.table(table_name)
-            if table is None:
-                raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
-            tables.append(table)
-        stage, sources = self._stage_parts(schema.name, files)
-        load = ParallelLoad(
-            experiment=schema.name,
-            schema_name=self.schema_name(schema.name),
-            connect=self.new_connection,
-            copy_target=lambda conn: PostgresCopyTarget(self, conn, schema.name),
-            create_sql=self._create_in_schema_sql,
-            connections=self.settings.load_connections,
-            iam_role=LOCAL_IAM_ROLE,
-        )
-        parts = [PartCopy(t.name, url) for t in tables for url in sources[t.name]]
-        with obs.stage("copy", experiment=schema.name, warehouse=self.name):
-            loaded = load.run(self.connect(), schema, tables, parts, stage)
-        return {t.name: loaded[t.name] for t in tables}
+    # (a run is loaded out of readers' sight and swapped in at one point: `run_loads`)
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
+        """One COPY per part over `load_connections` connections into new tables of the run's own load schema;
+        readers keep reading the experiment's tables."""
+        return run_loads.prepare_parts(self, schema, run, files)
 
-    def _stage_parts(
-        self, experiment: str, files: Mapping[str, Sequence[Path | str]]
-    ) -> tuple[Stage, dict[str, list[str]]]:
-        """Where COPY reads each part: the run's own S3 objects; else local files uploaded to the S3 staging bucket
-        when an endpoint is configured; else the generated files in place (made-up `s3://` URLs on a file list)."""
-        kinds = {is_s3_url(p) for parts in files.values() for p in parts}
-        if kinds == {True}:
-            return s3_stage(self.settings), {t: [str(p) for p in parts] for t, parts in files.items()}
-        if len(kinds) > 1:
-            raise QueryError("a load takes either local Parquet files or s3:// objects, not both")
-        local = {t: [Path(p) for p in parts] for t, parts in files.items()}
-        run = _run_id(local)
-        if self.settings.s3_endpoint_url:
-            stage = self.stage
-            present = {t: p for t, p in local.items() if p}
-            with obs.stage("stage", experiment=experiment, warehouse=self.name):
-                prefixes = stage.upload_run(experiment, run, present, self.settings.s3_bucket)
-            return stage, {t: [prefixes[t] + p.name for p in paths] for t, paths in local.items()}
-        from dw_simulator.staging.s3 import FileListStage
+    def commit_run(self, experiment: str, run: str) -> None:
+        """One short transaction: swap the run's tables in and record it as current (retried on lock timeouts)."""
+        run_loads.commit(self, experiment, run)
 
-        listed = FileListStage()
-        sources: dict[str, list[str]] = {}
-        for table, paths in local.items():
-            sources[table] = []
-            for i, path in enumerate(paths):
-                prefix = listed.add(f"s3://local-staging/{experiment}/{run}/{table}/{i:05d}/", [path])
-                sources[table].append(prefix)
-        return listed, sources
+    def current_run(self, experiment: str) -> str | None:
+        with self._transaction() as cur:
+            return runs.current_run(cur, experiment)
+
+    def discard_run(self, experiment: str, run: str) -> None:
+        run_loads.discard(self, experiment, run)
+
+    def leftover_runs(self, experiment: str) -> list[str]:
+        return run_loads.leftovers(self, experiment)
 
     def count_rows(self, experiment: str, table: str) -> int:
         conn = self.connect()
@@ -412,39 +399,17 @@ class RedshiftBackend(PostgresBackend):
         row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
         return int(row[0]) if row else 0
 
-    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
-        conn = self.connect()
+    def prepare_run(
+        self, schema: ExperimentSchema, run: str, files: Mapping[str, Sequence[Path | str]]
+    ) -> dict[str, int]:
+        """On a real cluster (or `redshift_load_mode = manifest`): one `COPY ... MANIFEST` per table from S3 into
+        new tables beside the old ones (`manifest_load`); else one COPY per part (PostgreSQL's way)."""
         mode = self.settings.redshift_load_mode
         if mode == "parts" or (mode == "auto" and not self.real_cluster):
-            return super().load_tables(schema, files)
-        tables = [t for t in schema.tables if t.name in files]
-        if len(tables) != len(files):
-            missing = next(t for t in files if schema.table(t) is None)
-            raise QueryError(f"experiment '{schema.name}' has no table '{missing}' to load")
-        stage = s3_stage(self.settings)
-        parts = self._parts_on_s3(schema.name, files, stage)
-        sizes = {u: stage.size(u) for urls in parts.values() for u in urls}
-        load = ManifestLoad(
-            schema_name=self.schema_name(schema.name),
-            run_sql=lambda c, sql: self._run_redshift(c, schema.name, sql),
-            create_sql=lambda schema_name, name, table: self._create_in_schema_sql(schema_name, table, name),
-            iam_role=self.settings.redshift_iam_role,
-        )
-        with obs.stage("copy", experiment=schema.name, warehouse=self.name):
-            return load.run(conn, tables, parts, stage, sizes)
+            return super().prepare_run(schema, run, files)
+        return run_loads.prepare_manifest(self, schema, run, files)
 
-    def _parts_on_s3(
-        self, experiment: str, files: Mapping[str, Sequence[Path | str]], stage: Stage
-    ) -> dict[str, list[str]]:
-        if all(is_s3_url(p) for parts in files.values() for p in parts):
-            return {t: [str(p) for p in parts] for t, parts in files.items()}
-        local = {t: [Path(p) for p in parts] for t, parts in files.items()}
-        with obs.stage("stage", experiment=experiment, warehouse=self.name):
-            prefixes = stage.upload_run(experiment, _run_id(local), {t: p for t, p in local.items() if p},
-                                        self.settings.s3_bucket)  # fmt: skip
-        return {t: [prefixes[t] + p.name for p in paths] for t, paths in local.items()}
-
-    def _run_redshift(self, conn: Any, experiment: str, sql: str) -> int:
+    def run_redshift(self, conn: Any, experiment: str, sql: str) -> int:
         """Run one Redshift statement: on a real cluster as is, on the stand-in through the COPY emulation."""
         if self.real_cluster:
             with conn.cursor() as cur:
@@ -460,13 +425,3 @@ class RedshiftBackend(PostgresBackend):
             else:
                 conn.execute(statement.engine_sql)
         return rows
-
-
-def _run_id(files: Mapping[str, list[Path]]) -> str:
-    """The generator writes `<generated>/<experiment>/run-000042/<table>/...`; use that run id when present."""
-    for paths in files.values():
-        for path in paths:
-            for parent in Path(path).parents:
-                if re.fullmatch(r"run-\d+", parent.name):
-                    return parent.name
-    return "load-" + datetime.now().strftime("%Y%m%dT%H%M%S%f")

@@ -16,6 +16,7 @@ POSTGRES_CAPABILITIES = Capabilities(
     native_json=True,
     staging_formats=("parquet", "csv", "json"),
     max_identifier_length=63,
+    run_swap=True,
 )
 
 REDSHIFT = BackendFactory(

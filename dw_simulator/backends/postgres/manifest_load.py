@@ -6,9 +6,9 @@ The cluster reads the parts itself, in parallel across its slices; the client on
     COPY "exp"."orders__dwsim_new" FROM 's3://bucket/run/manifests/orders.manifest'
     IAM_ROLE '<role>' FORMAT AS PARQUET MANIFEST
 
-Each table is loaded into a new table beside it (Redshift has no `ALTER TABLE ... SET SCHEMA`), and one transaction
-then drops the old tables and renames the new ones, so readers see the old rows until the swap commits and a
-failure leaves them. Parts not on S3 yet are uploaded to the staging bucket first.
+Each table is loaded into a new table beside it (Redshift has no `ALTER TABLE ... SET SCHEMA`), and the run's commit
+point (`runs.swap_renamed`, one transaction) drops the old tables and renames the new ones, so readers see the old
+rows until the swap commits and a failure leaves them. Parts not on S3 yet are uploaded to the staging bucket first.
 
 The stand-in runs the same statements through dw-sim's COPY emulation (`redshift_load_mode = manifest`), which is
 how they are tested here: https://docs.aws.amazon.com/redshift/latest/dg/loading-data-files-using-manifest.html
@@ -17,18 +17,16 @@ how they are tested here: https://docs.aws.amazon.com/redshift/latest/dg/loading
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dw_simulator import crashpoints
 from dw_simulator.backends.postgres.driver import q
+from dw_simulator.backends.postgres.runs import NEW_SUFFIX
 
 if TYPE_CHECKING:
     from dw_simulator.schema import TableSchema
     from dw_simulator.staging import Stage
-
-log = logging.getLogger(__name__)
-NEW_SUFFIX = "__dwsim_new"
 
 
 def manifest(urls: Sequence[str], sizes: dict[str, int]) -> bytes:
@@ -47,34 +45,22 @@ def copy_statement(relation: str, url: str, iam_role: str) -> str:
 
 
 class ManifestLoad:
-    """One run's load through manifests (see the module docstring)."""
+    """One run's COPYs through manifests into the `<table>__dwsim_new` tables the caller created (see the module
+    docstring); the rename that swaps them in is `runs.swap_renamed`, the run's commit point."""
 
-    def __init__(
-        self,
-        *,
-        schema_name: str,
-        run_sql: Callable[[Any, str], int],
-        create_sql: Callable[[str, str, TableSchema], str],
-        iam_role: str,
-    ) -> None:
+    def __init__(self, *, schema_name: str, run_sql: Callable[[Any, str], int], iam_role: str) -> None:
         self.schema_name = schema_name
         self.run_sql = run_sql  # runs one Redshift statement on the connection; returns rows affected
-        self.create_sql = create_sql
         self.iam_role = iam_role
 
     def new_relation(self, table: str) -> str:
         return f"{q(self.schema_name)}.{q(table.lower() + NEW_SUFFIX)}"
 
-    def run(self, conn: Any, tables: Sequence[TableSchema], parts: dict[str, list[str]], stage: Stage,
-            sizes: dict[str, int]) -> dict[str, int]:  # fmt: skip
+    def copy(self, conn: Any, tables: Sequence[TableSchema], parts: dict[str, list[str]], stage: Stage,
+             sizes: dict[str, int]) -> dict[str, int]:  # fmt: skip
+        """One manifest and one COPY per table, each committed; returns rows per table."""
         loaded: dict[str, int] = {}
         try:
-            with conn.cursor() as cur:
-                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {q(self.schema_name)}")
-                for table in tables:
-                    cur.execute(f"DROP TABLE IF EXISTS {self.new_relation(table.name)}")
-                    cur.execute(self.create_sql(self.schema_name, table.name.lower() + NEW_SUFFIX, table))
-            conn.commit()
             for table in tables:
                 urls = parts[table.name]
                 if not urls:
@@ -86,24 +72,8 @@ class ManifestLoad:
                     conn, copy_statement(self.new_relation(table.name), url, self.iam_role)
                 )
                 conn.commit()
-            with conn.cursor() as cur:
-                for table in tables:
-                    old = f"{q(self.schema_name)}.{q(table.name.lower())}"
-                    cur.execute(f"DROP TABLE IF EXISTS {old}")
-                    cur.execute(f"ALTER TABLE {self.new_relation(table.name)} RENAME TO {q(table.name.lower())}")
-            conn.commit()
+                crashpoints.reached("loading")
         except BaseException:
             conn.rollback()
-            self._drop_new(conn, tables)
             raise
         return loaded
-
-    def _drop_new(self, conn: Any, tables: Sequence[TableSchema]) -> None:
-        try:
-            with conn.cursor() as cur:
-                for table in tables:
-                    cur.execute(f"DROP TABLE IF EXISTS {self.new_relation(table.name)}")
-            conn.commit()
-        except Exception as exc:
-            conn.rollback()
-            log.warning("could not drop the new tables of a failed load", extra={"error": str(exc)})

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from dw_simulator.bind_policy import SNOWFLAKE_ENDPOINT, check_bind
 from dw_simulator.errors import BackendUnavailableError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class EmbeddedEndpoint:
         host: str = "127.0.0.1",
         port: int = 0,
         local_stage_uploads: bool = True,
+        allow_remote: bool = False,
     ) -> None:
         try:
             import uvicorn  # noqa: F401
@@ -90,6 +92,7 @@ class EmbeddedEndpoint:
             ) from None
         self.config = config
         self.host = host
+        self.allow_remote = allow_remote
         self.requested_port = port
         self.engine: Engine = Engine(config)
         self.protocol = SnowflakeProtocolServer(self.engine, local_stage_uploads=local_stage_uploads)
@@ -100,6 +103,7 @@ class EmbeddedEndpoint:
         self.address: EndpointAddress | None = None
 
     def _bind(self) -> socket.socket:
+        check_bind(self.host, SNOWFLAKE_ENDPOINT, allow_remote=self.allow_remote)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -330,7 +334,9 @@ def serving_directories() -> set[Path]:
         return set(_shared)
 
 
-def serve_standalone(settings: Settings, host: str, port: int, on_ready: Any = None) -> None:
+def serve_standalone(
+    settings: Settings, host: str, port: int, on_ready: Any = None, *, allow_remote: bool = False
+) -> None:
     """Run the endpoint for `settings.data_root` in the foreground (until Ctrl-C)."""
     directory = snowflake_dir(settings)
     handle = claim_ownership(directory)
@@ -341,7 +347,9 @@ def serve_standalone(settings: Settings, host: str, port: int, on_ready: Any = N
             f"the embedded Snowflake warehouse in {directory} is already served by another process{where}"
         )
     try:
-        endpoint = EmbeddedEndpoint(engine_config(settings), host=host, port=port)
+        endpoint = EmbeddedEndpoint(
+            engine_config(settings), host=host, port=port, allow_remote=allow_remote or settings.allow_remote
+        )
     except BaseException:
         handle.close()
         raise

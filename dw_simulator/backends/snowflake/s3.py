@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dw_simulator.errors import BackendUnavailableError, MissingDependencyError
+from dw_simulator.staging.s3 import check_key
 
 DEFAULT_REGION = "us-east-1"
 TRANSFER_THREADS = 4
@@ -44,7 +45,9 @@ def split_url(url: str) -> tuple[str, str]:
     parsed = urlparse(url)
     if parsed.scheme not in ("s3", "s3a") or not parsed.netloc:
         raise ValueError(f"'{url}' is not an s3://bucket/path URL")
-    return parsed.netloc, parsed.path.lstrip("/")
+    key = parsed.path.lstrip("/")
+    check_key(url, key)
+    return parsed.netloc, key
 
 
 def client(endpoint_url: str | None, credentials: S3Credentials | None = None, region: str | None = None) -> Any:

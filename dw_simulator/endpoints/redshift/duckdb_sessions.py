@@ -53,7 +53,9 @@ class DuckDBEngine(DuckDBStatements):
         except duckdb.InterruptException:
             raise EndpointError(QUERY_CANCELED, "canceling statement due to user request") from None
         except duckdb.Error as exc:
-            raise from_message(str(exc)) from None
+            from dw_simulator.backends.duckdb.sandbox import sandbox_message
+
+            raise from_message(sandbox_message(str(exc))) from None
         except DwSimError as exc:
             raise from_message(exc.message) from None
 

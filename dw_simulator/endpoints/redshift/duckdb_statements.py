@@ -104,7 +104,7 @@ class DuckDBStatements(Engine):
         self.implicit = False
 
     def _open(self) -> Any:
-        con = self.session.server.duckdb_cursor()
+        con = self.session.server.duckdb_cursor(self.experiment)
         try:
             install_duckdb(con)
             con.execute("SET VARIABLE dwsim_endpoint_user = ?", [self.session.user])

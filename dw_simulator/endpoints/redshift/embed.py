@@ -85,6 +85,10 @@ def redshift_companion(settings: Settings) -> Iterator[RedshiftEndpoint | None]:
         simulator.close()
         yield None
         return
+    except BaseException:  # e.g. the bind policy refused the address: serve does not start
+        thread.stop()
+        simulator.close()
+        raise
     host, port = thread.endpoint.address if thread.endpoint is not None else ("", 0)
     log.info("Redshift endpoint listening", extra={"host": host, "port": port, "tls": thread.config.tls})
     try:

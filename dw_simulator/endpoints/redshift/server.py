@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dw_simulator.bind_policy import REDSHIFT_ENDPOINT, check_bind
 from dw_simulator.connections import address_file
 from dw_simulator.endpoints.redshift.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -44,6 +45,7 @@ class EndpointConfig:
     password: str
     auth: str
     tls: bool
+    allow_remote: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> EndpointConfig:
@@ -54,6 +56,7 @@ class EndpointConfig:
             "password": settings.redshift_endpoint_password.get_secret_value(),
             "auth": settings.redshift_endpoint_auth,
             "tls": settings.redshift_endpoint_tls,
+            "allow_remote": settings.allow_remote,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -75,9 +78,11 @@ class RedshiftEndpoint:
         self.busy = 0  # engine calls running on worker threads (observable by tests and monitoring)
         self._duckdb: Any = None  # DuckDBBackend shared by the sessions (one connection, a cursor each)
         self._duckdb_users = 0
+        self._duckdb_paths: dict[int, tuple[Any, str]] = {}  # session connection -> (its file, experiment)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
     async def start(self) -> None:
+        check_bind(self.config.host, REDSHIFT_ENDPOINT, allow_remote=self.config.allow_remote)
         if self.config.tls:
             from dw_simulator.endpoints.redshift.tls import server_context
 
@@ -214,25 +219,33 @@ class RedshiftEndpoint:
         return DuckDBEngine(session)
 
     # -- the embedded DuckDB warehouse ------------------------------------------------------------------------------
-    def duckdb_cursor(self) -> Any:
-        """A connection of its own for a session (closed with `release_duckdb`)."""
+    def duckdb_cursor(self, experiment: str) -> Any:
+        """A connection of its own on the experiment's current DuckDB file (closed with `release_duckdb`)."""
         from dw_simulator.backends.duckdb import DuckDBBackend
 
         with self._lock:
             if self._duckdb is None:
                 self._duckdb = DuckDBBackend(self.settings)
-            try:
-                cursor = self._duckdb.connect().cursor()
-            except DwSimError as exc:
-                raise EndpointError(INTERNAL, exc.message) from None
+            backend = self._duckdb
+        try:
+            con, path = backend.open_session(experiment)
+        except DwSimError as exc:
+            raise EndpointError(INTERNAL, exc.message) from None
+        with self._lock:
             self._duckdb_users += 1
-            return cursor
+            self._duckdb_paths[id(con)] = (path, experiment)
+        return con
 
     def release_duckdb(self, cursor: Any) -> None:
-        with contextlib.suppress(Exception):
-            cursor.close()
         with self._lock:
+            path, experiment = self._duckdb_paths.pop(id(cursor), (None, None))
+            backend = self._duckdb
             self._duckdb_users -= 1
+        if backend is not None and path is not None:
+            with contextlib.suppress(Exception):
+                backend.close_session(cursor, path)
+                backend.sweep(experiment)  # delete the run files this session was the last to hold
+        with self._lock:
             if self._duckdb_users <= 0:
                 self._close_duckdb_locked()
 

@@ -68,8 +68,8 @@ class Server(Protocol):
         """`fn`, counted as busy while it runs on a worker thread."""
         ...
 
-    def duckdb_cursor(self) -> Any:
-        """A DuckDB connection of the session's own on the embedded warehouse."""
+    def duckdb_cursor(self, experiment: str) -> Any:
+        """A DuckDB connection of the session's own on the experiment's current file."""
         ...
 
     def release_duckdb(self, cursor: Any) -> None: ...

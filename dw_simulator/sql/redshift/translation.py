@@ -14,6 +14,7 @@ from dataclasses import replace
 from sqlglot import exp
 
 from dw_simulator.errors import QueryError
+from dw_simulator.sql.nesting import deep_enough
 from dw_simulator.sql.parsing import Origin, parse_statements
 from dw_simulator.sql.redshift.copy_unload.actions import parse_action
 from dw_simulator.sql.redshift.dialect import DwsimRedshift
@@ -34,10 +35,11 @@ def translate_redshift(
     if engine not in ENGINES:
         raise QueryError(f"the Redshift layer writes for {', '.join(ENGINES)}, not '{engine}'")
     cat = Catalog.of(catalog)
-    texts = split_statements(sql)
-    statements = [
-        _translate_one(text, engine, cat, origin) for text, origin in zip(texts, _origins(sql, texts), strict=True)
-    ]
+    with deep_enough(sql, label="redshift"):
+        texts = split_statements(sql)
+        statements = [
+            _translate_one(text, engine, cat, origin) for text, origin in zip(texts, _origins(sql, texts), strict=True)
+        ]
     if not statements:
         raise QueryError("no SQL statement found")
     return statements
