@@ -1,5 +1,5 @@
 """The settings every command needs before it knows what it will do: where state lives, how to log, and the row
-cap of `dw-sim query` (the one other setting a query on the embedded warehouse reads).
+cap of `dw-sim query` and whether users' SQL is sandboxed (the other settings a query on the embedded warehouse reads).
 
 `config.Settings` (pydantic-settings) is the one definition of every setting and of where settings come from.
 Importing it costs about 0.15 s (pydantic-settings pulls in asyncio and pydantic's machinery), more than a
@@ -29,6 +29,7 @@ LOG_FORMATS = ("auto", "json", "text")
 DEFAULT_LOG_FORMAT = "auto"
 DEFAULT_LOG_LEVEL = "WARNING"
 DEFAULT_QUERY_ROW_LIMIT = 1000
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}  # a subset of what pydantic reads as a bool
 _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,17}")  # what pydantic reads as the same int, without signs or spaces
 
 
@@ -52,6 +53,7 @@ class BootSettings:
     log_format: str = DEFAULT_LOG_FORMAT
     log_level: str = DEFAULT_LOG_LEVEL
     query_row_limit: int = DEFAULT_QUERY_ROW_LIMIT
+    sql_sandbox: bool = True
 
     @property
     def metadata_path(self) -> Path:
@@ -64,7 +66,9 @@ class BootSettings:
     @classmethod
     def of(cls, settings: Any) -> BootSettings:
         """The boot part of a full `config.Settings`."""
-        return cls(settings.data_root, settings.log_format, settings.log_level, settings.query_row_limit)
+        return cls(
+            settings.data_root, settings.log_format, settings.log_level, settings.query_row_limit, settings.sql_sandbox
+        )
 
 
 class DeferredSettings:
@@ -72,7 +76,9 @@ class DeferredSettings:
     (`load()`, once) on the first use of any other one. `boot` must come from `boot_settings` (or
     `BootSettings.of`), which answers only when it agrees with `Settings`."""
 
-    _BOOT = frozenset({"data_root", "log_format", "log_level", "query_row_limit", "metadata_path", "warehouse_dir"})
+    _BOOT = frozenset(
+        {"data_root", "log_format", "log_level", "query_row_limit", "sql_sandbox", "metadata_path", "warehouse_dir"}
+    )
 
     def __init__(self, boot: BootSettings, load: Callable[[], Any]) -> None:
         """`load` returns the full `config.Settings` (typed Any here: this floor module never imports config)."""
@@ -117,13 +123,16 @@ def boot_settings(**overrides: Any) -> BootSettings | None:
 
     if any(
         name not in given and name in env and env[name] is None
-        for name in ("data_root", "log_format", "log_level", "query_row_limit")
+        for name in ("data_root", "log_format", "log_level", "query_row_limit", "sql_sandbox")
     ):
         return None  # a bare `KEY` line in .env: let pydantic-settings decide what it means
 
     data_root, log_format, log_level = pick("data_root"), pick("log_format"), pick("log_level")
     row_limit = env.get("query_row_limit")
     if row_limit is not None and not _POSITIVE_INT.fullmatch(row_limit):
+        return None
+    sandbox = env.get("sql_sandbox")
+    if sandbox is not None and sandbox.lower() not in _BOOLEANS:
         return None
     if data_root is not None and (not isinstance(data_root, str | Path) or str(data_root) == ""):
         return None
@@ -136,4 +145,5 @@ def boot_settings(**overrides: Any) -> BootSettings | None:
         log_format=log_format or DEFAULT_LOG_FORMAT,
         log_level=log_level or DEFAULT_LOG_LEVEL,
         query_row_limit=int(row_limit) if row_limit is not None else DEFAULT_QUERY_ROW_LIMIT,
+        sql_sandbox=_BOOLEANS[sandbox.lower()] if sandbox is not None else True,
     )

@@ -154,9 +154,33 @@ ENV_NAMES = [
     "Dw_Sim_Log_Level",
     "DW_SIM_QUERY_ROW_LIMIT",
     "dw_sim_query_row_limit",
+    "DW_SIM_SQL_SANDBOX",
+    "dw_sim_sql_sandbox",
 ]
 VALUES = st.sampled_from(
-    ["", "json", "text", "auto", "JSON", "DEBUG", "info", "/tmp/a", "~/x", "rel", "0", "7", "0012", " 5", "-2", "1_"]
+    [
+        "",
+        "json",
+        "text",
+        "auto",
+        "JSON",
+        "DEBUG",
+        "info",
+        "/tmp/a",
+        "~/x",
+        "rel",
+        "0",
+        "7",
+        "0012",
+        " 5",
+        "-2",
+        "1_",
+        "true",
+        "False",
+        "1",
+        "yes",
+        "off",
+    ]
 )
 
 
