@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTRAS ?= dev,postgres,s3,snowflake,api,otel,endpoint,dask
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test crash-test lint format typecheck bench bench-cli bench-dbgen clean
+.PHONY: help setup demo test crash-test lint format typecheck bench bench-cli bench-dbgen bench-sdv bench-learn clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,12 @@ bench-cli: ## Time dw-sim's start-up (--version, --help, experiment list, query)
 
 bench-dbgen: ## Create .venv-dbgen: a DuckDB that has the TPC-H extension offline (the dbgen baseline)
 	$(PYTHON) -m venv .venv-dbgen && .venv-dbgen/bin/pip install --quiet duckdb==1.5.5 duckdb-extension-tpch==1.5.5
+
+bench-sdv: ## Create .venv-sdv: SDV (GaussianCopula) for the learning benchmark's baseline (large: it pulls torch)
+	$(PYTHON) -m venv .venv-sdv && .venv-sdv/bin/pip install --quiet sdv pyarrow
+
+bench-learn: ## Fit + generate 1M rows from a 100k-row sample, next to SDV's GaussianCopula (needs bench-sdv)
+	$(BIN)/python -m bench.learn
 
 clean: ## Remove caches and build output (keeps .venv and your data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -1,11 +1,12 @@
-"""The three settings every command needs before it knows what it will do: where state lives and how to log.
+"""The settings every command needs before it knows what it will do: where state lives, how to log, and the row
+cap of `dw-sim query` (the one other setting a query on the embedded warehouse reads).
 
 `config.Settings` (pydantic-settings) is the one definition of every setting and of where settings come from.
 Importing it costs about 0.15 s (pydantic-settings pulls in asyncio and pydantic's machinery), more than a
 read-only command such as `dw-sim experiment list` takes for its own work. So commands start from `BootSettings`,
 resolved here with the standard library by the same rules (command-line flags, then `DW_SIM_*` environment
 variables, case-insensitively, then the `.env` file, then defaults), and load the full `Settings` only when they
-use a setting beyond these three.
+use a setting beyond these (`DeferredSettings` stands in for `Settings` and loads them on such a use).
 
 `boot_settings` answers only when it is sure to agree with `Settings`: with a config file (`config/default.yml` or
 `DW_SIM_CONFIG`), or a value it would not accept, it returns None and the caller reads `Settings` instead (a test
@@ -15,6 +16,8 @@ compares the two over many inputs).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ ENV_FILE = Path(".env")
 LOG_FORMATS = ("auto", "json", "text")
 DEFAULT_LOG_FORMAT = "auto"
 DEFAULT_LOG_LEVEL = "WARNING"
+DEFAULT_QUERY_ROW_LIMIT = 1000
+_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,17}")  # what pydantic reads as the same int, without signs or spaces
 
 
 def config_file_path() -> Path | None:
@@ -46,15 +51,46 @@ class BootSettings:
     data_root: Path
     log_format: str = DEFAULT_LOG_FORMAT
     log_level: str = DEFAULT_LOG_LEVEL
+    query_row_limit: int = DEFAULT_QUERY_ROW_LIMIT
 
     @property
     def metadata_path(self) -> Path:
         return self.data_root / "metadata.sqlite"
 
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_root / "warehouse"
+
     @classmethod
     def of(cls, settings: Any) -> BootSettings:
         """The boot part of a full `config.Settings`."""
-        return cls(settings.data_root, settings.log_format, settings.log_level)
+        return cls(settings.data_root, settings.log_format, settings.log_level, settings.query_row_limit)
+
+
+class DeferredSettings:
+    """Stands in for `config.Settings`: answers the `BootSettings` fields from `boot`, and reads the full settings
+    (`load()`, once) on the first use of any other one. `boot` must come from `boot_settings` (or
+    `BootSettings.of`), which answers only when it agrees with `Settings`."""
+
+    _BOOT = frozenset({"data_root", "log_format", "log_level", "query_row_limit", "metadata_path", "warehouse_dir"})
+
+    def __init__(self, boot: BootSettings, load: Callable[[], Any]) -> None:
+        """`load` returns the full `config.Settings` (typed Any here: this floor module never imports config)."""
+        self._boot = boot
+        self._load = load
+        self._full: Any = None
+
+    def full(self) -> Any:
+        if self._full is None:
+            self._full = self._load()
+        return self._full
+
+    def __getattr__(self, name: str) -> Any:  # only called for names not found on the instance or class
+        if name in DeferredSettings._BOOT:
+            return getattr(self._boot, name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
 
 
 def _env_values() -> dict[str, str | None]:
@@ -80,11 +116,15 @@ def boot_settings(**overrides: Any) -> BootSettings | None:
         return given[name] if name in given else env.get(name)
 
     if any(
-        name not in given and name in env and env[name] is None for name in ("data_root", "log_format", "log_level")
+        name not in given and name in env and env[name] is None
+        for name in ("data_root", "log_format", "log_level", "query_row_limit")
     ):
         return None  # a bare `KEY` line in .env: let pydantic-settings decide what it means
 
     data_root, log_format, log_level = pick("data_root"), pick("log_format"), pick("log_level")
+    row_limit = env.get("query_row_limit")
+    if row_limit is not None and not _POSITIVE_INT.fullmatch(row_limit):
+        return None
     if data_root is not None and (not isinstance(data_root, str | Path) or str(data_root) == ""):
         return None
     if log_format is not None and log_format not in LOG_FORMATS:
@@ -95,4 +135,5 @@ def boot_settings(**overrides: Any) -> BootSettings | None:
         data_root=Path(data_root).expanduser() if data_root is not None else default_data_root(),
         log_format=log_format or DEFAULT_LOG_FORMAT,
         log_level=log_level or DEFAULT_LOG_LEVEL,
+        query_row_limit=int(row_limit) if row_limit is not None else DEFAULT_QUERY_ROW_LIMIT,
     )

@@ -19,7 +19,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, config_file_path
+from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, DEFAULT_QUERY_ROW_LIMIT, config_file_path
 
 __all__ = ["DEFAULT_CONFIG_FILE", "Settings", "config_file_path", "load_settings"]
 
@@ -73,7 +73,11 @@ class Settings(BaseSettings):
     )
     snowflake_schema: str = Field(default="PUBLIC", description="schema of the experiment databases")
     snowflake_endpoint_port: int = Field(
-        default=0, ge=0, le=65535, description="port of the embedded endpoint (0 = any free port)"
+        default=8085,
+        ge=0,
+        le=65535,
+        description="port of the embedded Snowflake endpoint that `dw-sim serve` and `dw-sim snowflake-endpoint` "
+        "serve (stable, so a copied profile keeps working; 0 = any free port)",
     )
     snowflake_endpoint_enabled: bool = Field(
         default=True, description="`dw-sim serve` also serves the embedded Snowflake endpoint (when installed)"
@@ -131,7 +135,9 @@ class Settings(BaseSettings):
         "<data_root>/s3 and no other experiment's file; on PostgreSQL a warning when the URL is a superuser's. "
         "false lifts it (read_csv of any file, COPY ... TO anywhere, ATTACH)",
     )
-    query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
+    query_row_limit: int = Field(
+        default=DEFAULT_QUERY_ROW_LIMIT, ge=1, description="rows shown by `dw-sim query` unless --limit"
+    )
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")
     max_workers: int | None = Field(

@@ -166,6 +166,7 @@ class ExperimentDetail:
     def to_dict(self) -> dict[str, Any]:
         out = self.info.to_dict()
         out["schema"] = self.schema.model_dump(mode="json", exclude_none=True)
+        out["inferences"] = inference_dicts(self.schema)
         out["profile"] = self.profile
         return out
 
@@ -176,7 +177,7 @@ class ImportOutcome:
     warnings: list[str]
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
-    # settings the import inferred: {kind, table, column, fields (the schema fields it set), value, reason}
+    # settings the import inferred: {kind, table, column, reason, value, fields (the schema fields it set)}
     inferences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,3 +188,7 @@ class ImportOutcome:
             "inferences": self.inferences,
             "experiment": self.experiment.to_dict() if self.experiment else None,
         }
+
+
+def inference_dicts(schema: ExperimentSchema) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json") for i in schema.inferences]

@@ -17,12 +17,13 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dw_simulator import observability as obs
 from dw_simulator import run_output
+from dw_simulator.boot_settings import BootSettings, DeferredSettings
 from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
 from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
 from dw_simulator.metadata.owners import owner_gone
@@ -39,10 +40,12 @@ if TYPE_CHECKING:
     from dw_simulator.metadata.store import MetadataStore
     from dw_simulator.schema import ExperimentSchema
     from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
+    from dw_simulator.service_learn import LearnOutcome
+    from dw_simulator.service_workload import FitOutcome, QueryCheck
 
 log = logging.getLogger(__name__)
-# The schema fields each kind of import inference sets (the UI clears them when the user drops the inference).
-INFERRED_FIELDS: dict[str, tuple[str, ...]] = {"range": ("min_value", "max_value"), "dates": ("date_start", "date_end")}
+# the dialects an experiment is written in (`schema.DIALECTS`, kept here so that a query needs no schema models)
+SQL_DIALECTS: tuple[str, ...] = ("redshift", "snowflake")
 DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
 __all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
@@ -57,13 +60,19 @@ class Simulator:
         *,
         data_root: Path | None = None,
         load_settings: Callable[[], Settings] | None = None,
+        boot: BootSettings | None = None,
     ) -> None:
         """`Simulator(settings)`; or `Simulator(data_root=..., load_settings=...)`, which reads the full settings
-        only when a method needs more than the data root (read-only commands never do)."""
+        only when a method needs more than the data root (read-only commands never do); or
+        `Simulator(boot=..., load_settings=...)`, which also makes backends and answers queries from the boot
+        settings until something reads a setting beyond them."""
+        if boot is not None and data_root is None:
+            data_root = boot.data_root
         if settings is None and (data_root is None or load_settings is None):
-            raise TypeError("Simulator needs settings, or data_root and load_settings")
+            raise TypeError("Simulator needs settings, or data_root (or boot) and load_settings")
         self._settings = settings
         self._load_settings = load_settings
+        self._boot = boot if settings is None else None
         self.data_root: Path = settings.data_root if settings is not None else data_root  # type: ignore[assignment]
         self.data_root.mkdir(parents=True, exist_ok=True)
         self.metadata_path = self.data_root / "metadata.sqlite"
@@ -84,6 +93,13 @@ class Simulator:
             assert self._load_settings is not None
             self._settings = self._load_settings()
         return self._settings
+
+    def _settings_view(self) -> Settings:
+        """The settings, or while they are unread and the boot settings are known, a stand-in that reads them on
+        the first use of a setting beyond the boot ones (an embedded-DuckDB query never makes one)."""
+        if self._settings is not None or self._boot is None:
+            return self.settings
+        return cast("Settings", DeferredSettings(self._boot, lambda: self.settings))
 
     @property
     def metadata(self) -> MetadataStore:
@@ -120,7 +136,7 @@ class Simulator:
             if name not in self._backends:
                 from dw_simulator.backends import backend_for
 
-                self._backends[name] = backend_for(name, self.settings)
+                self._backends[name] = backend_for(name, self._settings_view())
             return self._backends[name]
 
     def interrupt(self) -> bool:
@@ -257,6 +273,7 @@ class Simulator:
         for run_dir in run_dirs:
             run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
+        (self.data_root / "learned" / f"{exp_name.lower()}.json").unlink(missing_ok=True)  # see service_learn
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
 
@@ -269,7 +286,7 @@ class Simulator:
         experiment = self._read().get_experiment(name)
         exp_name, target = experiment.name, experiment.target_warehouse
         read = self._check_dialect(dialect or experiment.dialect)
-        cap = self.settings.query_row_limit if limit is None else limit
+        cap = self._settings_view().query_row_limit if limit is None else limit
         started = time.perf_counter()
         with obs.stage("query", experiment=exp_name, warehouse=target):
             result = self.backend(target).query(exp_name, sql, dialect=read, limit=cap if cap > 0 else None)
@@ -291,10 +308,8 @@ class Simulator:
 
     @staticmethod
     def _check_dialect(dialect: str) -> str:
-        from dw_simulator.schema import DIALECTS
-
-        if dialect not in (*DIALECTS, "postgres", "duckdb"):
-            raise SchemaValidationError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(DIALECTS)}")
+        if dialect not in (*SQL_DIALECTS, "postgres", "duckdb"):
+            raise SchemaValidationError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(SQL_DIALECTS)}")
         return dialect
 
     # -- DDL import / export ----------------------------------------------------------------------------------------
@@ -310,8 +325,10 @@ class Simulator:
         replace: bool = False,
         description: str | None = None,
         on_progress: DdlProgress | None = None,
+        infer_keys: bool = True,
     ) -> ImportOutcome:
-        """Import CREATE TABLE statements; `on_progress(done, total)` follows the statements read."""
+        """Import CREATE TABLE statements; `on_progress(done, total)` follows the statements read. Keys the DDL does
+        not declare are inferred unless `infer_keys` is False; every inference is in the schema and the outcome."""
         from dw_simulator.ddl import import_sql
 
         options: dict[str, Any] = {"on_progress": on_progress} if on_progress is not None else {}
@@ -322,6 +339,7 @@ class Simulator:
             rows=rows,
             target_warehouse=target_warehouse,
             description=description,
+            infer_keys=infer_keys,
             **options,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
@@ -330,23 +348,33 @@ class Simulator:
             warnings=result.warnings,
             notes=result.notes,
             experiment=info,
-            inferences=[
-                {
-                    "kind": i.field,
-                    "table": i.table,
-                    "column": i.column,
-                    "fields": list(INFERRED_FIELDS.get(i.field, (i.field,))),
-                    "value": i.value,
-                    "reason": i.reason,
-                }
-                for i in result.inferences
-            ],
+            inferences=[i.model_dump(mode="json") for i in result.schema.inferences],
         )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
         from dw_simulator.ddl import export_ddl
 
         return export_ddl(self.get_schema(name), dialect, checks=checks)
+
+    # -- fitting the schema to a workload -------------------------------------------------------------------------
+    def fit_workload(self, name: str, *, paths: Sequence[str | Path] | None = None,
+                     texts: list[tuple[str, str]] | None = None, dialect: str | None = None,
+                     dry_run: bool = False, dbt: str | Path | None = None) -> FitOutcome:  # fmt: skip
+        """Fit the experiment's schema to queries (SQL files, folders, or (name, text) pairs) and/or a dbt project
+        (`dbt`: its sources, tests and models; it creates the experiment when there is none) and save it as a new
+        schema version (`dry_run`: only say what would change). See `service_workload`."""
+        from dw_simulator import service_workload
+
+        if dialect is not None:
+            self._check_dialect(dialect)
+        return service_workload.fit(self, name, paths=list(paths or []), texts=list(texts or []), dialect=dialect,
+                                    dry_run=dry_run, dbt=dbt)  # fmt: skip
+
+    def check_workload(self, name: str, *, timeout_s: float = 30.0) -> list[QueryCheck]:
+        """Run the queries the schema was fitted to on the experiment's data: rows or not, and what starves them."""
+        from dw_simulator import service_workload
+
+        return service_workload.check(self, name, timeout_s=timeout_s)
 
     # -- connecting users' own clients --------------------------------------------------------------------
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
@@ -420,6 +448,21 @@ class Simulator:
         if not active or (only_dead_owners and not any(owner_gone(p, h, s) for _id, p, h, s in active)):
             return []
         return recover_runs(self.settings, self.metadata, self.backend, only_dead_owners=only_dead_owners)
+
+    # -- learning from samples (see `service_learn`) ------------------------------------------------------
+    def learn(self, name: str, sources: list[str], **options: Any) -> LearnOutcome:
+        """Fit an experiment from samples of files or databases: a new experiment, or (`update=True`) the next
+        schema version of an existing one. Options: `service_learn.learn`."""
+        from dw_simulator import service_learn
+
+        return service_learn.learn(self, name, sources, **options)
+
+    def fidelity(self, name: str, *, rows: int | None = None, strict: bool = True) -> dict[str, Any]:
+        """The learned experiment's generated data measured against the sample it was learned from (`strict=False`:
+        a report saying `learned: false` instead of NotFoundError when there is nothing to compare)."""
+        from dw_simulator import service_learn
+
+        return service_learn.fidelity(self, name, rows=rows or service_learn.FIDELITY_ROWS, strict=strict)
 
     # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
     def schema_versions(self, name: str) -> list[SchemaVersionInfo]:

@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // expect.poll retries a real condition; its 1 s default is too short for a loaded 2-core CI machine
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -76,6 +76,40 @@ if [ "$MODE" = test ]; then
   else
     echo "==> .venv-dbt is ready"
   fi
+  # snowflake-sqlalchemy (needs SQLAlchemy < 2.1) and Snowpark (installs a `snowflake` namespace hook) for the
+  # Snowflake endpoint's client tests, in a venv of their own
+  if [ ! -x .venv-snowflake/bin/python ] || ! .venv-snowflake/bin/python -c "import snowflake.snowpark, snowflake.sqlalchemy" 2>/dev/null; then
+    step "creating .venv-snowflake with snowflake-sqlalchemy and Snowpark (for the Snowflake endpoint's client tests)"
+    "$PYTHON" -m venv .venv-snowflake
+    pip_install .venv-snowflake/bin/python .venv-snowflake/setup.log --upgrade pip
+    pip_install .venv-snowflake/bin/python .venv-snowflake/setup.log "snowflake-connector-python[pandas]>=3.12,<5" \
+      "snowflake-sqlalchemy>=1.7" "sqlalchemy>=2.0,<2.1" "snowflake-snowpark-python>=1.20" "pandas>=2"
+    done_step
+  else
+    echo "==> .venv-snowflake is ready"
+  fi
+  # dbt-snowflake (the Snowflake endpoint's dbt test) beside dbt-redshift's venv, not in it (.venv-dbt is shared)
+  if [ ! -x .venv-dbt-snowflake/bin/dbt ]; then
+    step "creating .venv-dbt-snowflake with dbt-core and dbt-snowflake (for the Snowflake endpoint's dbt test)"
+    "$PYTHON" -m venv .venv-dbt-snowflake
+    pip_install .venv-dbt-snowflake/bin/python .venv-dbt-snowflake/setup.log --upgrade pip
+    pip_install .venv-dbt-snowflake/bin/python .venv-dbt-snowflake/setup.log "dbt-core>=1.10,<1.12" "dbt-snowflake>=1.9"
+    done_step
+  else
+    echo "==> .venv-dbt-snowflake is ready"
+  fi
+  # pgjdbc on Java 17 (the Redshift endpoint's JDBC test) and psql: Debian packages, as the web tests install chromium
+  if [ ! -f /usr/share/java/postgresql.jar ] || ! command -v java >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+      step "installing Java 17, pgjdbc and psql (Debian packages) for the endpoint tests"
+      SUDO=""
+      if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless libpostgresql-jdbc-java \
+        postgresql-client >/dev/null
+      done_step
+    fi
+  fi
   if [ -f frontend/package.json ] && [ -x scripts/build-web.sh ]; then
     step "web UI (frontend/ -> dw_simulator/web)"
     bash scripts/build-web.sh

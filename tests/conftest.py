@@ -23,6 +23,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith("DW_SIM_") and key not in ("DW_SIM_TEST_PG_URL",):
             monkeypatch.delenv(key)
     monkeypatch.setenv("DW_SIM_DATA_ROOT", str(tmp_path / "data"))
+    monkeypatch.setenv("DW_SIM_SNOWFLAKE_ENDPOINT_PORT", "0")  # tests run side by side: never the stable port
     monkeypatch.chdir(tmp_path)  # no config/default.yml or .env from the repo is picked up
 
 

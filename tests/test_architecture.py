@@ -2,8 +2,9 @@
 
 Layers, top to bottom (docs/architecture.md draws them):
   front ends  cli, api, endpoints, __main__
-  service     service, service_runs, service_recovery, run_output, results, schema_edits, preview, statements
-  domains     generator, ddl, sql, backends, staging, metadata, observability, connections
+  service     service, service_runs, service_learn, service_workload, service_recovery, run_output, results,
+              schema_edits, preview, statements
+  domains     generator, ddl, inference, learn, workload, sql, backends, staging, metadata, observability, connections
   floor       schema, config, boot_settings, bind_policy, crashpoints, errors, logs (and the package's own __init__)
 A layer may import its own and the layers below it, never one above. Front ends never import a database driver,
 sqlglot or boto3 (they call the service, which calls the domains that do).
@@ -21,6 +22,8 @@ FRONT_ENDS = ("cli", "api", "endpoints", "__main__")
 SERVICE = (
     "service",
     "service_runs",
+    "service_learn",
+    "service_workload",
     "service_recovery",
     "run_output",
     "results",
@@ -28,7 +31,19 @@ SERVICE = (
     "preview",
     "statements",
 )
-DOMAINS = ("generator", "ddl", "sql", "backends", "staging", "metadata", "observability", "connections")
+DOMAINS = (
+    "generator",
+    "ddl",
+    "inference",
+    "learn",
+    "workload",
+    "sql",
+    "backends",
+    "staging",
+    "metadata",
+    "observability",
+    "connections",
+)
 FLOOR = ("schema", "config", "boot_settings", "bind_policy", "crashpoints", "errors", "logs", "examples")
 LAYERS = {"front end": FRONT_ENDS, "service": SERVICE, "domain": DOMAINS, "floor": FLOOR}
 RANK = {"front end": 3, "service": 2, "domain": 1, "floor": 0}

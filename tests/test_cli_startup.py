@@ -39,6 +39,7 @@ HEAVY = (
     "numpy",
     "faker",
     "pydantic_settings",
+    "pydantic",
 )
 PROBE = """
 import json, sys
@@ -101,6 +102,15 @@ def test_a_duckdb_query_loads_duckdb_and_sqlglot_but_no_other_engine(experiment:
     assert not set(loaded) & {"sqlalchemy", "alembic", "fakesnow", "snowflake", "uvicorn", "fastapi", "psycopg"}
 
 
+def test_a_literal_select_on_duckdb_reads_neither_sqlglot_nor_pydantic(experiment: str, tmp_path: Path) -> None:
+    """`select 1` needs no translation (`sql.literal_select`), no full settings and no Typer adapter."""
+    loaded, out = loaded_by("query", "select 1, 'ok'", "-e", experiment, "-f", "json", cwd=tmp_path)
+    assert json.loads(out) == [{"1": 1, "'ok'": "ok"}]
+    assert loaded == ["duckdb"]
+    loaded, out = loaded_by("query", "SELECT 1", "-e", experiment, "--dialect", "snowflake", cwd=tmp_path)
+    assert "INTEGER" in out and loaded == ["duckdb"]
+
+
 def test_migrations_run_only_when_the_stored_version_differs(data_root: Path, tmp_path: Path) -> None:
     path = data_root / "metadata.sqlite"
     assert needs_migration(path)  # no file yet
@@ -136,8 +146,18 @@ def test_snowflake_endpoint_default_port_is_the_endpoints() -> None:
 
 
 # -- boot settings agree with pydantic-settings ---------------------------------------------------------------------
-ENV_NAMES = ["DW_SIM_DATA_ROOT", "dw_sim_data_root", "DW_SIM_LOG_FORMAT", "DW_SIM_LOG_LEVEL", "Dw_Sim_Log_Level"]
-VALUES = st.sampled_from(["", "json", "text", "auto", "JSON", "DEBUG", "info", "/tmp/a", "~/x", "rel/dir", "0"])
+ENV_NAMES = [
+    "DW_SIM_DATA_ROOT",
+    "dw_sim_data_root",
+    "DW_SIM_LOG_FORMAT",
+    "DW_SIM_LOG_LEVEL",
+    "Dw_Sim_Log_Level",
+    "DW_SIM_QUERY_ROW_LIMIT",
+    "dw_sim_query_row_limit",
+]
+VALUES = st.sampled_from(
+    ["", "json", "text", "auto", "JSON", "DEBUG", "info", "/tmp/a", "~/x", "rel", "0", "7", "0012", " 5", "-2", "1_"]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -195,3 +215,30 @@ def test_boot_settings_answer_from_flags_environment_and_dotenv(
     assert fast == BootSettings(Path("~/from-env").expanduser(), "json", "INFO")  # environment over .env
     assert fast == BootSettings.of(Settings())
     assert boot_settings(log_level="ERROR", data_root=tmp_path) == BootSettings(tmp_path, "json", "ERROR")
+
+
+def test_a_query_reads_the_full_settings_only_when_it_uses_one_beyond_the_boot_ones(
+    experiment: str, data_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DW_SIM_QUERY_ROW_LIMIT", "3")
+    monkeypatch.setenv("DW_SIM_S3_BUCKET", "from-env")
+    boot = boot_settings(data_root=data_root)
+    assert boot is not None and boot.query_row_limit == 3
+    loads: list[Settings] = []
+
+    def load() -> Settings:
+        loads.append(Settings(data_root=data_root))
+        return loads[-1]
+
+    sim = Simulator(boot=boot, load_settings=load)
+    try:
+        result = sim.query(experiment, "select customer_id from customers order by 1")
+        assert len(result.rows) == 3 and result.truncated  # the row cap came from the boot settings
+        assert loads == []
+        backend = sim.backend("duckdb")
+        assert backend.settings.warehouse_dir == data_root / "warehouse" and loads == []
+        assert backend.settings.s3_bucket == "from-env" and len(loads) == 1  # read once, on first use
+        assert backend.settings.s3_region == "us-east-1" and len(loads) == 1
+        assert sim.settings is loads[0]
+    finally:
+        sim.close()

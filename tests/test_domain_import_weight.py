@@ -16,6 +16,7 @@ ALLOWED = {
     "dw_simulator.schema": set(),
     "dw_simulator.ddl": {"sqlglot"},
     "dw_simulator.generator": {"numpy", "pyarrow"},
+    "dw_simulator.inference": set(),
 }
 
 

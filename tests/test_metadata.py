@@ -28,12 +28,12 @@ def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
 
 
-def test_an_0002_data_root_gains_run_owners_and_keeps_its_runs(tmp_path: Path) -> None:
+def test_an_0003_data_root_gains_run_owners_and_keeps_its_runs(tmp_path: Path) -> None:
     store = MetadataStore(tmp_path / "m.sqlite")
     config = _alembic_config()
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+        command.downgrade(config, "0003")
     store.close()
     con = sqlite3.connect(tmp_path / "m.sqlite")
     con.execute(

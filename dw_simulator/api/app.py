@@ -19,7 +19,17 @@ from dw_simulator.api import redshift_data, snowflake_sql
 from dw_simulator.api.docs import install_docs
 from dw_simulator.api.errors import install_error_handlers
 from dw_simulator.api.middleware import RequestContextMiddleware
-from dw_simulator.api.routes import experiments, imports, queries, query, runs, schema_edits, system
+from dw_simulator.api.routes import (
+    experiments,
+    imports,
+    learn,
+    queries,
+    query,
+    runs,
+    schema_edits,
+    system,
+    workload,
+)
 from dw_simulator.api.runner import RunManager
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.api.state import AppState
@@ -84,7 +94,7 @@ def create_app(
     app.state.dwsim = state
     install_error_handlers(app)
     install_docs(app)
-    for module in (imports, experiments, schema_edits, query, queries, runs, system):
+    for module in (imports, experiments, learn, schema_edits, workload, query, queries, runs, system):
         app.include_router(module.router)
     app.include_router(redshift_data.router)  # the Redshift Data API at /redshift-data (JSON 1.1, SigV4)
     app.include_router(snowflake_sql.router)  # the Snowflake SQL API v2 at /api/v2/statements

@@ -156,8 +156,24 @@ def _experiment_fields(info: ExperimentInfo) -> dict[str, Any]:
     }
 
 
+class InferenceOut(BaseModel):
+    """A setting dw-sim inferred rather than read (keys, semantics, time), written into the schema."""
+
+    kind: str = Field(
+        description="primary_key, foreign_key, null_rate, coverage, semantic, temporal_order or time_window"
+    )
+    table: str | None = Field(description="the table (null for the experiment's date window)")
+    column: str | None = Field(description="the column (several, comma-separated, for a multi-column key)")
+    reason: str
+    value: str | None = Field(default=None, description="what was set, in words")
+    fields: list[str] = Field(
+        default_factory=list, description="the column's schema fields it set (clear them to drop the inference)"
+    )
+
+
 class ExperimentDetailOut(ExperimentOut):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
+    inferences: list[InferenceOut] = Field(description="every setting dw-sim inferred, with its reason")
     profile: dict[str, list[dict[str, Any]]] = Field(description="per-table column profiles of the last completed run")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -167,6 +183,7 @@ class ExperimentDetailOut(ExperimentOut):
         return cls(
             **_experiment_fields(detail.info),
             experiment_schema=detail.schema.model_dump(mode="json", exclude_none=True),
+            inferences=[InferenceOut.model_validate(i.model_dump(mode="json")) for i in detail.schema.inferences],
             profile=_jsonable(detail.profile),
         )
 
@@ -188,24 +205,19 @@ class ImportSqlRequest(BaseModel):
     replace: bool = Field(default=False, description="replace an experiment of the same name")
     target_warehouse: Warehouse | None = None
     description: str | None = None
-
-
-class InferenceOut(BaseModel):
-    """A setting the import inferred (from a column's name and type), written into the schema."""
-
-    kind: str = Field(description="what was inferred: faker_rule, range, dates, ...")
-    table: str
-    column: str
-    fields: list[str] = Field(description="the column's schema fields it set (clear them to drop the inference)")
-    value: Any = None
-    reason: str
+    infer_keys: bool = Field(
+        default=True,
+        description="infer primary and foreign keys the DDL does not declare (each listed with its reason)",
+    )
 
 
 class ImportOut(BaseModel):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
     warnings: list[str]
     notes: list[str]
-    inferences: list[InferenceOut] = Field(default_factory=list, description="settings inferred from names and types")
+    inferences: list[InferenceOut] = Field(
+        default_factory=list, description="every setting the import inferred, with its reason"
+    )
     experiment: ExperimentOut | None = Field(description="the created experiment; null on a dry run")
 
     model_config = ConfigDict(populate_by_name=True)

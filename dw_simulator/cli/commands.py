@@ -14,12 +14,14 @@ from typing import Annotated
 import typer
 
 from dw_simulator import __version__
-from dw_simulator.cli import ddl_cmds, experiment, query, redshift_cmds, serve, signals, snowflake_cmds
+from dw_simulator.cli import ddl_cmds, experiment, learn_cmds, query, redshift_cmds, serve, signals, snowflake_cmds
 from dw_simulator.cli.common import boot, state
+from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.logs import configure_logging
 
 app = typer.Typer(
     name="dw-sim",
+    cls=LightCoercionGroup,
     help="dw-sim: a local simulator of Amazon Redshift and Snowflake. Describe tables once, generate realistic "
     "synthetic data, and query it with your Redshift or Snowflake SQL — no cloud account needed.",
     no_args_is_help=True,
@@ -30,6 +32,7 @@ app.add_typer(experiment.app, name="experiment")
 app.command("query")(query.query)
 
 ddl_cmds.register(experiment.app)
+learn_cmds.register(experiment.app)
 serve.register(app)
 snowflake_cmds.register(app)
 redshift_cmds.register(app)

@@ -54,11 +54,11 @@ def boot() -> BootSettings:
 
 
 def open_simulator() -> Simulator:
-    """The command's simulator: it reads the full settings only if the command needs more than the data root."""
+    """The command's simulator: it reads the full settings only if the command needs more than the boot ones."""
     if state.simulator is None:
         from dw_simulator.service import Simulator
 
-        state.simulator = Simulator(data_root=boot().data_root, load_settings=cli_settings)
+        state.simulator = Simulator(boot=boot(), load_settings=cli_settings)
     return state.simulator
 
 

@@ -25,7 +25,7 @@ def snowflake_endpoint(settings: Settings) -> Iterator[object]:
     try:
         from dw_simulator.backends.snowflake.endpoint import shared_endpoint, snowflake_dir, stop_shared_endpoints
 
-        address = shared_endpoint(settings)
+        address = shared_endpoint(settings, stable_port=True)
     except MissingDependencyError as exc:
         log.warning("Snowflake endpoint not started", extra={"reason": exc.message})
         yield None

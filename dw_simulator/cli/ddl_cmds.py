@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator, parse_rows, print_json
+from dw_simulator.cli.inferences import print_inferences
 from dw_simulator.cli.progress import counted_progress
 from dw_simulator.errors import SchemaValidationError
 
@@ -47,13 +48,21 @@ def import_sql(
         bool, typer.Option("--dry-run", help="Print the imported schema (JSON) without storing it.")
     ] = False,
     replace: Annotated[bool, typer.Option(help="Replace an experiment of the same name.")] = False,
+    infer_keys: Annotated[
+        bool,
+        typer.Option(
+            "--infer-keys/--no-infer-keys",
+            help="Infer primary and foreign keys the DDL does not declare, by name and type (each is listed with "
+            "its reason).",
+        ),
+    ] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")] = False,
 ) -> None:
     """Import CREATE TABLE statements (Redshift or Snowflake DDL) as an experiment.
 
-    Prints a short summary (tables, keys, settings inferred from names and types) and the warnings, then stores
-    the experiment. --dry-run prints the normalised schema JSON instead of storing it; --json prints everything
-    as JSON.
+    Prints a short summary (tables, keys, how many settings were inferred), every inference with its reason (keys
+    nobody declared, column semantics, the date window, temporal orders) and the warnings, then stores the
+    experiment. --dry-run prints the normalised schema JSON instead of storing it; --json prints everything as JSON.
     """
     sql = _read_sql(file)
     with counted_progress("reading DDL statements", enabled=not json_out and err_console.is_terminal) as on_progress:
@@ -67,6 +76,7 @@ def import_sql(
             replace=replace,
             description=description,
             on_progress=on_progress,
+            infer_keys=infer_keys,
         )
     if json_out:
         print_json(outcome.to_dict())
@@ -74,6 +84,7 @@ def import_sql(
     if dry_run:
         _show(json.dumps(schema_json(outcome.schema), indent=2, default=str) + "\n", "json")
     err_console.print(import_summary(outcome.schema, len(outcome.inferences)), highlight=False)
+    print_inferences(outcome.inferences, err_console)
     _print_list("note", "dim", outcome.notes, limit=NOTES_SHOWN)
     _print_list("warning", "yellow", outcome.warnings, limit=None)
     if outcome.experiment is None:
@@ -100,12 +111,13 @@ def import_summary(schema: ExperimentSchema, inferences: int) -> str:
     unique = sum(1 for t in schema.tables for c in t.columns if c.is_unique)
     composite = sum(len(t.composite_keys) for t in schema.tables)
     foreign = sum(1 for t in schema.tables for c in t.columns if c.foreign_key is not None)
+    foreign += sum(len(t.foreign_keys) for t in schema.tables)
     keys = f"{unique} unique key(s), {foreign} foreign key(s)" + (
         f", {composite} composite key(s)" if composite else ""
     )
     return (
         f"read {len(schema.tables)} table(s), {columns} column(s): {keys}; "
-        f"{inferences} setting(s) inferred from names and types"
+        f"{inferences} setting(s) inferred (keys, semantics, time)"
     )
 
 

@@ -18,10 +18,16 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.inferences import print_inferences
+from dw_simulator.cli.light_coercion import LightCoercionGroup
 from dw_simulator.cli.progress import counted_progress, run_progress
+from dw_simulator.cli.workload_cmds import fit, print_workload_report, schema_has_workload
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
-app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create, inspect, generate and delete experiments.", no_args_is_help=True, cls=LightCoercionGroup
+)
+app.command("fit")(fit)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -150,6 +156,9 @@ def generate(
             "default DW_SIM_DASK_SCHEDULER; none: a LocalCluster sized to this machine)."
         ),
     ] = None,
+    check_queries: Annotated[
+        bool, typer.Option(help="After the run, run the queries the schema was fitted to and report empty ones.")
+    ] = True,
     json_out: JsonFlag = False,
 ) -> None:
     """Generate synthetic data for every table and load it into the experiment's warehouse.
@@ -180,9 +189,14 @@ def generate(
         except KeyboardInterrupt:
             cancel.set()
             raise
+    report = None
+    if run.status == "COMPLETED" and check_queries and schema_has_workload(sim, name):
+        if not json_out:
+            _render_run_result(run)
+        report = print_workload_report(sim, name, json_out=json_out)
     if json_out:
-        print_json(run.to_dict())
-    else:
+        print_json(run.to_dict() | ({"workload": report} if report is not None else {}))
+    elif report is None:
         _render_run_result(run)
     if run.status != "COMPLETED":
         raise typer.Exit(1)
@@ -293,6 +307,7 @@ def _render_detail(detail: ExperimentDetail) -> None:
             grid.add_row(*cells)
         console.print(grid)
         _print_warnings(table_schema.warnings)
+    print_inferences([i.model_dump(mode="json") for i in detail.schema.inferences], console)
     if info.last_run:
         run = info.last_run
         console.print(

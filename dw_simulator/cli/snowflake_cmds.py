@@ -44,7 +44,7 @@ def connection_parameters(address: EndpointAddress, settings: Settings, database
             f"  snowflake.connector.connect(**{json.dumps(info['snowflake_connector'])})",
             "",
             "snowflake-sqlalchemy:",
-            f"  {info['sqlalchemy']}",
+            f"  create_engine({info['sqlalchemy']!r}, connect_args={info['sqlalchemy_connect_args']!r})",
             "",
             "dbt-snowflake (profiles.yml output):",
             *profile,

@@ -69,6 +69,7 @@ class ColumnAttrs:
     sort_key: bool = False
     comment: str | None = None
     computed: bool = False
+    default_span: tuple[int, int] | None = None  # file offsets of the DEFAULT expression
     clauses: set[str] = field(default_factory=set)  # dialect-owned clauses seen, for warnings
 
 
@@ -313,6 +314,7 @@ def _generated(cur: Cursor, attrs: ColumnAttrs) -> bool:
 
 def _skip_default(cur: Cursor, attrs: ColumnAttrs) -> None:
     consumed = 0
+    start = cur.offset()
     while not cur.at_end():
         nxt = cur.peek()
         assert nxt is not None
@@ -322,6 +324,8 @@ def _skip_default(cur: Cursor, attrs: ColumnAttrs) -> None:
             attrs.identity = attrs.identity or (1, 1)
         cur.skip_item()
         consumed += 1
+    if consumed:
+        attrs.default_span = (start, cur.prev_end())
 
 
 def _policy_or_tag(cur: Cursor, attrs: ColumnAttrs) -> bool:

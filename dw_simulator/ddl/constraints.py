@@ -276,15 +276,9 @@ def _text_values(column: ColumnDraft, values: list[Any], base: BaseType) -> list
 # -- keys ------------------------------------------------------------------------------------------------------
 
 
-def composite_warning(table: str, columns: list[str]) -> str:
-    return (
-        f"Table '{table}' has a composite primary key ({', '.join(columns)}). A surrogate key column '{ROW_ID}' has "
-        "been added for generation. Original columns are preserved."
-    )
-
-
 def settle_keys(table: TableDraft, warn: Warn, problem: Callable[[str, int], None]) -> None:
-    """Primary key -> unique/required; composite primary key -> `_row_id` + composite_keys + the brief's warning."""
+    """Primary key -> unique/required; a composite primary key -> required members + `composite_keys` (its tuples
+    are made distinct by the generator, with no surrogate column)."""
     for group in table.uniques:
         warn(
             table,
@@ -304,18 +298,7 @@ def settle_keys(table: TableDraft, warn: Warn, problem: Callable[[str, int], Non
         column = table.column(name)
         assert column is not None
         column.required = True
-    if table.column(ROW_ID) is not None:
-        problem(
-            f"table '{table.name}' has a composite primary key and already a column named '{ROW_ID}', the name "
-            "dw-sim gives the surrogate key it adds; rename that column",
-            table.start,
-        )
-        return
-    row_type = "BIGINT" if table.target_rows > INTEGER_RANGES[BaseType.INT][1] else "INT"
-    surrogate = ColumnDraft(ROW_ID, ROW_ID, row_type, table.start, is_unique=True, required=True)
-    table.add_column(surrogate, first=True)
     table.composite_keys.append(list(key))
-    warn(table, composite_warning(table.name, list(key)))
 
 
 def resolve_foreign_keys(tables: dict[str, TableDraft], warn: Warn) -> None:
@@ -328,6 +311,12 @@ def resolve_foreign_keys(tables: dict[str, TableDraft], warn: Warn) -> None:
                 warn(table, f"Table '{table.name}': foreign key {shown} was dropped: {reason}")
                 continue
             assert target is not None
+            if len(fk.columns) > 1:
+                if any(m[0] == fk.columns for m in table.multi_keys):
+                    warn(table, f"Table '{table.name}': foreign key {shown} was dropped: it is declared twice")
+                    continue
+                table.multi_keys.append((list(fk.columns), target[0], target[1].split(",")))
+                continue
             child = table.column(fk.columns[0])
             assert child is not None
             if child.foreign_key is not None:
@@ -364,7 +353,7 @@ def _fk_target(
     if len(fk.columns) != len(ref_columns):
         return "it names a different number of columns on each side", None
     if len(fk.columns) > 1:
-        return "multi-column foreign keys are not generated (each column is generated on its own)", None
+        return _multi_target(table, parent, fk.columns, ref_columns)
     target = parent.column(ref_columns[0])
     if target is None:
         return f"'{parent.name}' has no column '{ref_columns[0]}'", None
@@ -381,3 +370,24 @@ def _fk_target(
     if not compatible or parent_spec.is_json:
         return f"its type {child.data_type} does not match '{parent.name}.{target.name}' ({target.data_type})", None
     return None, (parent.name, target.name)
+
+
+def _multi_target(
+    table: TableDraft, parent: TableDraft, columns: list[str], ref_columns: list[str]
+) -> tuple[str | None, tuple[str, str] | None]:
+    """A multi-column key must reference the parent's composite primary key, column types agreeing; the target is
+    returned as (parent, "col1,col2,...")."""
+    targets = [parent.column(name) for name in ref_columns]
+    missing = [name for name, target in zip(ref_columns, targets, strict=True) if target is None]
+    if missing:
+        return f"'{parent.name}' has no column '{missing[0]}'", None
+    names = [t.name for t in targets if t is not None]
+    if sorted(n.lower() for n in names) not in [sorted(n.lower() for n in g) for g in parent.composite_keys]:
+        return f"({', '.join(names)}) is not the composite primary key of '{parent.name}'", None
+    for name, target in zip(columns, targets, strict=True):
+        child = table.column(name)
+        assert child is not None and target is not None
+        c, p = parse_type(child.data_type), parse_type(target.data_type)
+        if not ((c.is_numeric and p.is_numeric) or (c.is_string and p.is_string) or c.base == p.base):
+            return f"column '{child.name}' ({child.data_type}) does not match '{parent.name}.{target.name}'", None
+    return None, (parent.name, ",".join(names))

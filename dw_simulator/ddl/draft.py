@@ -38,6 +38,7 @@ class ColumnDraft:
     description: str | None = None
     type_bounds: tuple[int, int] | None = None  # implied by the type's precision; a hard limit
     foreign_key: tuple[str, str] | None = None  # (table, column), final names, once resolved
+    default: str | None = None  # the DEFAULT expression, as written
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "data_type": self.data_type}
@@ -61,6 +62,8 @@ class ColumnDraft:
             out["description"] = self.description
         if self.identity is not None:
             out["identity"] = {"start": self.identity[0], "increment": self.identity[1]}
+        if self.default is not None:
+            out["default"] = self.default
         return out
 
 
@@ -82,6 +85,7 @@ class TableDraft:
     cluster_by: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     composite_keys: list[list[str]] = field(default_factory=list)
+    multi_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)  # (columns, parent, its columns)
     target_rows: int = 1000
     rows_given: bool = False
     failed: set[str] = field(default_factory=set)  # columns that could not be read (already reported)
@@ -130,6 +134,9 @@ class TableDraft:
         if self.warnings:
             out["warnings"] = list(self.warnings)
         out["columns"] = [c.to_dict() for c in self.columns]
+        if self.multi_keys:
+            out["foreign_keys"] = [{"columns": list(c), "references_table": t, "references_columns": list(r)}
+                                   for c, t, r in self.multi_keys]  # fmt: skip
         if self.description is not None:
             out["description"] = self.description
         layout = self.layout()

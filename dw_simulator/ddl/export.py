@@ -1,18 +1,25 @@
 """ExperimentSchema -> CREATE TABLE statements for Redshift, Snowflake, PostgreSQL or DuckDB.
 
-What is written: types in the dialect's spelling, NOT NULL, PRIMARY KEY (the original composite key, without the
-synthetic `_row_id`), UNIQUE, FOREIGN KEY REFERENCES, IDENTITY/AUTOINCREMENT, comments, the table layout of the
-dialect it belongs to (Redshift DISTSTYLE/DISTKEY/SORTKEY, Snowflake CLUSTER BY) and, unless `checks=False`,
-CHECK constraints for value bounds, date ranges and categorical values. Importing the output again gives the same
-schema (tables' warnings aside). Redshift and Snowflake do not accept CHECK constraints: pass `checks=False` for DDL
-meant for a real cluster or account. Faker rules, distributions and null rates have no DDL form and are not written.
+What is written: types in the dialect's spelling, NOT NULL, DEFAULT (as written, translated by sqlglot for another
+dialect), PRIMARY KEY (composite keys too; a legacy surrogate `_row_id` is left out), UNIQUE, FOREIGN KEY REFERENCES
+(multi-column ones as table constraints), IDENTITY/AUTOINCREMENT, comments, the table layout of the dialect it
+belongs to (Redshift DISTSTYLE/DISTKEY/SORTKEY, Snowflake CLUSTER BY) and, unless `checks=False`, CHECK constraints
+for the value bounds, date ranges and categorical values the schema states. A TIMESTAMP range ends before the day
+after its last date (`< TIMESTAMP 'end+1'`), so the whole last day the generator writes is admitted. Settings dw-sim
+inferred from a column's name (its `semantic`) are not written as CHECKs: importing the output again infers them
+again, so the schema comes back the same (tables' warnings and the list of inferences aside). Redshift and Snowflake
+do not accept CHECK constraints: pass `checks=False` for DDL meant for a real cluster or account. Faker rules,
+distributions and null rates have no DDL form and are not written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+
+import sqlglot
 
 from dw_simulator.ddl.constraints import ROW_ID
 from dw_simulator.ddl.names import quote
@@ -81,6 +88,7 @@ _TYPE_NAMES: dict[str, dict[str, str]] = {
         **dict.fromkeys(_JSON, "JSON"),
     },
 }
+_FAMILY = {"redshift": "postgres"}
 _TITLES = {"redshift": "Redshift", "snowflake": "Snowflake", "postgres": "PostgreSQL", "duckdb": "DuckDB"}
 
 
@@ -135,6 +143,16 @@ class _Exporter:
         if table.composite_keys:
             lines.append(f"PRIMARY KEY ({', '.join(quote(c) for c in table.composite_keys[0])})")
             lines += [f"UNIQUE ({', '.join(quote(c) for c in group)})" for group in table.composite_keys[1:]]
+        for fk in table.foreign_keys:
+            names = ", ".join(quote(c) for c in fk.columns)
+            reference = (
+                f"REFERENCES {quote(fk.references_table)} ({', '.join(quote(c) for c in fk.references_columns)})"
+            )
+            parent = fk.references_table.lower()
+            if parent in created or parent == table.name.lower():
+                lines.append(f"FOREIGN KEY ({names}) {reference}")
+            elif self.dialect != "duckdb":
+                later.append(f"ALTER TABLE {quote(table.name)} ADD FOREIGN KEY ({names}) {reference};")
         body = (",\n" + INDENT).join(lines)
         text = f"CREATE TABLE {quote(table.name)} (\n{INDENT}{body}\n)"
         text += self._table_options(table)
@@ -184,6 +202,8 @@ class _Exporter:
         identity = column.identity
         if identity is not None:
             parts.append(self._identity(identity.start, identity.increment))
+        if column.default is not None and identity is None:  # a sequence's NEXTVAL default is the identity
+            parts.append(f"DEFAULT {self._default(column.default)}")
         if column.required:
             parts.append("NOT NULL")
         if primary:
@@ -191,6 +211,8 @@ class _Exporter:
         elif column.is_unique:
             parts.append("UNIQUE")
         fk = column.foreign_key
+        if fk is not None and self.dialect == "duckdb" and not self._same_type(column, fk):
+            fk = None  # DuckDB refuses a foreign key between columns of different types (INT -> BIGINT)
         if fk is not None:
             reference = f"REFERENCES {quote(fk.references_table)} ({quote(fk.references_column)})"
             parent = fk.references_table.lower()
@@ -198,7 +220,7 @@ class _Exporter:
                 parts.append(reference)
             elif self.dialect != "duckdb":  # a parent defined further down: added once every table exists
                 later.append(f"ALTER TABLE {quote(table.name)} ADD FOREIGN KEY ({quote(column.name)}) {reference};")
-        if self.checks:
+        if self.checks and column.semantic is None:
             check = self._check(column, spec, precision_bounds)
             if check:
                 parts.append(f"CHECK ({check})")
@@ -254,14 +276,32 @@ class _Exporter:
         dist = column.distribution
         if isinstance(dist, CategoricalDistribution):
             return f"{name} IN ({', '.join(self._literal(v, spec) for v in dist.values)})"
-        if spec.is_temporal:
+        if spec.base is BaseType.DATE:
             return _range(name, column.date_start, column.date_end, lambda d: f"DATE '{d.isoformat()}'")
+        if spec.is_temporal:  # timestamps: the whole last day is in range
+            return _timestamp_range(name, column)
         if not spec.is_numeric or precision_bounds:
             return None
         lo, hi = column.min_value, column.max_value
         if column.identity is not None and column.identity.increment > 0 and lo == column.identity.start and hi is None:
             return None  # implied by the identity
         return _range(name, lo, hi, _number)
+
+    def _same_type(self, column: ColumnSchema, fk: Any) -> bool:
+        parent = self.schema.table(fk.references_table)
+        target = parent.column(fk.references_column) if parent is not None else None
+        return target is None or target.type_spec.base is column.type_spec.base
+
+    def _default(self, text: str) -> str:
+        """The DEFAULT expression as written, translated to this dialect when it was written for another."""
+        source = self.schema.resolved_dialect
+        if _FAMILY.get(source, source) == _FAMILY.get(self.dialect, self.dialect):
+            return text  # Redshift DDL is PostgreSQL's: as written
+        try:
+            translated = sqlglot.transpile(f"SELECT {text}", read=source, write=self.dialect)[0]
+        except sqlglot.errors.SqlglotError:
+            return text
+        return translated[len("SELECT ") :] if translated.upper().startswith("SELECT ") else text
 
     def _literal(self, value: Any, spec: TypeSpec) -> str:
         if isinstance(value, bool):
@@ -325,3 +365,11 @@ def _range(name: str, lo: Any, hi: Any, render: Callable[[Any], str]) -> str | N
     if hi is not None:
         return f"{name} <= {render(hi)}"
     return None
+
+
+def _timestamp_range(name: str, column: ColumnSchema) -> str | None:
+    start, end = column.date_start, column.date_end
+    low = f"{name} >= TIMESTAMP '{start.isoformat()} 00:00:00'" if start is not None else None
+    high = f"{name} < TIMESTAMP '{(end + timedelta(days=1)).isoformat()} 00:00:00'" if end is not None else None
+    parts = [p for p in (low, high) if p is not None]
+    return " AND ".join(parts) or None

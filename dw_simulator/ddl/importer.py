@@ -7,8 +7,9 @@ The pipeline (each step in its own module):
 2. `statements` drafts the tables; each column definition and table constraint is parsed by sqlglot on its own
    (`item_parser`), so one bad column is reported at its line and column while the other statements are still read;
 3. `constraints` applies NOT NULL / keys / REFERENCES / CHECK; ALTER TABLE ... ADD and COMMENT ON follow;
-4. `settle`: keys are settled (composite primary keys get `_row_id`), foreign keys resolved, `infer` adds realistic
-   settings, and the schema model validates the result; its problems are reported at the table's CREATE statement.
+4. `settle`: keys are settled, foreign keys resolved, `dw_simulator.inference` adds what the DDL leaves unsaid
+   (keys, semantics, time), and the schema model validates the result; its problems are reported at the table's
+   CREATE statement.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dw_simulator.ddl.cursor import Rewriter, SyntaxProblem
-from dw_simulator.ddl.infer import Inference
 from dw_simulator.ddl.lexer import LexError, Token, split_statements, tokenize
 from dw_simulator.ddl.preprocess import AlterTable, CommentOn, CreateTable, prepare
 from dw_simulator.ddl.problems import SourceText
@@ -26,6 +26,7 @@ from dw_simulator.ddl.settle import Settler
 from dw_simulator.ddl.statements import StatementReader
 from dw_simulator.errors import SchemaValidationError
 from dw_simulator.schema.experiment_schema import ExperimentSchema
+from dw_simulator.schema.relations import Inference
 from dw_simulator.schema.table_schema import DEFAULT_TARGET_ROWS
 from dw_simulator.schema.validation import lone_surrogate
 
@@ -60,10 +61,13 @@ def import_sql(
     description: str | None = None,
     today: date | None = None,
     on_progress: ProgressCallback | None = None,
+    infer_keys: bool = True,
 ) -> ImportResult:
     """Import the CREATE TABLE statements of `sql` (written for `dialect`) as an experiment called `name`.
 
     `on_progress(done_statements, total_statements)` reports reading progress (for a progress bar on large files).
+    `infer_keys=False` keeps the keys the DDL declares and infers none (`--no-infer-keys`); everything inferred is
+    listed, with its reason, in the schema's `inferences`.
     Raises SchemaValidationError with one detail per problem (line, col, offending text, hint)."""
     dialect = (dialect or "").strip().lower()
     if dialect not in IMPORT_DIALECTS:
@@ -83,7 +87,7 @@ def import_sql(
     try:
         reader = StatementReader(SourceText(sql), dialect)
         _read(reader, on_progress or _no_progress)
-        settler = Settler(reader, today or date.today())
+        settler = Settler(reader, today or date.today(), infer_keys=infer_keys)
         schema = settler.finish(
             name=name,
             rows=rows or {},
@@ -96,7 +100,7 @@ def import_sql(
             "SQL import failed: an expression nests too deeply to read (split the CHECK or DEFAULT)",
             details=[{"message": "nested too deeply"}],
         ) from None
-    return ImportResult(schema, reader.warnings, reader.notes, settler.inferences)
+    return ImportResult(schema, reader.warnings, reader.notes, list(schema.inferences))
 
 
 def _no_progress(done: int, total: int) -> None:

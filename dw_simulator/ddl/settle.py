@@ -1,13 +1,16 @@
 """From table drafts to a validated `ExperimentSchema`: row counts, keys, foreign keys, inferences, validation.
 
-Once every statement is read, `Settler.finish` settles primary keys (a composite key gets `_row_id`), resolves
-foreign keys across the file, infers realistic settings (`infer`), breaks cycles of required foreign keys, lowers
-row counts that a unique column cannot hold, and validates the result with the schema model; the model's problems
-are reported at the table's CREATE statement (or the column's definition).
+Once every statement is read, `Settler.finish` settles primary keys, resolves foreign keys across the file (multi-
+column ones included), breaks cycles of required foreign keys, lowers row counts that a unique column cannot hold,
+runs `dw_simulator.inference` over the schema (keys nobody declared, column semantics, the date window, temporal
+orders; each recorded in the schema's `inferences`), applies the hard limits of the types' precision, and validates
+the result with the schema model; the model's problems are reported at the table's CREATE statement (or the
+column's definition).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,24 +18,26 @@ from pydantic import ValidationError
 
 from dw_simulator.ddl.constraints import resolve_foreign_keys, settle_keys
 from dw_simulator.ddl.draft import ColumnDraft, TableDraft
-from dw_simulator.ddl.infer import Inference, apply_type_bounds, infer_column
 from dw_simulator.ddl.problems import raise_problems
 from dw_simulator.ddl.statements import StatementReader
 from dw_simulator.ddl.typemap import DIALECT_TITLES
 from dw_simulator.errors import Problem, SchemaValidationError
+from dw_simulator.inference import infer_schema
 from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.experiment_schema import ExperimentSchema
 from dw_simulator.schema.loader import problems_from_validation_error
 from dw_simulator.schema.table_schema import MAX_TARGET_ROWS, unique_capacity
 
+_KEY_NAME = re.compile(r"(^id$|_id$|_sk$|_key$|^pk_|^fk_)", re.IGNORECASE)
+
 
 class Settler:
     """Settles the drafts a `StatementReader` holds into the experiment schema."""
 
-    def __init__(self, reader: StatementReader, today: date) -> None:
+    def __init__(self, reader: StatementReader, today: date, *, infer_keys: bool = True) -> None:
         self.reader = reader
         self.today = today
-        self.inferences: list[Inference] = []
+        self.infer_keys = infer_keys
 
     def finish(
         self,
@@ -56,7 +61,6 @@ class Settler:
             settle_keys(table, self.reader.warn, self.reader.key_problem)
         self.reader.problems.raise_if_any()
         resolve_foreign_keys(self.reader.tables, self.reader.warn)
-        self._infer()
         self._break_required_cycles()
         self._fit_unique_capacity()
         for table in self.reader.tables.values():
@@ -72,7 +76,37 @@ class Settler:
             data["dialect"] = self.reader.dialect
         if target_warehouse is not None:
             data["target_warehouse"] = target_warehouse
+        inferred = infer_schema(data, today=self.today, keys=self.infer_keys)
+        data["inferences"] = inferred.records
+        self.reader.notes.extend(inferred.notes)
+        self._apply_type_bounds(data)
         return self._validate(data)
+
+    def _apply_type_bounds(self, data: dict[str, Any]) -> None:
+        """Precision-implied limits (Snowflake NUMBER(4,0) -> -9999..9999; 0..9999 for keys) bound whatever the
+        DDL or the inference set; categorical values outside them are dropped."""
+        for table_data in data["tables"]:
+            table = self.reader.tables[table_data["name"].lower()]
+            for column in table_data["columns"]:
+                draft = table.column(column["name"])
+                if draft is None or draft.type_bounds is None or draft.values is not None:
+                    continue
+                lo, hi = draft.type_bounds
+                if column.get("is_unique") or column.get("foreign_key") or _KEY_NAME.search(column["name"]):
+                    lo = max(lo, 0)  # keys are not negative
+                dist = column.get("distribution")
+                if isinstance(dist, dict) and dist.get("type") == "categorical":
+                    kept = [(v, w) for v, w in zip(dist["values"], dist.get("weights") or [1.0] * len(dist["values"]),
+                                                   strict=True) if lo <= v <= hi]  # fmt: skip
+                    if len(kept) >= 2:
+                        dist["values"], dist["weights"] = [v for v, _ in kept], [w for _, w in kept]
+                        continue
+                    column.pop("distribution")
+                current_lo, current_hi = column.get("min_value"), column.get("max_value")
+                column["min_value"] = lo if current_lo is None else max(current_lo, lo)
+                column["max_value"] = hi if current_hi is None else min(current_hi, hi)
+                if column["min_value"] > column["max_value"]:
+                    column["min_value"], column["max_value"] = lo, hi
 
     def _rows(self, rows: dict[str, int], default_rows: int) -> None:
         unknown = [t for t in rows if self.reader.find_table(t) is None]
@@ -90,19 +124,6 @@ class Settler:
                 raise SchemaValidationError(f"--rows {written}={count}: rows must be between 0 and {MAX_TARGET_ROWS}")
             found.target_rows = count
             found.rows_given = True
-
-    def _infer(self) -> None:
-        for table in self.reader.tables.values():
-            found: list[Inference] = []
-            for column in table.columns:
-                found += infer_column(table.name, column, self.today)
-                apply_type_bounds(column)
-            if found:
-                self.inferences += found
-                self.reader.notes.append(
-                    f"Table '{table.name}': inferred (edit the JSON to change): "
-                    + "; ".join(i.describe() for i in found)
-                )
 
     def _break_required_cycles(self) -> None:
         """Required foreign keys that form a cycle cannot be generated: the last one in each cycle becomes

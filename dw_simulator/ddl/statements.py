@@ -165,6 +165,10 @@ class StatementReader:
             )
         if attrs.comment is not None:
             column.description = attrs.comment
+        if attrs.default_span is not None:
+            default = self.source.text[attrs.default_span[0] : attrs.default_span[1]].strip()
+            if default and "NEXTVAL" not in default.upper():  # a sequence-fed key is kept as its identity
+                column.default = default
         if attrs.dist_key:
             table.dist_key = name
         if attrs.sort_key:

@@ -75,23 +75,30 @@ def decimal_units(spec: TypeSpec, column: ColumnSchema) -> tuple[int, int, int]:
     return scale, lo, hi
 
 
-def date_range(column: ColumnSchema) -> tuple[date, date]:
+Window = tuple[date, date]
+
+
+def date_range(column: ColumnSchema, window: Window | None = None) -> tuple[date, date]:
+    """The column's own dates, else the experiment's `window`, else the fixed default window; a range open at
+    one end spans as many days as that window."""
+    default_start, default_end = window or (DEFAULT_DATE_START, DEFAULT_DATE_END)
+    span = (default_end - default_start).days
     start, end = column.date_start, column.date_end
     if start is None and end is None:
-        return DEFAULT_DATE_START, DEFAULT_DATE_END
+        return default_start, default_end
     if start is None:
         assert end is not None
-        return end - timedelta(days=DEFAULT_DATE_SPAN), end
+        return end - timedelta(days=span), end
     if end is None:
-        return start, start + timedelta(days=DEFAULT_DATE_SPAN)
+        return start, start + timedelta(days=span)
     return start, end
 
 
-def seconds_window(column: ColumnSchema, spec: TypeSpec) -> tuple[int, int]:
+def seconds_window(column: ColumnSchema, spec: TypeSpec, window: Window | None = None) -> tuple[int, int]:
     """(start in microseconds since the epoch, number of whole seconds) a TIMESTAMP's range (or a TIME's day) spans."""
     if spec.base is BaseType.TIME:
         return 0, SECONDS_PER_DAY
-    start, end = date_range(column)
+    start, end = date_range(column, window)
     return epoch_days(start) * SECONDS_PER_DAY * MICROS, ((end - start).days + 1) * SECONDS_PER_DAY
 
 

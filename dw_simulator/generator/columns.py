@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import dw_simulator.generator.arrow as build
 from dw_simulator.generator.domains import Domain, binary_matrix, json_documents
@@ -330,3 +331,33 @@ class ConstantNullGen(ValueGen):
 
     def values(self, rows: U64) -> pa.Array:
         return build.all_nulls(self.arrow_type, rows.shape[0])
+
+
+@dataclass
+class DefaultFillGen(ValueGen):
+    """A column's values, with its literal DEFAULT in the rows left empty (a `rate` share, from its own stream)."""
+
+    inner: ValueGen
+    default: pa.Scalar
+    rate: float
+    key: int
+    arrow_type: pa.DataType
+
+    def values(self, rows: U64) -> pa.Array:
+        arr = self.inner.values(rows)
+        if arr.type != self.arrow_type:
+            arr = arr.cast(self.arrow_type)
+        empty = uniform(self.key, rows) < self.rate
+        if not empty.any():
+            return arr
+        return pc.if_else(pa.array(empty), self.default.cast(self.arrow_type), arr)
+
+    def max_length(self) -> int | None:
+        return self.inner.max_length()
+
+    def int_range(self) -> tuple[int, int] | None:
+        return self.inner.int_range()
+
+    def distinct_estimate(self) -> int | None:
+        estimate = self.inner.distinct_estimate()
+        return None if estimate is None else estimate + 1

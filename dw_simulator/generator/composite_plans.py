@@ -37,6 +37,7 @@ from dw_simulator.generator.domains import (
     TokenDomain,
     ValuesDomain,
 )
+from dw_simulator.generator.key_members import ScatteredKeyMemberGen
 from dw_simulator.generator.keys import (
     CardinalityLayout,
     CompositeGroup,
@@ -60,9 +61,9 @@ class KeyPlanner(Protocol):
 
     def rows(self, table: TableSchema) -> int: ...
 
-    def layout(self, table: TableSchema) -> CardinalityLayout | None: ...
+    def layout(self, table: TableSchema, cap: int | None = None) -> CardinalityLayout | None: ...
 
-    def layout_column(self, table: TableSchema) -> ColumnSchema | None: ...
+    def layout_keys(self, table: TableSchema) -> tuple[str, ...]: ...
 
     def table_named(self, name: str) -> TableSchema: ...
 
@@ -77,6 +78,10 @@ class _MemberSpec:
 
     cap: int | None
     make: Callable[[int], Domain]
+    parent: ColumnPlan | None = None  # a member that references another table: the parent's key plan
+    parent_rows: int = 0
+    key: int = 0
+    arrow_type: pa.DataType | None = None
 
 
 class CompositePlanner:
@@ -93,8 +98,7 @@ class CompositePlanner:
         self._members[name] = {}  # members of a group being planned are not yet assigned
         assigned: dict[str, ValueGen] = {}
         done_groups: list[frozenset[str]] = []
-        layout_col = self.planner.layout_column(table)
-        layout_key = layout_col.name.lower() if layout_col is not None else None
+        layout_keys = set(self.planner.layout_keys(table))
         rows = self.planner.rows(table)
         for index, group in enumerate(table.composite_keys):
             members = [m.lower() for m in group]
@@ -103,13 +107,24 @@ class CompositePlanner:
                 continue  # one member alone is unique, so the tuple is
             if any(g <= frozenset(members) for g in done_groups):
                 continue
-            layout = self.planner.layout(table) if layout_key in members else None
-            free = [m for m in members if m not in assigned and m != layout_key]
-            need = max(layout.max_count, 1) if layout is not None else rows
+            free = [m for m in members if m not in assigned and m not in layout_keys]
+            if not free and set(members) <= layout_keys:  # the key is its parent's key: one child per parent
+                layout = self.planner.layout(table, 1)
+                if layout is not None and layout.max_count <= 1:
+                    done_groups.append(frozenset(members))
+                    continue
+                raise plan_problem(f"composite key ({', '.join(group)}) is the key of its parent, so each parent row "
+                                   "can have one child row only: lower the table's rows to at most the parent's",
+                                   table, field="composite_keys")  # fmt: skip
             if not free:
                 raise plan_problem(f"composite key ({', '.join(group)}) cannot be made unique: its columns are already "
                                     "set by another composite key", table, field="composite_keys")  # fmt: skip
-            specs = [self._member(table, table.column(m), need) for m in free]  # type: ignore[arg-type]
+            specs = [self._member(table, table.column(m)) for m in free]  # type: ignore[arg-type]
+            layout = None
+            if layout_keys & set(members):
+                room = math.prod(s.cap for s in specs if s.cap is not None) if all(s.cap for s in specs) else None
+                layout = self.planner.layout(table, room)
+            need = max(layout.max_count, 1) if layout is not None else rows
             sizes = allocate_sizes([s.cap for s in specs], need)
             if sizes is None:
                 capacity = math.prod(s.cap or 1 for s in specs)
@@ -125,12 +140,17 @@ class CompositePlanner:
                 bijection = Bijection(product, stream_key(self.planner.values.seed, table.name, "composite", index))
             grp = CompositeGroup(sizes, bijection, layout)
             for pos, (member, spec_) in enumerate(zip(free, specs, strict=True)):
-                assigned[member] = CompositeMemberGen(grp, pos, spec_.make(sizes[pos]))
+                if layout is not None and spec_.parent is not None:  # distinct parent rows within each lead parent
+                    n = spec_.parent_rows
+                    assigned[member] = ScatteredKeyMemberGen(grp, pos, spec_.parent, n, max(1, n // sizes[pos]),
+                                                             spec_.key, spec_.arrow_type)  # fmt: skip
+                else:
+                    assigned[member] = CompositeMemberGen(grp, pos, spec_.make(sizes[pos]))
             done_groups.append(frozenset(members))
         self._members[name] = assigned
         return assigned
 
-    def _member(self, table: TableSchema, column: ColumnSchema, need: int) -> _MemberSpec:
+    def _member(self, table: TableSchema, column: ColumnSchema) -> _MemberSpec:
         spec = column.type_spec
         arrow_type = build.arrow_type_for(spec)
         key = self.planner.values.key(table, column, "composite")
@@ -150,7 +170,8 @@ class CompositePlanner:
                 raise plan_problem("a composite key member cannot reference a key column with NULLs", table, column,
                                     "foreign_key")  # fmt: skip
             n_parent = self.planner.rows(parent_table)
-            return _MemberSpec(n_parent, lambda size: ForeignKeyDomain(parent, size, arrow_type, n_parent // size))
+            return _MemberSpec(n_parent, lambda size: ForeignKeyDomain(parent, size, arrow_type, n_parent // size),
+                               parent, n_parent, key, arrow_type)  # fmt: skip
         if isinstance(dist, CategoricalDistribution):
             values = distinct(self.planner.values.typed(table, column, dist.values))
             return _MemberSpec(len(values), lambda size: ValuesDomain.of(values.slice(0, size)))
@@ -178,7 +199,7 @@ class CompositePlanner:
                 return _MemberSpec(1 << 40, lambda size: FloatDomain(lo_f, (hi_f - lo_f) / size, size))
             return _MemberSpec(None, lambda size: FloatDomain(lo_f, 1.0, size))
         if spec.base is BaseType.DATE:
-            start_d, end_d = date_range(column)
+            start_d, end_d = date_range(column, self.planner.values.window)
             start = epoch_days(start_d)
             if column.date_start is not None and column.date_end is not None:
                 days = (end_d - start_d).days + 1
@@ -188,7 +209,7 @@ class CompositePlanner:
                 return _MemberSpec(end + 700_000, lambda size: TemporalDomain(end - size + 1, 1, size, arrow_type))
             return _MemberSpec(2_000_000, lambda size: TemporalDomain(start, 1, size, arrow_type))
         if spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.TIME):
-            begin, total = seconds_window(column, spec)
+            begin, total = seconds_window(column, spec, self.planner.values.window)
             return _MemberSpec(total, lambda size: TemporalDomain(begin, MICROS * (total // size), size, arrow_type))
         if spec.base is BaseType.BOOLEAN:
             return _MemberSpec(2, lambda size: ValuesDomain.of(pa.array([False, True][:size])))

@@ -7,8 +7,10 @@ skipped by probing to the next row.
 
 With a `cardinality`, the number of children of each parent row is drawn per parent (a pure function of the
 parent index) and child rows are laid out parent by parent: child row ``r`` belongs to the parent whose running
-total of children first exceeds ``r``. Only the running totals at every `PARENT_BLOCK`-th parent are kept; the
-counts inside a block are recomputed when a batch needs them, so memory does not grow with the parent table.
+total of children first exceeds ``r``. Every full block of `PARENT_BLOCK` parents holds an arithmetic number of
+children (the drawn counts are rebalanced within the block to it), so the block of a child row is found by
+division; the counts inside a block are recomputed when a batch needs them. Neither planning nor memory grows
+with the parent table.
 
 A composite key is made unique as a tuple by writing a permuted row index in mixed radix over the members'
 domain sizes (one digit per member); a member that is also a foreign key takes its digit as a parent row index.
@@ -25,12 +27,15 @@ import numpy as np
 import pyarrow as pa
 
 import dw_simulator.generator.arrow as build
+from dw_simulator.generator.block_counts import LayoutInfeasible, rebalance, usable_bounds
 from dw_simulator.generator.columns import ColumnPlan, ValueGen
+from dw_simulator.generator.count_stats import CountStats, clip_counts, count_stats
 from dw_simulator.generator.domains import Domain
 from dw_simulator.generator.random import I64, U64, Bijection, Bools, below, uniform
 from dw_simulator.generator.sampling import Sampler
 
 PARENT_BLOCK = 1 << 16
+RUNNING_CACHE = 8
 
 
 def _parent_values(parent: ColumnPlan, idx: U64, arrow_type: pa.DataType) -> pa.Array:
@@ -44,6 +49,8 @@ class ForeignKeyGen(ValueGen):
 
     mode "uniform": any parent row, uniformly; "unique": a bijection of the child row (one-to-one; needs
     child rows <= parent rows); "self": a lower row of the same table (row 0 gets NULL); "self-unique": row i-1.
+    With `active` (mode "uniform"), only that many parent rows are ever picked, uniformly, scattered over the parent
+    table by a fixed permutation (`scatter`): the other parents have no children.
     """
 
     parent: ColumnPlan
@@ -52,11 +59,15 @@ class ForeignKeyGen(ValueGen):
     arrow_type: pa.DataType
     mode: str = "uniform"
     bijection: Bijection | None = None
+    active: int | None = None
+    scatter: Bijection | None = None
 
     def pick(self, rows: U64) -> tuple[U64, Bools | None]:
         """Parent row indices and a mask of child rows left without a parent (NULL)."""
         missing: Bools | None = None
-        if self.mode == "uniform":
+        if self.mode == "uniform" and self.active is not None and self.scatter is not None:
+            idx = self.scatter(below(self.key, rows, self.active))
+        elif self.mode == "uniform":
             idx = below(self.key, rows, self.parent_rows)
         elif self.mode == "unique":
             assert self.bijection is not None
@@ -116,54 +127,121 @@ class ForeignKeyGen(ValueGen):
 
 @dataclass
 class CardinalityLayout:
-    """Children per parent row drawn from `sampler` (clipped to [0, max_children]); child rows grouped by parent."""
+    """Children per parent row drawn from `sampler` (clipped to [0, max_children]); child rows grouped by parent.
+
+    The full blocks of `PARENT_BLOCK` parents together hold ``round(mean * share * parents_in_full_blocks)``
+    children (the sampler's mean count from `count_stats`, `share` the parent keys that are not NULL), spread
+    arithmetically: full block b starts at child row ``full_total * b // full_blocks``. The drawn counts are
+    rebalanced within each block to its total (`block_counts.rebalance`); the last, partial block keeps its drawn
+    counts. So a block's first child row is arithmetic, planning costs the same for any number of parents, and
+    `locate` evaluates only the blocks its rows fall in.
+    """
 
     parent: ColumnPlan
     parent_rows: int
     sampler: Sampler
     key: int
     max_children: int | None = None
-    block_cum: I64 = field(init=False)
     total: int = field(init=False)
     max_count: int = field(init=False)
+    """No parent has more children than this (exact when the parents fit one block)."""
+    stats: CountStats = field(init=False)
+    full_total: int = field(init=False, default=0)
+    full_blocks: int = field(init=False, default=0)
+    blocks: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        blocks = math.ceil(self.parent_rows / PARENT_BLOCK)
-        cum = np.zeros(blocks + 1, dtype=np.int64)
-        biggest = 0
-        for b in range(blocks):
-            counts = self.counts(b)
-            cum[b + 1] = cum[b] + int(counts.sum())
-            if counts.size:
-                biggest = max(biggest, int(counts.max()))
-        self.block_cum = cum
-        self.total = int(cum[-1])
-        self.max_count = biggest
+        self.stats = count_stats(self.sampler, self.max_children)
+        self.full_blocks = self.parent_rows // PARENT_BLOCK
+        self.blocks = -(-self.parent_rows // PARENT_BLOCK)
+        share = 1.0 - min(max(self.parent.null_rate, 0.0), 1.0)
+        fewest, _ = usable_bounds(PARENT_BLOCK, share)
+        if self.full_blocks and self.stats.mean > 0 and fewest == 0:
+            raise LayoutInfeasible("the parent key is NULL in almost every row, so the children per parent of a "
+                                   "cardinality cannot be laid out; lower the parent key's null_rate")  # fmt: skip
+        full_total = round(self.stats.mean * share * PARENT_BLOCK * self.full_blocks)
+        self.full_total = min(full_total, self.stats.high * fewest * self.full_blocks)  # fits every full block
+        last = self.counts(self.full_blocks) if self.blocks > self.full_blocks else np.zeros(0, np.int64)
+        self.total = self.full_total + int(last.sum())
+        self.max_count = int(last.max(initial=0)) if not self.full_blocks else self.stats.high
+
+    def _drawn(self, parents: U64) -> tuple[I64, Bools | None]:
+        counts = clip_counts(self.sampler.sample(self.key, parents), self.stats.high).astype(np.int64)
+        null = self.parent.null_mask(parents)
+        if null is not None:
+            counts[null] = 0
+        return counts, null
 
     def counts(self, block: int) -> I64:
         """Children of each parent row in a block of `PARENT_BLOCK` parents."""
         start = block * PARENT_BLOCK
         stop = min(start + PARENT_BLOCK, self.parent_rows)
         parents = np.arange(start, stop, dtype=np.uint64)
-        drawn = np.maximum(np.rint(self.sampler.sample(self.key, parents)), 0.0)
-        if self.max_children is not None:
-            drawn = np.minimum(drawn, float(self.max_children))
-        counts: I64 = drawn.astype(np.int64)
-        null = self.parent.null_mask(parents)
-        if null is not None:
-            counts[null] = 0
-        return counts
+        counts, null = self._drawn(parents)
+        if block >= self.full_blocks:
+            return counts
+        total = self.start(block + 1) - self.start(block)
+        usable = np.ones(parents.size, dtype=np.bool_) if null is None else ~null
+        low_each = self.stats.low if self.stats.low * int(usable.sum()) <= total else 0
+        low = np.where(usable, low_each, 0).astype(np.int64)
+        high = np.where(usable, self.stats.high, 0).astype(np.int64)
+        return rebalance(np.maximum(counts, low), low, high, total, self.key, parents)
+
+    def start(self, block: int) -> int:
+        """The first child row of a block (the total at one past the last block), in exact integers."""
+        if block > self.full_blocks:
+            return self.total
+        return self.full_total * block // self.full_blocks if self.full_blocks else 0
+
+    def _rows_per_block(self) -> float:
+        return self.full_total / self.full_blocks if self.full_blocks else 0.0
+
+    def block_of(self, rows: I64) -> I64:
+        """The block b with start(b) <= row < start(b + 1): estimated in floating point, settled exactly."""
+        if self.blocks <= 1:
+            return np.zeros(rows.shape[0], dtype=np.int64)
+        per_block = self._rows_per_block()
+        if per_block > 0:
+            guess = np.ceil((rows.astype(np.float64) + 1.0) / per_block).astype(np.int64) - 1
+        else:
+            guess = np.full(rows.shape[0], self.blocks - 1, dtype=np.int64)
+        lo, hi = max(int(guess.min()) - 1, 0), min(int(guess.max()) + 2, self.blocks - 1)
+        if hi - lo <= 4096:  # a batch of rows spans few blocks: every block between its ends
+            near = np.arange(lo, hi + 1, dtype=np.int64)
+        else:
+            near = np.unique(np.clip(guess[:, None] + np.arange(-1, 3), 0, self.blocks - 1))
+        starts = np.array([self.start(int(b)) for b in near], dtype=np.int64)
+        out: I64 = near[np.searchsorted(starts, rows, side="right") - 1]
+        return out
+
+    def _running(self, block: int) -> I64:
+        """Running total of a block's counts, kept for the last few blocks this process used (the columns of a
+        batch, and the next batch, locate rows in the same blocks). The cache is never pickled."""
+        cache: dict[int, I64] = self.__dict__.setdefault("_running_cache", {})
+        hit = cache.get(block)
+        if hit is None:
+            hit = np.cumsum(self.counts(block))
+            hit.flags.writeable = False
+            if len(cache) >= RUNNING_CACHE:
+                cache.clear()
+            cache[block] = hit
+        return hit
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_running_cache", None)
+        return state
 
     def locate(self, rows: U64) -> tuple[U64, U64]:
         """(parent row index, ordinal among that parent's children) of each child row."""
         signed = rows.view(np.int64)
-        blocks = np.searchsorted(self.block_cum, signed, side="right") - 1
+        blocks = self.block_of(signed)
         parent = np.empty(rows.shape[0], dtype=np.uint64)
         ordinal = np.empty(rows.shape[0], dtype=np.uint64)
         for b in np.unique(blocks):
             sel = np.flatnonzero(blocks == b)
-            local_cum = np.cumsum(self.counts(int(b)))
-            local = signed[sel] - self.block_cum[b]
+            local_cum = self._running(int(b))
+            local = signed[sel] - self.start(int(b))
             pos = np.searchsorted(local_cum, local, side="right")
             before = np.where(pos > 0, local_cum[np.maximum(pos - 1, 0)], 0)
             parent[sel] = (pos + int(b) * PARENT_BLOCK).astype(np.uint64)

@@ -18,22 +18,26 @@ import pyarrow as pa
 
 import dw_simulator.generator.arrow as build
 from dw_simulator.errors import Problem, SchemaValidationError
-from dw_simulator.generator.bounds import decimal_units, int_range
-from dw_simulator.generator.columns import ColumnPlan, ConstantNullGen, UniqueGen, ValueGen
+from dw_simulator.generator.bounds import decimal_units, int_range, typed_values
+from dw_simulator.generator.columns import ColumnPlan, ConstantNullGen, DefaultFillGen, UniqueGen, ValueGen
 from dw_simulator.generator.composite_plans import CompositePlanner
 from dw_simulator.generator.domains import IntDomain
+from dw_simulator.generator.key_members import LayoutParentValueGen
 from dw_simulator.generator.keys import CardinalityLayout, ForeignKeyGen, LayoutForeignKeyGen
+from dw_simulator.generator.layout_plans import Layouts
+from dw_simulator.generator.link_plans import Links, multi_key_of
 from dw_simulator.generator.plan_problem import PlanError, plan_problem
 from dw_simulator.generator.random import Bijection, derive
-from dw_simulator.generator.sampling import count_sampler
 from dw_simulator.generator.unique_plans import UniquePlanner
 from dw_simulator.generator.value_plans import ValuePlanner
-from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.column_schema import ColumnSchema, default_is_now, literal_default
 from dw_simulator.schema.experiment_schema import ExperimentSchema, generation_order
 from dw_simulator.schema.table_schema import MAX_TARGET_ROWS, TableSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec
 from dw_simulator.schema.validation import more_problems
+
+_TRUTH = {"y": True, "yes": True, "t": True, "true": True, "1": True, "n": False, "no": False, "f": False,
+          "false": False, "0": False}  # fmt: skip
 
 
 @dataclass
@@ -83,12 +87,13 @@ class _Planner:
         self.schema = schema
         self.seed = seed
         self.overrides = self._check_overrides(overrides)
+        self.window = schema.window
         self._rows: dict[str, int] = {}
-        self._layouts: dict[str, CardinalityLayout | None] = {}
-        self._layout_columns: dict[str, ColumnSchema | None] = {}
         self._columns: dict[tuple[str, str], ColumnPlan] = {}
         self._building: list[str] = []
-        self.values = ValuePlanner(seed, self.rows)
+        self.values = ValuePlanner(seed, self.rows, schema.window)
+        self.layouts = Layouts(self)
+        self.links = Links(self)
         self.unique = UniquePlanner(self.values)
         self.composites = CompositePlanner(self)
 
@@ -128,13 +133,16 @@ class _Planner:
             out[name.lower()] = rows
         return out
 
-    def _guard(self, token: str, table: TableSchema, column: ColumnSchema | None = None) -> None:
+    def guard(self, token: str, table: TableSchema, column: ColumnSchema | None = None) -> None:
         if token in self._building:
             chain = " -> ".join([*self._building[self._building.index(token) :], token])
             raise plan_problem(
                 f"foreign keys and cardinalities depend on each other in a loop ({chain})", table, column, "foreign_key"
             )
         self._building.append(token)
+
+    def release(self) -> None:
+        self._building.pop()
 
     def table_named(self, name: str) -> TableSchema:
         table = self.schema.table(name)
@@ -145,108 +153,105 @@ class _Planner:
     def rows(self, table: TableSchema) -> int:
         name = table.name.lower()
         if name not in self._rows:
-            layout = self.layout(table)
-            if layout is not None:
+            if self.layouts.decides_rows(table):
+                layout = self.layout(table)
+                assert layout is not None
                 if layout.total > MAX_TARGET_ROWS:
                     raise plan_problem(f"the cardinality gives {layout.total} rows, more than {MAX_TARGET_ROWS}", table)
                 self._rows[name] = layout.total
             else:
-                self._rows[name] = self.overrides.get(name, table.target_rows)
+                self._rows[name] = self.target_rows(table)
         return self._rows[name]
 
+    def target_rows(self, table: TableSchema) -> int:
+        return self.overrides.get(table.name.lower(), table.target_rows)
+
     def layout_column(self, table: TableSchema) -> ColumnSchema | None:
-        """The foreign key whose cardinality decides the table's row count, if any (looked up once per table)."""
-        name = table.name.lower()
-        if name not in self._layout_columns:
-            self._layout_columns[name] = self._find_layout_column(table)
-        return self._layout_columns[name]
+        """The foreign key whose cardinality decides the table's row count, if any."""
+        return self.layouts.cardinality_column(table)
 
-    @staticmethod
-    def _find_layout_column(table: TableSchema) -> ColumnSchema | None:
-        with_card = [c for c in table.columns if c.foreign_key is not None and c.foreign_key.cardinality is not None]
-        if len(with_card) > 1:
-            raise plan_problem("only one foreign key per table can set a cardinality (it decides the row count); "
-                                f"found {', '.join(c.name for c in with_card)}", table, with_card[1],
-                                "foreign_key.cardinality")  # fmt: skip
-        if not with_card:
-            return None
-        column = with_card[0]
-        assert column.foreign_key is not None
-        if column.foreign_key.references_table.lower() == table.name.lower():
-            raise plan_problem("a self-referencing foreign key cannot set a cardinality", table, column,
-                                "foreign_key.cardinality")  # fmt: skip
-        return column  # its cardinality decides the row count: target_rows and row overrides do not apply
+    def layout_keys(self, table: TableSchema) -> tuple[str, ...]:
+        """The columns (lower case) a parent-following layout sets: a cardinality key or a composite key's lead."""
+        return self.layouts.keys(table)
 
-    def layout(self, table: TableSchema) -> CardinalityLayout | None:
-        name = table.name.lower()
-        if name in self._layouts:
-            return self._layouts[name]
-        column = self.layout_column(table)
-        if column is None:
-            self._layouts[name] = None
-            return None
-        fk = column.foreign_key
-        assert fk is not None and fk.cardinality is not None
-        self._guard(f"rows:{name}", table, column)
-        parent_table = self.table_named(fk.references_table)
-        parent_col = parent_table.column(fk.references_column)
-        assert parent_col is not None
-        card = fk.cardinality
-        if isinstance(card, CategoricalDistribution):
-            bad = [v for v in card.values if isinstance(v, bool) or not isinstance(v, int | float) or v < 0
-                   or float(v) != int(v)]  # fmt: skip
-            if bad:
-                raise plan_problem(f"categorical cardinality values must be whole numbers >= 0, not {bad[0]!r}", table,
-                                    column, "foreign_key.cardinality")  # fmt: skip
-        parent = self.column(parent_table, parent_col)
-        layout = CardinalityLayout(
-            parent=parent,
-            parent_rows=self.rows(parent_table),
-            sampler=count_sampler(card),
-            key=self.values.key(table, column, "cardinality"),
-            max_children=1 if column.is_unique else None,
-        )
-        self._building.pop()
-        self._layouts[name] = layout
-        return layout
+    def layout(self, table: TableSchema, cap: int | None = None) -> CardinalityLayout | None:
+        return self.layouts.layout(table, cap)
 
     # -- columns --------------------------------------------------------------------------------------------
     def column(self, table: TableSchema, column: ColumnSchema) -> ColumnPlan:
         token = f"{table.name.lower()}.{column.name.lower()}"
         if (cached := self._columns.get((table.name.lower(), column.name.lower()))) is not None:
             return cached
-        self._guard(token, table, column)
+        self.guard(token, table, column)
         spec = column.type_spec
         self._check_range(table, column, spec)
         arrow_type = build.arrow_type_for(spec)
         null_rate = column.effective_null_rate
         composite = self.composites.members(table)
-        layout_col = self.layout_column(table)
+        lowered = column.name.lower()
+        null_key = self.values.key(table, column, "null")
+        multi = multi_key_of(table, column)
         gen: ValueGen
-        if column.name.lower() in composite:
-            gen = composite[column.name.lower()]
+        if lowered in composite:
+            gen = composite[lowered]
             null_rate = 0.0
-        elif layout_col is not None and layout_col.name.lower() == column.name.lower():
-            layout = self.layout(table)
-            assert layout is not None
-            self.check_fk_fits(table, column, layout.parent.gen)
-            gen = LayoutForeignKeyGen(layout, arrow_type)
-            null_rate = column.null_rate or 0.0
+        elif lowered in self.layout_keys(table):
+            gen, null_rate = self._laid_out(table, column, arrow_type)
+        elif multi is not None:
+            gen, null_rate, null_key = self.links.multi_key(table, column, *multi, arrow_type)
         elif column.foreign_key is not None:
             gen, forced_null = self._foreign_key(table, column, arrow_type)
             if forced_null:
                 null_rate = 1.0
-        elif table.composite_keys and column.name.lower() == "_row_id":
+        elif table.composite_keys and lowered == "_row_id":
             gen = UniqueGen(IntDomain(1, max(self.rows(table), 1), arrow_type), self.rows(table))
             null_rate = 0.0
         elif column.is_unique:
             gen = self.unique.gen(table, column, spec, arrow_type)
+        elif self.links.orders_after(table, column):
+            gen = self.links.follow(table, column, arrow_type, self.values.key(table, column, "follow"))
         else:
-            gen = self.values.plain(table, column, spec, arrow_type)
-        plan = ColumnPlan(table.name, column.name, gen, null_rate, self.values.key(table, column, "null"), arrow_type)
+            gen = self.values.plain(table, self.links.strict_end(table, column), spec, arrow_type)
+        if column.default is not None and null_rate > 0 and not column.required:
+            gen, null_rate = self._defaulted(table, column, gen, null_rate, arrow_type)
+        plan = ColumnPlan(table.name, column.name, gen, null_rate, null_key, arrow_type)
         self._building.pop()
         self._columns[(table.name.lower(), column.name.lower())] = plan
         return plan
+
+    def _laid_out(self, table: TableSchema, column: ColumnSchema, arrow_type: pa.DataType) -> tuple[ValueGen, float]:
+        """A column the parent-following layout sets: the parent's key at the parent row of each child row."""
+        layout = self.layout(table)
+        assert layout is not None
+        lead = self.layouts.lead(table)
+        assert lead is not None
+        if len(lead.columns) == 1:
+            self.check_fk_fits(table, column, layout.parent.gen)
+            null_rate = (column.null_rate or 0.0) if self.layouts.decides_rows(table) else 0.0
+            return LayoutForeignKeyGen(layout, arrow_type), null_rate
+        parent_table = self.table_named(lead.parent)
+        parent_col = parent_table.column(lead.parent_columns[lead.columns.index(column.name.lower())])
+        assert parent_col is not None
+        parent = self.column(parent_table, parent_col)
+        self.check_fk_fits(table, column, parent.gen)
+        return LayoutParentValueGen(layout, parent, arrow_type), 0.0
+
+    def _defaulted(self, table: TableSchema, column: ColumnSchema, gen: ValueGen, null_rate: float,
+                   arrow_type: pa.DataType) -> tuple[ValueGen, float]:  # fmt: skip
+        """Rows left empty take the column's DEFAULT: its literal value, or (GETDATE()-style) a realistic value."""
+        if default_is_now(column.default):
+            return gen, 0.0
+        literal = literal_default(column.default)
+        if isinstance(literal, str) and column.type_spec.base is BaseType.BOOLEAN:
+            literal = _TRUTH.get(literal.strip().lower())
+        if literal is None or column.foreign_key is not None:
+            return gen, null_rate
+        try:
+            value = typed_values([literal], column.type_spec, column)[0]
+        except (ValueError, TypeError, ArithmeticError, pa.ArrowException):
+            return gen, null_rate
+        key = self.values.key(table, column, "default")
+        return DefaultFillGen(gen, value, null_rate, key, arrow_type), 0.0
 
     @staticmethod
     def _check_range(table: TableSchema, column: ColumnSchema, spec: TypeSpec) -> None:
@@ -309,5 +314,11 @@ class _Planner:
                                     column, "foreign_key")  # fmt: skip
             bijection = Bijection(parent_rows, derive(key, "unique"))
             return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode="unique", bijection=bijection), False
-        mode = "self" if self_ref else "uniform"
-        return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode=mode), False
+        if self_ref:
+            return ForeignKeyGen(parent, parent_rows, key, arrow_type, mode="self"), False
+        share = fk.active_share
+        if share is not None and share < 1.0 and parent.null_rate == 0:
+            active = max(1, round(parent_rows * share))
+            scatter = Bijection(parent_rows, derive(key, "active"))
+            return ForeignKeyGen(parent, parent_rows, key, arrow_type, active=active, scatter=scatter), False
+        return ForeignKeyGen(parent, parent_rows, key, arrow_type), False

@@ -26,6 +26,16 @@ from dw_simulator.generator.random import U64, below, derive, stream_key
 from dw_simulator.schema.faker_rules import split_rule
 
 POOL_DRAWS = 2048
+MAX_POOL_DRAWS = 16384
+
+
+def pool_draws(rows: int) -> int:
+    """How many Faker draws a pool for a table of `rows` holds: 2,048, growing with the rows (a quarter of them, in
+    powers of two) up to 16,384, so large tables repeat values less; deterministic for a given row count."""
+    draws = POOL_DRAWS
+    while draws < MAX_POOL_DRAWS and draws * 4 < rows:
+        draws *= 2
+    return draws
 
 
 class PoolError(ValueError):
@@ -67,8 +77,8 @@ def _from_strings(values: Sequence[str]) -> Pool:
 
 
 @lru_cache(maxsize=256)
-def faker_draws(rule: str, seed: int) -> tuple[Any, ...]:
-    """`POOL_DRAWS` raw values of a Faker rule (e.g. `person.first_name`), seeded by (seed, rule)."""
+def faker_draws(rule: str, seed: int, draws: int = POOL_DRAWS) -> tuple[Any, ...]:
+    """`draws` raw values of a Faker rule (e.g. `person.first_name`), seeded by (seed, rule)."""
     from faker import Faker
 
     fake = Faker("en_US")
@@ -78,13 +88,13 @@ def faker_draws(rule: str, seed: int) -> tuple[Any, ...]:
     if method is None or not callable(method):
         raise PoolError(f"faker_rule '{rule}' is not a Faker method")
     try:
-        return tuple(method() for _ in range(POOL_DRAWS))
+        return tuple(method() for _ in range(draws))
     except Exception as exc:  # Faker methods raise anything; report it as a schema problem
         raise PoolError(f"faker_rule '{rule}' cannot be called without arguments: {exc}") from None
 
 
 @lru_cache(maxsize=256)
-def faker_pool(rule: str, seed: int) -> Pool:
+def faker_pool(rule: str, seed: int, draws: int = POOL_DRAWS) -> Pool:
     """A string pool for a Faker rule. First and last names come straight from Faker's weighted en_US name lists
     (the very data `person.first_name` draws from) without calling Faker."""
     method = split_rule(rule)[1]
@@ -92,7 +102,7 @@ def faker_pool(rule: str, seed: int) -> Pool:
         return first_names()
     if method == "last_name":
         return last_names()
-    return _from_strings([_text(v) for v in faker_draws(rule, seed)])
+    return _from_strings([_text(v) for v in faker_draws(rule, seed, draws)])
 
 
 def _text(value: Any) -> str:

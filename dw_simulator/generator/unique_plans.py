@@ -38,11 +38,12 @@ from dw_simulator.generator.domains import (
     UuidDomain,
     ValuesDomain,
 )
+from dw_simulator.generator.empirical import PatternDomain, pattern_capacity, relax
 from dw_simulator.generator.plan_problem import plan_problem
 from dw_simulator.generator.random import Bijection, derive
 from dw_simulator.generator.value_plans import ValuePlanner
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.distributions import CategoricalDistribution, EmpiricalDistribution
 from dw_simulator.schema.faker_rules import split_rule
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import BaseType, TypeSpec
@@ -74,7 +75,7 @@ class UniquePlanner:
         elif spec.base is BaseType.FLOAT:
             domain = self._unique_float(column, rows)
         elif spec.base is BaseType.DATE:
-            start_d, end_d = date_range(column)
+            start_d, end_d = date_range(column, self.values.window)
             days = (end_d - start_d).days + 1
             if days < rows and not (column.date_start and column.date_end):
                 if column.date_start is not None:
@@ -84,14 +85,14 @@ class UniquePlanner:
                 days = rows
             domain = TemporalDomain(epoch_days(start_d), 1, days, arrow_type)
         elif spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.TIME):
-            start_us, seconds = seconds_window(column, spec)
+            start_us, seconds = seconds_window(column, spec, self.values.window)
             step = MICROS if seconds >= rows else 1
             domain = TemporalDomain(start_us, step, seconds * (MICROS // step), arrow_type)
         elif spec.base is BaseType.BOOLEAN:
             domain = ValuesDomain.of(pa.array([False, True]))
         elif spec.is_string:
             domain = self._unique_string(table, column, rows, key)
-            perm = isinstance(domain, CodeDomain | UuidDomain)
+            perm = isinstance(domain, CodeDomain | UuidDomain | PatternDomain)
         elif spec.base is BaseType.BINARY:
             domain = BinaryDomain(column.varchar_length or DEFAULT_BINARY_LENGTH, key)
         else:  # JSON family
@@ -143,6 +144,13 @@ class UniquePlanner:
 
     def _unique_string(self, table: TableSchema, column: ColumnSchema, rows: int, key: int) -> Domain:
         length = column.varchar_length
+        dist = column.distribution
+        if isinstance(dist, EmpiricalDistribution) and dist.patterns:  # a learned key: its commonest shape that fits
+            ranked = sorted(zip(dist.pattern_weights, dist.patterns, strict=True), key=lambda wp: -wp[0])
+            candidates = [p for _, p in ranked] + [relax(p) for _, p in ranked]
+            fitting = [p for p in candidates if pattern_capacity(p) >= rows]
+            if fitting:
+                return PatternDomain(fitting[0])
         if length is not None and length <= CODE_MAX_WIDTH:
             return CodeDomain.of_width(length)
         rule = self.values.string_rule(column)

@@ -20,6 +20,7 @@ from dw_simulator.generator.bounds import (
     DEFAULT_NUMBER_SPAN,
     MICROS,
     SECONDS_PER_DAY,
+    Window,
     date_range,
     decimal_units,
     epoch_days,
@@ -44,14 +45,21 @@ from dw_simulator.generator.columns import (
     UniqueGen,
     ValueGen,
 )
+from dw_simulator.generator.composed import composed_gen, composed_semantic
 from dw_simulator.generator.domains import UuidDomain
+from dw_simulator.generator.empirical_plans import EmpiricalPlanner
 from dw_simulator.generator.plan_problem import plan_problem
-from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, product_pool, word_pool
+from dw_simulator.generator.pools import Pool, PoolError, faker_draws, faker_pool, pool_draws, product_pool, word_pool
 from dw_simulator.generator.random import stream_key
 from dw_simulator.generator.sampling import IndexSampler, Sampler, ZipfSampler, numeric_sampler
 from dw_simulator.generator.shaped_json import ArrayNode, LeafNode, ObjectNode, ShapedJsonGen, ShapeNode
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution, UniformDistribution, ZipfDistribution
+from dw_simulator.schema.distributions import (
+    CategoricalDistribution,
+    EmpiricalDistribution,
+    UniformDistribution,
+    ZipfDistribution,
+)
 from dw_simulator.schema.faker_rules import infer_faker_rule, split_rule
 from dw_simulator.schema.json_shape import JsonShape
 from dw_simulator.schema.table_schema import TableSchema
@@ -61,9 +69,11 @@ from dw_simulator.schema.types import BaseType, TypeSpec
 class ValuePlanner:
     """Plans the value generators of one experiment's columns for a seed; `rows` gives a table's row count."""
 
-    def __init__(self, seed: int, rows: Callable[[TableSchema], int]) -> None:
+    def __init__(self, seed: int, rows: Callable[[TableSchema], int], window: Window | None = None) -> None:
         self.seed = seed
         self.rows = rows
+        self.window = window  # the experiment's date window (None: the fixed default)
+        self.empirical = EmpiricalPlanner(seed)
 
     def key(self, table: TableSchema, column: ColumnSchema, *purpose: object) -> int:
         return stream_key(self.seed, table.name, column.name, *purpose)
@@ -82,7 +92,7 @@ class ValuePlanner:
 
     def faker_pool(self, table: TableSchema, column: ColumnSchema, rule: str) -> Pool:
         try:
-            return faker_pool(rule, self.seed)
+            return faker_pool(rule, self.seed, pool_draws(self.rows(table)))
         except PoolError as exc:
             raise plan_problem(str(exc), table, column, "faker_rule") from None
 
@@ -98,6 +108,11 @@ class ValuePlanner:
         if isinstance(dist, CategoricalDistribution):
             choices = self.typed(table, column, dist.values)
             return CategoricalGen(key, choices, IndexSampler(dist.weights, len(dist.values)))
+        if isinstance(dist, EmpiricalDistribution):
+            values = dist.values
+            if spec.base in (BaseType.TIMESTAMP, BaseType.TIMESTAMPTZ, BaseType.DATE):
+                values = [str(v) for v in values]
+            return self.empirical.gen(table, column, spec, arrow_type, key, self.typed(table, column, values))
         if column.faker_rule is not None and not spec.is_string:
             try:
                 draws = list(faker_draws(column.faker_rule, self.seed))
@@ -183,10 +198,11 @@ class ValuePlanner:
 
     def _plain_temporal(self, column: ColumnSchema, spec: TypeSpec, arrow_type: pa.DataType, key: int) -> ValueGen:
         """Uniform over the date range; a distribution draws the offset in days from its start."""
-        start_d, end_d = date_range(column)
+        start_d, end_d = date_range(column, self.window)
         days = (end_d - start_d).days
         sampler: Sampler | None = None
         if column.distribution is not None:
+            assert not isinstance(column.distribution, EmpiricalDistribution)  # planned before (plain)
             stretch = float(days + (0 if spec.base is BaseType.DATE else 1))
             sampler = numeric_sampler(column.distribution, low=0.0, high=stretch, integral=False, zipf_n=days + 1,
                                       zipf_start=0)  # fmt: skip
@@ -198,7 +214,7 @@ class ValuePlanner:
 
     def _numeric_sampler(self, column: ColumnSchema, *, integral: bool) -> Any:
         dist = column.distribution
-        assert dist is not None and not isinstance(dist, CategoricalDistribution)
+        assert dist is not None and not isinstance(dist, CategoricalDistribution | EmpiricalDistribution)
         lo = None if column.min_value is None else float(column.min_value)
         hi = None if column.max_value is None else float(column.max_value)
         zipf_n = int(hi - lo + 1) if lo is not None and hi is not None and integral else None
@@ -226,6 +242,12 @@ class ValuePlanner:
         dist = column.distribution
         if rule is not None and "uuid" in split_rule(rule)[1].lower() and (length is None or length >= 36):
             return UniqueGen(UuidDomain(key), self.rows(table))  # random UUIDs, distinct even when not required
+        semantic = composed_semantic(column.semantic, split_rule(rule)[1] if rule else None)
+        if semantic is not None and dist is None:
+            streets = self.faker_pool(table, column, "address.street_name") if semantic == "street_address" else None
+            composed = composed_gen(semantic, key, self.rows(table), length, streets)
+            if composed is not None:
+                return composed
         pool = self.prefix_pool(table, column).truncated(length)
         if isinstance(dist, ZipfDistribution):
             return PoolRankGen(key, pool, ZipfSampler(dist.a, dist.n or len(pool), 1))

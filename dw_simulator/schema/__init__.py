@@ -11,17 +11,22 @@ heavy library (numpy, pyarrow, faker, sqlglot, duckdb) at import time. Faker is 
 from dw_simulator.schema.column_schema import ColumnSchema, ForeignKeySchema
 from dw_simulator.schema.experiment_schema import DIALECTS, WAREHOUSES, ExperimentSchema, generation_order
 from dw_simulator.schema.loader import load_schema_data, load_schema_file, load_schema_text
+from dw_simulator.schema.relations import INFERENCE_KINDS, Inference, MultiColumnForeignKey, TemporalOrder
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import BaseType, TypeSpec, parse_type
 
 __all__ = [
     "DIALECTS",
+    "INFERENCE_KINDS",
     "WAREHOUSES",
     "BaseType",
     "ColumnSchema",
     "ExperimentSchema",
     "ForeignKeySchema",
+    "Inference",
+    "MultiColumnForeignKey",
     "TableSchema",
+    "TemporalOrder",
     "TypeSpec",
     "generation_order",
     "load_schema_data",

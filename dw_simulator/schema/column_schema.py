@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dw_simulator.schema.distributions import (
     CategoricalDistribution,
     Distribution,
+    EmpiricalDistribution,
     UniformDistribution,
     ZipfDistribution,
+    pattern_length,
 )
 from dw_simulator.schema.faker_rules import validate_rule
 from dw_simulator.schema.json_shape import JSON_KEY_RE, MAX_DEPTH, JsonShape, JsonShapeError
@@ -25,6 +28,7 @@ from dw_simulator.schema.types import INTEGER_RANGES, MAX_VARCHAR_LENGTH, BaseTy
 from dw_simulator.schema.validation import check_identifier, fail
 
 DEFAULT_FK_NULL_RATE = 0.10
+SEMANTIC_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class ForeignKeySchema(BaseModel):
@@ -35,6 +39,13 @@ class ForeignKeySchema(BaseModel):
     references_table: str
     references_column: str
     nullable: bool | None = None
+    active_share: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        description="share of parent rows that have children (the others never appear here, as customers who never "
+        "ordered); empty = every parent row can be picked",
+    )
     cardinality: Distribution | None = Field(
         default=None,
         description="children per parent row (uniform low/high, poisson lam, zipf a, categorical); "
@@ -101,6 +112,25 @@ class ColumnSchema(BaseModel):
     identity: IdentitySchema | None = Field(
         default=None, description="sequential integers start, start+increment, ... (IDENTITY / AUTOINCREMENT)"
     )
+    default: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="the column's DEFAULT expression as written in the DDL (`GETDATE()`, `'N'`); exported back, and "
+        "generated rows use it where the column would be left empty",
+    )
+    semantic: str | None = Field(
+        default=None,
+        description="what the column holds (`status`, `email`, `product_name`...), from the vocabulary of column "
+        "semantics; some pick a composed generator (email, phone, user_name, street_address, person_name, "
+        "product_name, place_name)",
+    )
+
+    @field_validator("semantic")
+    @classmethod
+    def _semantic(cls, value: str | None) -> str | None:
+        if value is not None and not SEMANTIC_RE.match(value):
+            fail(f"semantic {value!r} must be lower-case letters, digits and underscores", field="semantic")
+        return value
 
     @field_validator("name")
     @classmethod
@@ -207,6 +237,9 @@ class ColumnSchema(BaseModel):
                 if problem:
                     fail(problem, field="distribution")
             return
+        if isinstance(dist, EmpiricalDistribution):
+            self._check_empirical(dist, spec)
+            return
         if isinstance(dist, ZipfDistribution):
             if not (spec.is_numeric or spec.is_string):
                 fail(f"zipf applies to numeric or string columns, not {spec.canonical}", field="distribution")
@@ -217,6 +250,22 @@ class ColumnSchema(BaseModel):
                 "use 'categorical' to choose among values",
                 field="distribution",
             )
+
+    def _check_empirical(self, dist: EmpiricalDistribution, spec: TypeSpec) -> None:
+        for value in dist.values:
+            problem = None if spec.is_temporal else _categorical_value_problem(value, spec, self)
+            if problem:
+                fail(problem.replace("categorical", "empirical"), field="distribution")
+        if dist.quantiles and not (spec.is_numeric or spec.is_temporal):
+            fail(f"empirical quantiles apply to numeric or date/time columns, not {spec.canonical}",
+                 field="distribution")  # fmt: skip
+        if dist.patterns and not spec.is_string:
+            fail(f"empirical patterns apply to string columns, not {spec.canonical}", field="distribution")
+        if dist.patterns and self.varchar_length is not None:
+            longest = max(pattern_length(p) for p in dist.patterns)
+            if longest > self.varchar_length:
+                fail(f"an empirical pattern is {longest} characters long, more than varchar_length "
+                     f"{self.varchar_length}", field="distribution")  # fmt: skip
 
     # -- derived facts used by the generator and backends ---------------------------------------------------
     @property
@@ -286,3 +335,35 @@ def check_shape(shape: JsonShape, column_type: str) -> None:
                 raise JsonShapeError(path, "a value inside a shape cannot itself be semi-structured; nest a shape")
 
     walk(shape, "", 0)
+
+
+_NOW_FUNCTIONS = re.compile(
+    r"^\(?\s*(getdate|sysdate|now|current_timestamp|current_date|localtimestamp|systimestamp|"
+    r"current_timestamp_ltz|convert_timezone|sysdatetime|current_datetime)\b",
+    re.IGNORECASE,
+)
+
+
+def literal_default(text: str | None) -> Any:
+    """A DEFAULT expression's literal value (`('N')` -> 'N', `0` -> 0, `TRUE` -> True), or None when it is not a
+    literal (a function such as GETDATE(), a sequence)."""
+    if text is None:
+        return None
+    value = text.strip()
+    while value.startswith("(") and value.endswith(")"):
+        value = value[1:-1].strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    upper = value.upper()
+    if upper in ("TRUE", "FALSE"):
+        return upper == "TRUE"
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def default_is_now(text: str | None) -> bool:
+    """Whether a DEFAULT fills in the current date or time (GETDATE(), SYSDATE, CURRENT_TIMESTAMP, NOW()...)."""
+    return text is not None and _NOW_FUNCTIONS.match(text.strip()) is not None

@@ -111,6 +111,66 @@ class CategoricalDistribution(_Dist):
         return self
 
 
+class EmpiricalDistribution(_Dist):
+    """A distribution learned from a sample (`dw-sim experiment learn`), sampled by inverse transform.
+
+    `values`/`weights`: frequent values (each seen at least `min_count` times in the sample) and their shares of
+    the non-NULL rows, in the order the copula ranks them. The rest of the mass (1 - sum of weights) follows
+    `quantiles` (numbers, or days since 1970-01-01 for dates and timestamps: the inverse CDF at the probabilities
+    (k + 0.5) / len) or, for strings, character-class `patterns` (`A` upper-case letter, `a` lower-case, `9` digit,
+    anything else, or any character after a backslash, literal) by `pattern_weights`. With no rest, the weights are
+    rescaled to 1."""
+
+    type: Literal["empirical"] = "empirical"
+    values: list[Any] = Field(default_factory=list)
+    weights: list[float] = Field(default_factory=list)
+    quantiles: list[float] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    pattern_weights: list[float] = Field(default_factory=list)
+    digits: int | None = Field(default=None, ge=0, le=12, description="round generated FLOAT values to this many "
+                               "decimals (the sample's own precision)")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _parts(self) -> EmpiricalDistribution:
+        if len(self.values) != len(self.weights):
+            raise ValueError(f"empirical has {len(self.values)} values but {len(self.weights)} weights")
+        if len(self.patterns) != len(self.pattern_weights):
+            raise ValueError(f"empirical has {len(self.patterns)} patterns but {len(self.pattern_weights)} weights")
+        if any(w < 0 for w in [*self.weights, *self.pattern_weights]):
+            raise ValueError("empirical weights must be >= 0")
+        if sum(self.weights) > 1.0 + 1e-6:
+            raise ValueError("empirical weights are shares of the rows: they must add up to at most 1")
+        if self.quantiles and self.patterns:
+            raise ValueError("empirical takes quantiles (numbers, dates) or patterns (strings), not both")
+        if any(b < a for a, b in zip(self.quantiles, self.quantiles[1:], strict=False)):
+            raise ValueError("empirical quantiles must be non-decreasing")
+        if any(not p for p in self.patterns):
+            raise ValueError("empirical patterns cannot be empty")
+        if not self.values and not self.quantiles and not self.patterns:
+            raise ValueError("empirical needs values, quantiles or patterns")
+        if not self.quantiles and not self.patterns and sum(self.weights) <= 0:
+            raise ValueError("empirical weights are all 0 and nothing else is given")
+        if self.patterns and sum(self.pattern_weights) <= 0:
+            raise ValueError("empirical pattern_weights must not all be 0")
+        return self
+
+    @property
+    def rest_share(self) -> float:
+        """The share of rows drawn from the quantiles or patterns (0 when there are none)."""
+        return max(0.0, 1.0 - sum(self.weights)) if (self.quantiles or self.patterns) else 0.0
+
+
+def pattern_length(pattern: str) -> int:
+    """How many characters a pattern spells (a backslash only marks the next character as literal)."""
+    length, escaped = 0, False
+    for char in pattern:
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        length, escaped = length + 1, False
+    return length
+
+
 Distribution = Annotated[
     NormalDistribution
     | ExponentialDistribution
@@ -119,8 +179,19 @@ Distribution = Annotated[
     | LognormalDistribution
     | PoissonDistribution
     | ZipfDistribution
-    | CategoricalDistribution,
+    | CategoricalDistribution
+    | EmpiricalDistribution,
     Field(discriminator="type"),
 ]
 
-DISTRIBUTION_NAMES = ("normal", "exponential", "beta", "uniform", "lognormal", "poisson", "zipf", "categorical")
+DISTRIBUTION_NAMES = (
+    "normal",
+    "exponential",
+    "beta",
+    "uniform",
+    "lognormal",
+    "poisson",
+    "zipf",
+    "categorical",
+    "empirical",
+)

@@ -3,14 +3,18 @@ table graph they form (required-key cycles, generation order)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dw_simulator.schema.column_schema import ColumnSchema
+from dw_simulator.schema.link_checks import check_multi_column_keys, check_parent_orders, multi_column_parents
+from dw_simulator.schema.relations import Inference
 from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import JSON_TYPES
 from dw_simulator.schema.validation import check_identifier, fail
+from dw_simulator.schema.workload_queries import WorkloadQuery
 
 Dialect = Literal["redshift", "snowflake"]
 WarehouseName = Literal["duckdb", "sqlite", "redshift", "snowflake"]
@@ -29,6 +33,25 @@ class ExperimentSchema(BaseModel):
         default=None, description="where the data lives; empty = redshift if configured, else snowflake, else duckdb"
     )
     tables: list[TableSchema] = Field(min_length=1)
+    date_start: date | None = Field(
+        default=None, description="first day of the window every date/timestamp without a range of its own falls in"
+    )
+    date_end: date | None = Field(default=None, description="last day of that window (inclusive)")
+    inferences: list[Inference] = Field(
+        default_factory=list, description="every setting dw-sim inferred rather than read, with its reason"
+    )
+    workload: list[WorkloadQuery] = Field(
+        default_factory=list, description="the queries the schema was fitted to (`experiment fit --queries`)"
+    )
+
+    @field_validator("date_start", "date_end", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, str) and len(value) > 10 and value[10] in "T ":
+            return value[:10]
+        return value
 
     @field_validator("name")
     @classmethod
@@ -42,6 +65,8 @@ class ExperimentSchema(BaseModel):
     def _consistent(self) -> ExperimentSchema:
         if self.dialect is None:
             object.__setattr__(self, "dialect", "snowflake" if self.target_warehouse == "snowflake" else "redshift")
+        if self.date_start is not None and self.date_end is not None and self.date_start > self.date_end:
+            fail(f"date_start ({self.date_start}) must be <= date_end ({self.date_end})", field="date_start")
         tables: dict[str, TableSchema] = {}
         for table in self.tables:
             if table.name.lower() in tables:
@@ -51,6 +76,8 @@ class ExperimentSchema(BaseModel):
             for column in table.columns:
                 if column.foreign_key is not None:
                     _check_fk(table, column, tables)
+            check_multi_column_keys(table, tables)
+            check_parent_orders(table, tables)
         cycle = find_required_fk_cycle(self)
         if cycle:
             fail(
@@ -68,6 +95,15 @@ class ExperimentSchema(BaseModel):
     @property
     def resolved_dialect(self) -> str:
         return self.dialect or "redshift"
+
+    @property
+    def window(self) -> tuple[date, date] | None:
+        """The experiment's default date window, when it sets one."""
+        if self.date_start is None and self.date_end is None:
+            return None
+        start = self.date_start or date(self.date_end.year - 3, 1, 1)  # type: ignore[union-attr]
+        end = self.date_end or date(start.year + 3, 12, 31)
+        return start, end
 
 
 def _check_fk(table: TableSchema, column: ColumnSchema, tables: dict[str, TableSchema]) -> None:
@@ -136,6 +172,9 @@ def find_required_fk_cycle(schema: ExperimentSchema) -> list[str] | None:
             if fk_is_required(column):
                 assert column.foreign_key is not None
                 edges[table.name.lower()].append((column.foreign_key.references_table.lower(), column.name))
+        for fk, (parent, required) in zip(table.foreign_keys, multi_column_parents(table), strict=True):
+            if required:
+                edges[table.name.lower()].append((parent, ", ".join(fk.columns)))
     state: dict[str, int] = {}
     path: list[str] = []
 
@@ -176,6 +215,11 @@ def generation_order(schema: ExperimentSchema) -> list[TableSchema]:
                 parents.add(fk.references_table.lower())
                 if fk_is_required(column):
                     required.add(fk.references_table.lower())
+        for parent, is_required in multi_column_parents(table):
+            if parent != table.name.lower():
+                parents.add(parent)
+                if is_required:
+                    required.add(parent)
         deps[table.name.lower()] = parents
         required_deps[table.name.lower()] = required
     ordered: list[TableSchema] = []

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dw_simulator.schema.column_schema import ColumnSchema
-from dw_simulator.schema.distributions import CategoricalDistribution
+from dw_simulator.schema.distributions import CategoricalDistribution, EmpiricalDistribution
+from dw_simulator.schema.relations import MultiColumnForeignKey, TemporalOrder
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType
 from dw_simulator.schema.validation import check_identifier, fail
 
@@ -32,6 +33,32 @@ class TableLayout(BaseModel):
     cluster_by: list[str] = Field(default_factory=list, description="Snowflake clustering expressions, as written")
 
 
+class CopulaSchema(BaseModel):
+    """Columns drawn together through a Gaussian copula: their latent normal scores have this `correlation`
+    matrix (one row and column per entry of `columns`, in order). Each column keeps its own `empirical`
+    distribution; the copula only ties their ranks. Learned by `dw-sim experiment learn`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(min_length=2)
+    correlation: list[list[float]]
+
+    @model_validator(mode="after")
+    def _square(self) -> CopulaSchema:
+        n = len(self.columns)
+        if len({c.lower() for c in self.columns}) != n:
+            fail("copula names a column twice", field="copula.columns")
+        if len(self.correlation) != n or any(len(row) != n for row in self.correlation):
+            fail(f"copula correlation must be a {n}x{n} matrix (one row per column)", field="copula.correlation")
+        for i, row in enumerate(self.correlation):
+            if abs(row[i] - 1.0) > 1e-9:
+                fail("copula correlation must have 1 on its diagonal", field="copula.correlation")
+            for j, value in enumerate(row):
+                if not -1.0 <= value <= 1.0 or abs(value - self.correlation[j][i]) > 1e-9:
+                    fail("copula correlation must be symmetric with entries in [-1, 1]", field="copula.correlation")
+        return self
+
+
 class TableSchema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +69,15 @@ class TableSchema(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     description: str | None = None
     layout: TableLayout | None = Field(default=None, description="physical layout kept from imported DDL")
+    foreign_keys: list[MultiColumnForeignKey] = Field(
+        default_factory=list, description="multi-column foreign keys (single-column ones sit on their column)"
+    )
+    temporal_orders: list[TemporalOrder] = Field(
+        default_factory=list, description="dates that follow other dates of the row, or of the parent row"
+    )
+    copula: CopulaSchema | None = Field(
+        default=None, description="columns with empirical distributions drawn together (a Gaussian copula)"
+    )
 
     @field_validator("name")
     @classmethod
@@ -77,7 +113,44 @@ class TableSchema(BaseModel):
                     fail(f"composite key names column '{name}', which the table does not have", field="composite_keys")
         for problem in self.capacity_problems(self.target_rows):
             fail(problem[1], column=problem[0], field="is_unique")
+        self._check_links(seen)
         return self
+
+    def _check_copula(self) -> None:
+        if self.copula is None:
+            return
+        for name in self.copula.columns:
+            column = self.column(name)
+            if column is None:
+                fail(f"copula names column '{name}', which the table does not have", field="copula.columns")
+                return
+            if not isinstance(column.distribution, EmpiricalDistribution) or column.is_unique or column.foreign_key:
+                fail(f"copula column '{name}' must have an empirical distribution and be neither unique nor a "
+                     "foreign key", column=name, field="copula.columns")  # fmt: skip
+
+    def _check_links(self, seen: dict[str, str]) -> None:
+        self._check_copula()
+        for index, fk in enumerate(self.foreign_keys):
+            for name in fk.columns:
+                if name.lower() not in seen:
+                    fail(f"foreign key names column '{name}', which the table does not have",
+                         field=f"foreign_keys.{index}.columns")  # fmt: skip
+        for index, order in enumerate(self.temporal_orders):
+            where = f"temporal_orders.{index}"
+            names = [order.after] if order.via is not None else [order.before, order.after]
+            for name in names:
+                column = self.column(name)
+                if column is None:
+                    fail(f"temporal order names column '{name}', which the table does not have", field=where)
+                    return
+                if not column.type_spec.is_temporal:
+                    fail(f"temporal order names '{name}', which is {column.data_type}, not a date or timestamp",
+                         column=name, field=where)  # fmt: skip
+            if order.via is not None:
+                via = self.column(order.via)
+                if via is None or via.foreign_key is None:
+                    fail(f"temporal order goes through '{order.via}', which is not a foreign key column of the table",
+                         field=f"{where}.via")  # fmt: skip
 
     def column(self, name: str) -> ColumnSchema | None:
         lowered = name.lower()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from dw_simulator.sql.parsing import near_text
-from dw_simulator.sql.redshift.dialect import LIBRARY_SCHEMA
+from dw_simulator.sql.excerpts import near_text
+from dw_simulator.sql.redshift.library_schema import LIBRARY_SCHEMA
 
 _KIND = re.compile(r"^(?:[A-Z][A-Za-z]* )*Error: ")  # "Catalog Error: ", "Invalid Input Error: "
 _DID_YOU_MEAN = re.compile(r'Did you mean "([^"]*)"\?')

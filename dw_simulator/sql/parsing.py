@@ -13,8 +13,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from dw_simulator.errors import QueryError
+from dw_simulator.sql.excerpts import near_text
 
-NEAR_CHARS = 40
 _MISSING_ARG = re.compile(r"Required keyword: '(\w+)' missing for <class '(?:\w+\.)*(\w+)'>")
 _CLASS = re.compile(r"<class '(?:\w+\.)*(\w+)'>")
 _TOKEN = re.compile(
@@ -180,14 +180,6 @@ def construct_name(class_name: str) -> str:
     if isinstance(node, type) and issubclass(node, exp.Func):
         return node.sql_names()[0]
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", class_name).upper()
-
-
-def near_text(text: str, *, keep: str = "end") -> str:
-    """`text` on one line, at most NEAR_CHARS characters (the end of it, where the error is, by default)."""
-    flat = " ".join(text.split())
-    if len(flat) <= NEAR_CHARS:
-        return flat
-    return "..." + flat[-NEAR_CHARS:] if keep == "end" else flat[:NEAR_CHARS] + "..."
 
 
 def first_line(text: str) -> str:

@@ -9,6 +9,7 @@ const USED: Record<string, string[]> = {
     "created_at", "last_run_status", "last_run",
   ],
   ExperimentDetailOut: ["name", "tables", "warnings", "schema", "profile", "last_run"],
+  FidelityOut: ["experiment", "learned", "sources", "tables", "max_distance"],
   TableOut: ["name", "physical_name", "columns", "target_rows", "row_count", "warnings"],
   RunOut: [
     "id", "experiment", "status", "seed", "workers", "row_overrides", "progress", "row_counts", "error_message",
@@ -37,6 +38,7 @@ const PATHS: [string, string][] = [
   ["post", "/api/experiments/{name}/query"],
   ["get", "/api/experiments/{name}/ddl"],
   ["get", "/api/experiments/{name}/profile"],
+  ["get", "/api/experiments/{name}/fidelity"],
 ];
 
 describe("API contract", () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { openBrowser, REPO, screenshot, type Browser } from "./harness";
 
 const ECOMMERCE = join(REPO, "dw_simulator/examples/ecommerce_experiment.json");
-const SALES_SQL = join(REPO, "dw_simulator/examples/sales.sql");
+const SALES_SQL = join(REPO, "frontend/e2e/fixtures/sales.sql"); // the brief's example, with one warning
 
 let b: Browser;
 
@@ -68,14 +68,14 @@ describe("dw-sim web UI", () => {
     await dialog.getByLabel("Dialect").selectOption("redshift");
     await dialog.getByRole("button", { name: "Preview" }).click();
     const preview = dialog.getByRole("region", { name: "Import preview" });
-    await preview.getByText(/composite primary key/i).first().waitFor();
+    await preview.getByText(/spans several columns/i).first().waitFor();
     // The interpreted columns: the DECIMAL keeps its precision, the key columns are required.
     await expect(preview.getByRole("rowheader", { name: "region_id" }).count()).resolves.toBe(1);
     await expect(preview.getByText("DECIMAL(10,2)").count()).resolves.toBeGreaterThan(0);
     await screenshot(page, "02-sql-import-preview");
     await dialog.getByRole("button", { name: "Create experiment" }).click();
     await page.getByRole("heading", { level: 1, name: "sales" }).waitFor();
-    const banner = page.getByRole("status").filter({ hasText: /composite primary key/i }).first();
+    const banner = page.getByRole("status").filter({ hasText: /spans several columns/i }).first();
     await banner.waitFor();
     await screenshot(page, "03-sql-import-warning-banner");
     await banner.getByRole("button", { name: "Dismiss" }).click();
@@ -89,7 +89,7 @@ describe("dw-sim web UI", () => {
     await sales.waitFor();
     // The warnings badge explains itself on hover.
     await sales.getByRole("button", { name: /1 warning/ }).hover();
-    const tip = sales.getByRole("tooltip").filter({ hasText: /composite primary key/ });
+    const tip = sales.getByRole("tooltip").filter({ hasText: /spans several columns/ });
     await tip.waitFor({ state: "visible" });
     // Really on screen, not clipped by the table's scroll box: the point at its centre belongs to it.
     await expect(

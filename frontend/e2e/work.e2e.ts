@@ -205,7 +205,7 @@ describe("import dialog", () => {
     const list = dialog.getByRole("list", { name: "Inferences" });
     await list.waitFor();
     await expect(list.getByRole("listitem").count()).resolves.toBeGreaterThanOrEqual(3);
-    await list.getByRole("checkbox", { name: "Keep range of people.price" }).uncheck();
+    await list.getByRole("checkbox", { name: "Keep semantic of people.price" }).uncheck();
     await screenshot(page, "24-import-inferences");
     await dialog.getByRole("button", { name: "Create experiment" }).click();
     await page.getByRole("heading", { level: 1, name: "people" }).waitFor();
@@ -215,7 +215,7 @@ describe("import dialog", () => {
     expect(schema.tables[0].columns.find((c) => c.name === "email")!.faker_rule).toBe("internet.email"); // kept
     // The kept inferences link to their field in the schema editor.
     const inferred = page.getByRole("region", { name: "Inferred settings" });
-    await inferred.getByRole("link", { name: "Edit faker_rule of people.email" }).click();
+    await inferred.getByRole("link", { name: "Edit semantic of people.email" }).click();
     await page.getByLabel("Faker rule").waitFor();
     await expect(page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field)).resolves.toBe("faker_rule");
     await expect(page.getByLabel("Column", { exact: true }).inputValue()).resolves.toBe("email");

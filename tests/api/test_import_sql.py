@@ -12,8 +12,6 @@ from dw_simulator.api import create_app
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
 
-COMPOSITE_WARNING = "composite primary key"
-
 
 def test_dry_run_returns_the_schema_and_creates_nothing(client: TestClient) -> None:
     response = client.post(
@@ -24,8 +22,11 @@ def test_dry_run_returns_the_schema_and_creates_nothing(client: TestClient) -> N
     assert body["experiment"] is None
     table = body["schema"]["tables"][0]
     assert table["name"] == "sales"
-    assert [c["name"] for c in table["columns"]][:3] == ["_row_id", "region_id", "store_id"]
-    assert any(COMPOSITE_WARNING in w for w in body["warnings"])
+    assert [c["name"] for c in table["columns"]][:2] == ["region_id", "store_id"]  # no surrogate column
+    assert table["composite_keys"] == [["region_id", "store_id"]]
+    assert body["warnings"] == []
+    kinds = {i["kind"] for i in body["inferences"]}
+    assert {"time_window", "semantic"} <= kinds and all(i["reason"] for i in body["inferences"])
     assert client.get("/api/experiments").json() == []
 
 
@@ -39,9 +40,26 @@ def test_json_import_creates_the_experiment(client: TestClient) -> None:
     assert body["experiment"]["name"] == "sales" and body["experiment"]["dialect"] == "snowflake"
     assert body["schema"]["tables"][0]["target_rows"] == 1234
     listed = client.get("/api/experiments").json()
-    assert listed[0]["name"] == "sales" and any(COMPOSITE_WARNING in w for w in listed[0]["warnings"])
+    assert listed[0]["name"] == "sales" and listed[0]["warnings"] == []
     again = client.post("/api/experiments/import-sql", json={"sql": SALES_SQL, "dialect": "redshift", "name": "sales"})
     assert_error(again, 409, "already_exists")
+
+
+def test_inferred_keys_are_listed_and_can_be_refused(client: TestClient) -> None:
+    sql = (
+        "CREATE TABLE nation (n_nationkey INT PRIMARY KEY, n_name CHAR(25)); "
+        "CREATE TABLE customer (c_custkey INT PRIMARY KEY, c_nationkey INT NOT NULL);"
+    )
+    body = client.post("/api/experiments/import-sql", json={"sql": sql, "dialect": "redshift", "dry_run": True}).json()
+    keys = [i for i in body["inferences"] if i["kind"] == "foreign_key"]
+    assert [(i["table"], i["column"], i["value"]) for i in keys] == [("customer", "c_nationkey", "nation.n_nationkey")]
+    refused = client.post(
+        "/api/experiments/import-sql",
+        files={"file": ("keys.sql", sql.encode(), "application/sql")},
+        data={"dialect": "redshift", "dry_run": "true", "infer_keys": "false"},
+    )
+    assert refused.status_code == 200, refused.text
+    assert not [i for i in refused.json()["inferences"] if i["kind"] == "foreign_key"]
 
 
 def test_file_upload(client: TestClient) -> None:

@@ -177,7 +177,9 @@ def test_import_lists_its_inferences(client: TestClient) -> None:
         "/api/experiments/import-sql", json={"sql": sql, "dialect": "redshift", "name": "people", "dry_run": True}
     ).json()
     kinds = {(i["column"], i["kind"]): i for i in body["inferences"]}
-    assert kinds[("email", "faker_rule")]["fields"] == ["faker_rule"]
-    assert kinds[("birth_date", "dates")]["fields"] == ["date_start", "date_end"]
-    assert kinds[("price", "range")]["fields"] == ["min_value", "max_value"]
-    assert all(i["table"] == "people" and i["reason"] for i in body["inferences"])
+    assert kinds[("email", "semantic")]["fields"] == ["faker_rule", "semantic"]
+    assert kinds[("birth_date", "semantic")]["fields"] == ["date_start", "date_end", "semantic"]
+    assert kinds[("price", "semantic")]["fields"] == ["distribution", "min_value", "max_value", "semantic"]
+    assert kinds[(None, "time_window")]["table"] is None  # the experiment's date window
+    assert all(i["reason"] for i in body["inferences"])
+    assert all(i["table"] == "people" for i in body["inferences"] if i["kind"] != "time_window")

@@ -66,10 +66,12 @@ def result_json(result: ImportResult) -> dict[str, Any]:
 
 
 def comparable(schema: ExperimentSchema) -> dict[str, Any]:
-    """A schema as import -> export -> import must preserve it: everything but the experiment description and the
-    tables' warnings (which describe the original DDL, e.g. a dropped foreign key that the export no longer has)."""
+    """A schema as import -> export -> import must preserve it: everything but the experiment description, the
+    tables' warnings (which describe the original DDL, e.g. a dropped foreign key that the export no longer has) and
+    the list of inferences (the export declares the keys the first import inferred, so the second reads them)."""
     data = schema.model_dump(mode="json", exclude_defaults=True)
     data.pop("description", None)
+    data.pop("inferences", None)
     for table in data["tables"]:
         table.pop("warnings", None)
     return data

@@ -10,11 +10,11 @@ from ddl_support import TODAY
 
 from dw_simulator.ddl import export_ddl, identifier_from, import_sql
 from dw_simulator.ddl.cursor import Rewriter
-from dw_simulator.ddl.infer import DDL_NAME_RULES, MIN_LENGTH, SHORT_FORMS
 from dw_simulator.ddl.lexer import Kind, LexError, split_statements, string_value, tokenize
 from dw_simulator.ddl.names import quote, safe_identifier
 from dw_simulator.ddl.typemap import MULTI_WORD_TYPES, TYPE_TABLES
 from dw_simulator.errors import SchemaValidationError
+from dw_simulator.inference import vocabulary
 from dw_simulator.schema.faker_rules import validate_rule
 from dw_simulator.schema.types import parse_type
 
@@ -143,39 +143,49 @@ def test_names_that_sanitise_to_the_same_identifier_are_an_error() -> None:
 
 
 # -- inference ---------------------------------------------------------------------------------------------------
-def test_ddl_name_rules_name_real_faker_methods() -> None:
-    for _, rule in DDL_NAME_RULES:
-        assert validate_rule(rule) is None, rule
-    for rule in [*MIN_LENGTH, *SHORT_FORMS.values()]:
-        assert validate_rule(rule) is None, rule
+def test_vocabulary_faker_rules_name_real_faker_methods() -> None:
+    words = vocabulary()
+    rules = [e.domain.rule for e in words.semantics if e.domain.kind == "faker"]
+    rules += [d.rule for _, d in words.entities if d.kind == "faker"]
+    assert rules
+    for rule in rules:
+        assert validate_rule(str(rule)) is None, rule
 
 
-def test_inference_leaves_keys_signed_amounts_and_plain_dates_alone() -> None:
+def test_inference_leaves_keys_and_plain_dates_alone_and_gives_amounts_a_skewed_range() -> None:
     columns = _columns(
         "CREATE TABLE t (id INT PRIMARY KEY, customer_id INT, amount DECIMAL(10,2), balance DECIMAL(10,2), "
         "net_profit DECIMAL(7,2), sale_date DATE, region_id INT, order_key BIGINT)"
     )
-    for name in ("customer_id", "amount", "balance", "net_profit", "sale_date", "region_id", "order_key"):
+    for name in ("customer_id", "sale_date", "region_id", "order_key"):
         assert set(columns[name]) == {"name", "data_type"}, columns[name]
+    assert columns["amount"]["min_value"] == 0 and "sigma" in columns["amount"]["distribution"]  # lognormal
+    assert columns["balance"]["min_value"] < 0  # balances and profits may be negative
+    assert columns["net_profit"]["min_value"] < 0
 
 
-def test_inference_is_listed_in_notes_and_inferences() -> None:
+def test_inference_is_listed_in_the_schema_and_the_result() -> None:
     result = import_sql("CREATE TABLE t (email VARCHAR(100), qty INT)", "redshift", name="t", today=TODAY)
-    assert [(i.column, i.field) for i in result.inferences] == [("email", "faker_rule"), ("qty", "range")]
-    assert any("email.faker_rule=internet.email" in n and "qty.range=1..100" in n for n in result.notes)
+    found = [(i.kind, i.column) for i in result.inferences if i.table == "t"]
+    assert found == [("semantic", "email"), ("semantic", "qty")]
+    assert result.schema.inferences == result.inferences
+    assert all(i.reason for i in result.inferences)
 
 
-def test_short_columns_get_short_forms_or_no_faker_rule() -> None:
+def test_short_columns_get_short_forms_or_nothing() -> None:
     columns = _columns("CREATE TABLE t (state CHAR(2), country CHAR(3), email VARCHAR(5), city VARCHAR(3))")
-    assert columns["state"]["faker_rule"] == "address.state_abbr"
-    assert columns["country"]["faker_rule"] == "address.country_code"
-    assert "faker_rule" not in columns["email"] and "faker_rule" not in columns["city"]
+    assert columns["state"]["distribution"]["values"][0] == "CA"
+    assert columns["country"]["distribution"]["values"][0] == "USA"
+    assert set(columns["email"]) == {"name", "data_type", "varchar_length"}
+    assert set(columns["city"]) == {"name", "data_type", "varchar_length"}
 
 
-def test_inferred_dates_never_run_into_the_future() -> None:
-    columns = _columns("CREATE TABLE t (created_at TIMESTAMP, birth_date DATE)")
-    assert columns["created_at"]["date_end"] == TODAY.isoformat()
-    assert columns["birth_date"]["date_end"] == date(2007, 6, 30).isoformat()
+def test_dates_fall_in_the_experiment_window_and_birth_dates_in_the_past() -> None:
+    result = import_sql("CREATE TABLE t (created_at TIMESTAMP, birth_date DATE)", "redshift", name="t", today=TODAY)
+    assert result.schema.date_end == TODAY and result.schema.date_start == date(TODAY.year - 3, 1, 1)
+    columns = {c.name: c for c in result.schema.tables[0].columns}
+    assert columns["created_at"].date_end is None  # the window applies
+    assert columns["birth_date"].date_end is not None and columns["birth_date"].date_end.year == TODAY.year - 18
 
 
 def test_check_bounds_win_over_inference_and_precision_limits_clamp_it() -> None:
@@ -184,6 +194,7 @@ def test_check_bounds_win_over_inference_and_precision_limits_clamp_it() -> None
         "snowflake",
     )
     assert (columns["quantity"]["min_value"], columns["quantity"]["max_value"]) == (5, 7)
+    assert "distribution" not in columns["quantity"]
     assert (columns["age"]["min_value"], columns["age"]["max_value"]) == (18, 90)
     assert (columns["item_key"]["min_value"], columns["item_key"]["max_value"]) == (0, 999)
 
@@ -239,8 +250,8 @@ def test_description_and_target_warehouse_are_passed_through() -> None:
 
 
 def test_today_defaults_to_the_current_date() -> None:
-    column = import_sql("CREATE TABLE a (created_at DATE)", "redshift", name="t").schema.tables[0].columns[0]
-    assert column.date_end == date.today()
+    schema = import_sql("CREATE TABLE a (created_at DATE)", "redshift", name="t").schema
+    assert schema.date_end == date.today() and schema.tables[0].columns[0].date_end is None
 
 
 # -- export details ----------------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""A small dbt project (tests/endpoints/dbt_project) run with dbt-redshift through the endpoint against generated
-data, on both engines: models with DATEADD, LISTAGG, NVL and GETDATE, an incremental model run twice (the second
-run takes the incremental path), and `dbt test` with not_null, unique and relationships. One dbt session per engine.
+"""The dbt project of tests/endpoints/dbt_project run with dbt-redshift through the endpoint, on both engines, as a
+user runs it (no macro overridden, no client flag): `dbt seed` (parameterised INSERTs), `dbt run` (views, tables,
+Redshift functions, dbt's cross-database macros), a second `dbt run` of the incremental model (its incremental path),
+`dbt test` (generic and singular tests), `dbt snapshot` and `dbt docs generate` (the catalog queries). One dbt
+session per engine; the models are checked against the generated data and the seeds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -56,9 +59,12 @@ def dbt_run(request: pytest.FixtureRequest, endpoint: Endpoint, tmp_path_factory
     }
     outputs = {}
     for step, args in (
+        ("seed", ["seed"]),
         ("run", ["run"]),
         ("incremental", ["run", "--select", "orders_incremental"]),
         ("test", ["test"]),
+        ("snapshot", ["snapshot"]),
+        ("docs", ["docs", "generate"]),
     ):
         done = subprocess.run(
             [*_dbt(), *args, "--no-version-check"], cwd=project, env=env, capture_output=True, text=True, timeout=300
@@ -66,16 +72,31 @@ def dbt_run(request: pytest.FixtureRequest, endpoint: Endpoint, tmp_path_factory
         outputs[step] = done
         if step == "incremental":
             outputs["incremental_results"] = json.loads((work / "target" / "run_results.json").read_text())
+    catalog = work / "target" / "catalog.json"
+    outputs["catalog"] = json.loads(catalog.read_text()) if catalog.exists() else {}
     return {"engine": engine, "database": database, "outputs": outputs}
 
 
-@pytest.mark.timeout(1500)  # its fixture runs three dbt commands of up to 300 s each (the default is 300 s in all)
-def test_dbt_run_and_test_pass(dbt_run: dict) -> None:
-    for step in ("run", "incremental", "test"):
+@pytest.mark.timeout(2400)  # its fixture runs six dbt commands of up to 300 s each (the default is 300 s)
+def test_every_dbt_step_passes(dbt_run: dict) -> None:
+    for step in ("seed", "run", "incremental", "test", "snapshot", "docs"):
         done = dbt_run["outputs"][step]
         assert done.returncode == 0, f"dbt {step} on {dbt_run['engine']} failed:\n{done.stdout[-4000:]}"
-    assert "PASS=3" in dbt_run["outputs"]["run"].stdout
-    assert "PASS=7" in dbt_run["outputs"]["test"].stdout
+    assert "PASS=2 " in dbt_run["outputs"]["seed"].stdout
+    assert "PASS=6 " in dbt_run["outputs"]["run"].stdout
+    assert "PASS=17 " in dbt_run["outputs"]["test"].stdout
+    assert "PASS=1 " in dbt_run["outputs"]["snapshot"].stdout
+
+
+def test_docs_catalog_describes_every_node(dbt_run: dict) -> None:
+    catalog = dbt_run["outputs"]["catalog"]
+    assert catalog.get("errors") is None, catalog.get("errors")
+    nodes = catalog["nodes"]
+    assert len(nodes) == 9 and len(catalog["sources"]) == 2  # 6 models, 2 seeds, 1 snapshot; 2 sources
+    payments = nodes["model.dwsim_endpoint_test.order_payments"]
+    assert list(payments["columns"])[:4] == ["order_id", "customer_id", "payment_count", "amount_paid"]
+    assert payments["metadata"]["type"] == "BASE TABLE"
+    assert nodes["model.dwsim_endpoint_test.stg_payments"]["metadata"]["type"] == "VIEW"
 
 
 def test_incremental_model_took_the_incremental_path(dbt_run: dict) -> None:
@@ -108,3 +129,34 @@ def test_models_hold_redshift_answers(dbt_run: dict, endpoint: Endpoint) -> None
         assert listagg[0] == ",".join(str(r[0]) for r in expected)
         dated = conn.execute(f"SELECT order_id, ordered_at FROM {schema}.stg_orders WHERE order_id = 45").fetchone()
         assert dated is not None and str(dated[1])[:10] == "2024-01-16"  # DATEADD(day, 45 % 30, '2024-01-01')
+
+
+def test_seeds_snapshot_and_cross_database_macros(dbt_run: dict, endpoint: Endpoint) -> None:
+    database = dbt_run["database"]
+    schema = f"{database}_dbt"
+    seed = [line.split(",") for line in (PROJECT / "seeds" / "raw_payments.csv").read_text().splitlines()[1:]]
+    with psycopg.connect(endpoint.url(database), autocommit=True) as conn:
+        assert conn.execute(f"SELECT count(*), sum(amount_cents) FROM {schema}.raw_payments").fetchone() == (
+            len(seed),
+            sum(int(r[3]) for r in seed),
+        )
+        assert conn.execute(
+            f"SELECT label FROM {schema}.payment_methods WHERE payment_method = 'coupon'"
+        ).fetchone() == ("Coupon, promotional",)
+        paid_orders = {int(r[1]) for r in seed if int(r[1]) <= 500}
+        row = conn.execute(
+            f"SELECT count(*), sum(payment_count), min(order_label) FROM {schema}.order_payments"
+        ).fetchone()
+        assert row is not None and row[0] == len(paid_orders) and row[1] == len(paid_orders)
+        assert row[2] == "order-102"  # dbt.concat + dbt.safe_cast(type_string): min of the labels as strings
+        first = min(paid_orders)
+        due = conn.execute(
+            f"SELECT due_at, days_between_payments FROM {schema}.order_payments WHERE order_id = %s", [first]
+        ).fetchone()
+        paid_at = next(r[4] for r in seed if int(r[1]) == first)
+        assert due is not None and str(due[0])[:10] == str(dt.date.fromisoformat(paid_at[:10]) + dt.timedelta(30))
+        assert due[1] == 0
+        snapshot = conn.execute(
+            f"SELECT count(*), count(dbt_scd_id), count(dbt_valid_to) FROM {schema}_snapshots.customers_snapshot"
+        ).fetchone()
+        assert snapshot == (100, 100, 0)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from endpoint_support import Endpoint
+from endpoint_support import EXPERIMENTS, Endpoint
 
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 
@@ -37,6 +37,16 @@ def test_describe_commands(endpoint: Endpoint, database: str) -> None:
     tables = {line.rsplit("|", 1)[0] for line in lines if line.count("|") == 3}
     assert {f"{database}|customers|table", f"{database}|orders|table"} <= tables
     assert any(line.startswith("customer_id|") and "not null" in line for line in lines)
+
+
+def test_list_databases_schemas_functions(endpoint: Endpoint, database: str) -> None:
+    done = psql(endpoint, database, r"\l", r"\dn", r"\df")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|") for line in done.stdout.splitlines() if "|" in line]
+    databases = [r[0] for r in rows if len(r) >= 8]  # \l: only the experiments the endpoint serves
+    served = {e.name for e in endpoint.simulator.list_experiments() if e.target_warehouse in ("duckdb", "redshift")}
+    assert set(EXPERIMENTS.values()) <= set(databases) and set(databases) == served
+    assert database in [r[0] for r in rows if len(r) == 2]  # \dn: the experiment's schema
 
 
 def test_error_reaches_psql_with_sqlstate(endpoint: Endpoint, database: str) -> None:

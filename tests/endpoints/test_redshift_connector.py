@@ -71,3 +71,27 @@ def test_copy_and_unload_over_the_extended_protocol(conn, endpoint: Endpoint, da
     written = stage.list(f"s3://rc-bucket/{database}/out/")
     assert written and b"ann" in stage.read(written[0])
     cursor.execute("DROP TABLE rc_people")
+
+
+def test_metadata_with_a_schema_pattern(conn, database: str) -> None:
+    # a schema_pattern first asks svv_external_schemas, then filters on select-list aliases (TABLE_SCHEM LIKE ?)
+    cursor = conn.cursor()
+    tables = [(row[1], row[2], row[3]) for row in cursor.get_tables(schema_pattern=database, table_name_pattern="%")]
+    assert (database, "orders", "TABLE") in tables and (database, "customers", "TABLE") in tables
+    assert all(schema == database for schema, _, _ in tables)
+    columns = [row[3] for row in cursor.get_columns(schema_pattern=database, tablename_pattern="orders")]
+    assert columns == ["order_id", "customer_id", "order_total"]
+    assert cursor.get_tables(schema_pattern="no_such_schema") == ()
+
+
+def test_write_and_fetch_dataframe(conn, database: str) -> None:
+    pd = pytest.importorskip("pandas")
+    cursor = conn.cursor()
+    cursor.execute("DROP TABLE IF EXISTS rc_frame")
+    cursor.execute("CREATE TABLE rc_frame (id integer, label varchar(10))")
+    cursor.write_dataframe(pd.DataFrame({"id": [1, 2, 3], "label": ["a", "b", None]}), "rc_frame")
+    conn.commit()
+    frame = cursor.execute("SELECT id, label FROM rc_frame ORDER BY id").fetch_dataframe()
+    assert frame["id"].tolist() == [1, 2, 3] and frame["label"].tolist()[:2] == ["a", "b"]
+    cursor.execute("DROP TABLE rc_frame")
+    conn.commit()

@@ -65,6 +65,28 @@ def test_parts_are_byte_identical_to_a_local_run_and_constraints_hold(cluster: C
     assert remote.tables["orders"].rows == one("select count(*) from orders") > 1500
 
 
+def test_layouts_over_many_parent_blocks_match_a_local_run(cluster: Cluster, tmp_path: Path) -> None:
+    schema = experiment(
+        table("p", 3 * 65_536 + 17, col("id", "BIGINT", is_unique=True, required=True)),
+        table("c", 1, col("id", "BIGINT", is_unique=True, required=True),
+              col("pid", "BIGINT", required=True,
+                  foreign_key=fk("p", "id", cardinality={"type": "categorical", "values": [0, 1, 2]}))),
+        table("l", 250_000, col("cid", "BIGINT", required=True, foreign_key=fk("c", "id")),
+              col("n", "SMALLINT", required=True), composite_keys=[["cid", "n"]]),
+    )  # fmt: skip
+    local = generate_experiment(schema, tmp_path / "local", seed=5, batch_size=60_000)
+    remote = generate_experiment(schema, tmp_path / "dask", seed=5, batch_size=60_000,
+                                 executor=executor_for("dask", scheduler=cluster.address))  # fmt: skip
+    assert digests(remote, tmp_path / "dask") == digests(local, tmp_path / "local")
+    con = duckdb.connect()
+    for name, out in remote.tables.items():
+        con.execute(f"create view {name} as select * from read_parquet({[str(p) for p in out.parts]})")
+    row = con.execute("select (select count(*) - count(distinct (cid, n)) from l), (select count(*) from c "
+                      "anti join p on c.pid = p.id), (select count(*) from c) - (select count(distinct cid) from l)"
+                      ).fetchone()  # fmt: skip
+    assert row == (0, 0, 0)  # unique tuples, no orphan, every c row has its lines
+
+
 def test_cancel_stops_the_cluster_work_and_removes_the_parts(cluster: Cluster, tmp_path: Path) -> None:
     cancel = threading.Event()
     seen: list[ProgressEvent] = []
@@ -131,9 +153,8 @@ def test_without_the_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -
 
 def test_planning_does_not_grow_with_rows() -> None:
     """What the client builds and sends (the plan) and the unit list it walks are the same size for a thousand
-    rows as for ten billion: no table is materialised, key spaces stay arithmetic, units are listed lazily.
-    (A foreign key's `cardinality` is the exception: its layout sums children per block of parents, see
-    docs/scale-out.md.)"""
+    rows as for ten billion: no table is materialised, key spaces and cardinality layouts stay arithmetic (a
+    block of parents holds an arithmetic number of children), units are listed lazily."""
     schema = experiment(
         table("customers", 1, col("customer_id", is_unique=True, required=True),
               col("email", "VARCHAR(80)", is_unique=True), col("name", "VARCHAR(30)", faker_rule="first_name")),
@@ -141,10 +162,16 @@ def test_planning_does_not_grow_with_rows() -> None:
               col("customer_id", foreign_key=fk("customers", "customer_id")),
               col("store", "SMALLINT", min_value=1, max_value=40), col("day", "DATE"),
               composite_keys=[["visit_id", "store"]]),
+        table("orders", 1, col("order_id", "BIGINT", is_unique=True, required=True),
+              col("customer_id", required=True,
+                  foreign_key=fk("customers", "customer_id", cardinality={"type": "poisson", "lam": 3}))),
+        table("lines", 1, col("order_id", "BIGINT", required=True, foreign_key=fk("orders", "order_id")),
+              col("line_no", "SMALLINT", required=True), composite_keys=[["order_id", "line_no"]]),
     )  # fmt: skip
-    small = build_plan(schema, seed=1, row_overrides={"customers": 1_000, "visits": 1_000})
-    huge = build_plan(schema, seed=1, row_overrides={"customers": 10**9, "visits": 10**10})
-    assert huge.table("visits").rows == 10**10
+    small = build_plan(schema, seed=1, row_overrides={"customers": 1_000, "visits": 1_000, "lines": 5_000})
+    huge = build_plan(schema, seed=1, row_overrides={"customers": 10**9, "visits": 10**10, "lines": 10**10})
+    assert huge.table("visits").rows == huge.table("lines").rows == 10**10
+    assert abs(huge.table("orders").rows - 3 * 10**9) < 10**5
     assert abs(len(pickle.dumps(huge)) - len(pickle.dumps(small))) < 256
     units = iter_units(huge, FolderDestination("/nowhere"), batch_size=1_000_000)
     first = [next(units) for _ in range(3)]

@@ -21,7 +21,8 @@ from dw_simulator.results import ImportOutcome
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
 
 ACCEPTED = ("application/json", "multipart/form-data")
-FORM_FIELDS = ("sql", "dialect", "name", "rows", "dry_run", "replace", "target_warehouse", "description")
+FORM_FIELDS = ("sql", "dialect", "name", "rows", "dry_run", "replace", "target_warehouse", "description",
+               "infer_keys")  # fmt: skip
 
 
 def _import_body_doc() -> dict[str, Any]:
@@ -33,6 +34,7 @@ def _import_body_doc() -> dict[str, Any]:
     }
     form_properties["dry_run"] = {"type": "boolean", "default": False}
     form_properties["replace"] = {"type": "boolean", "default": False}
+    form_properties["infer_keys"] = {"type": "boolean", "default": True}
     return {
         "requestBody": {
             "required": True,
@@ -84,6 +86,7 @@ async def import_sql(request: Request, response: Response, state: StateDep) -> I
                 target_warehouse=payload.target_warehouse,
                 description=payload.description,
                 dry_run=True,
+                infer_keys=payload.infer_keys,
             ),
             timeout_s=state.api.api_import_timeout_s,
             what="parsing the SQL",

@@ -20,17 +20,15 @@ from dw_simulator.backends.duckdb.factory import DUCKDB
 from dw_simulator.backends.duckdb.files import CREATED, DB_NAME, Layout, fsync_dir, mark_closed, mark_open, open_here
 from dw_simulator.backends.duckdb.parts import insert_parts, remaining_rows
 from dw_simulator.backends.duckdb.sandbox import apply_sandbox, connect_file, sandbox_message
-from dw_simulator.backends.duckdb.types import duckdb_type
-from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import QueryError
-from dw_simulator.schema import ExperimentSchema, TableSchema
 from dw_simulator.sql.engine_errors import duckdb_message
-from dw_simulator.sql.translate import translate
+from dw_simulator.sql.literal_select import literal_select
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.config import Settings
+    from dw_simulator.schema import ExperimentSchema, TableSchema
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +139,8 @@ class DuckDBBackend(WarehouseBackend):
         return f"{q(experiment)}.{q(table)}"
 
     def _create_table_sql(self, experiment: str, table: TableSchema, *, replace: bool = False) -> str:
+        from dw_simulator.backends.duckdb.types import duckdb_type  # the schema models: not needed by queries
+
         cols = []
         for column in table.columns:
             not_null = " NOT NULL" if column.required else ""
@@ -302,6 +302,8 @@ class DuckDBBackend(WarehouseBackend):
         return int(row[0]) if row else 0
 
     def profile_table(self, experiment: str, table: TableSchema) -> list[ColumnProfile]:
+        from dw_simulator.backends.profiling import profile_sql_plan
+
         con = self.connection(experiment)
         relation = self.physical_name(experiment, table.name)
         return [profile_sql_plan(column, relation, lambda sql: con.execute(sql).fetchall()) for column in table.columns]
@@ -313,10 +315,15 @@ class DuckDBBackend(WarehouseBackend):
             self._transaction(con, "BEGIN TRANSACTION")
             self._open[experiment.lower()] = con
         con.execute("SET search_path = ?", [experiment])
+        plain = literal_select(sql, read=dialect, write="duckdb")
+        if plain is not None:  # `select 1` and the like: the translator would write the same SQL
+            return con, [s.engine_sql for s in plain]
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
             from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
+        from dw_simulator.sql.translate import translate
+
         try:
             statements = [s.engine_sql for s in translate(sql, read=dialect, write="duckdb")]
         except QueryError as parse_error:

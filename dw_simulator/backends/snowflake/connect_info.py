@@ -29,7 +29,10 @@ def connection_settings(settings: Settings, *, host: str, port: int, database: s
     }
     return {
         "snowflake_connector": connector,
-        "sqlalchemy": f"snowflake://{user}:{ANY_PASSWORD}@{account}/{database}/{schema}?host={host}&port={port}"
-        f"&protocol=http&warehouse={warehouse}&role={role}",
+        # host and port in the URL's authority (snowflake-sqlalchemy refuses `host` and `protocol` as query
+        # parameters since 1.7); the endpoint speaks plain HTTP, which only connect_args can say
+        "sqlalchemy": f"snowflake://{user}:{ANY_PASSWORD}@{host}:{port}/{database}/{schema}?account={account}"
+        f"&warehouse={warehouse}&role={role}",
+        "sqlalchemy_connect_args": {"protocol": "http"},
         "dbt_profile": {"type": "snowflake", **connector},
     }

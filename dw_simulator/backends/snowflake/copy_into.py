@@ -106,6 +106,11 @@ def run_copy(cursor: SessionCursor, statement: exp.Copy) -> bool:
 
 
 # -- options and sources -----------------------------------------------------------------------------------------------
+# Parquet format options that do not change what the one-statement load reads (write_pandas sends the last two;
+# DuckDB reads Parquet's logical types, as USE_LOGICAL_TYPE = TRUE does)
+_PARQUET_READ_OPTIONS = ("COMPRESSION", "BINARY_AS_TEXT", "USE_VECTORIZED_SCANNER", "USE_LOGICAL_TYPE")
+
+
 def _options(statement: exp.Copy, cursor: SessionCursor) -> CopyOptions | None:
     options = CopyOptions()
     for param in statement.args.get("params") or []:
@@ -121,7 +126,7 @@ def _options(statement: exp.Copy, cursor: SessionCursor) -> CopyOptions | None:
                     **fmt,
                 }
             options.file_type = str(fmt.pop("TYPE", "CSV")).upper()
-            if options.file_type == "PARQUET" and any(k not in ("COMPRESSION", "BINARY_AS_TEXT") for k in fmt):
+            if options.file_type == "PARQUET" and any(k not in _PARQUET_READ_OPTIONS for k in fmt):
                 options.other = True
         elif name == "MATCH_BY_COLUMN_NAME" and isinstance(value, exp.Var):
             options.match_by_column_name = value.name.upper()

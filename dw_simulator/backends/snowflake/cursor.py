@@ -8,19 +8,25 @@ concurrent sessions do not conflict on the catalog.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 from fakesnow import info_schema
 from fakesnow.dialect import parse_one
 from sqlglot import exp
 
 from dw_simulator.backends.snowflake.client_errors import programming_error
+from dw_simulator.backends.snowflake.client_loads import inline_bindings, is_infer_schema, run_infer_schema
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.names import normalise_text
 from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
+from dw_simulator.backends.snowflake.stage_files import is_stage_file_command, run_stage_file_command, with_user_stage
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
+from dw_simulator.backends.snowflake.temp_tables import session_temp_tables
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
 from dw_simulator.sql.snowflake import (
     DescribedColumn,
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
 
     from dw_simulator.backends.snowflake.instance import Engine
 
+_CANCEL_ALL = re.compile(r"\s*SELECT\s+SYSTEM\$CANCEL_ALL_QUERIES\s*\([^)]*\)\s*;?\s*$", re.I)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
 
@@ -61,6 +68,20 @@ class DwSimCursor(SessionCursor):
     def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         engine = self._conn.engine
         statement: exp.Expr | None = None
+        if _CANCEL_ALL.match(command):  # Snowpark's Session.close(): nothing runs in the background here
+            self._status("0")
+            return self
+        command = with_user_stage(self, command)
+        if is_stage_file_command(command):  # LIST ... PATTERN, REMOVE, GET (stage_files.py)
+            with engine.write_lock:
+                run_stage_file_command(self, command, client_is_local=self._conn.client_is_local)
+            return self
+        bound = kwargs.get("binding_params") or params
+        if bound and isinstance(bound, list | tuple):
+            inlined = inline_bindings(command, bound)  # write_pandas' stages, INFER_SCHEMA and COPY INTO
+            if inlined is not None:
+                command, params = inlined, None
+                kwargs.pop("binding_params", None)
         if not params and not kwargs.get("binding_params"):
             try:
                 statement = parse_one(self._inline_variables(command))
@@ -71,29 +92,79 @@ class DwSimCursor(SessionCursor):
         lock: AbstractContextManager[Any] = (
             nullcontext() if isinstance(statement, _READ_ONLY) and not statement.find(exp.Into) else engine.write_lock
         )
+        conn = self._conn
+        in_transaction = conn.explicit_transaction and not isinstance(statement, exp.Commit | exp.Rollback)
+        if conn.explicit_transaction and isinstance(statement, exp.Commit) and conn.tx_log.lost:
+            self._abandon_transaction()
         self._dwsim_source = command
         try:
             with lock:
                 super().execute(command, params, *args, **kwargs)
         except ValueError as exc:  # raised by our rewrites (GET_DDL of a missing object...)
             self._dwsim_notes = []
+            if in_transaction:
+                self._statement_rollback(command)
             raise programming_error(str(exc)) from None
         except BaseException:
             self._dwsim_notes = []
+            if in_transaction:
+                self._statement_rollback(command)
             raise
         finally:
             self._dwsim_source = None
         if isinstance(statement, exp.Transaction):
-            self._conn.explicit_transaction = True
+            conn.explicit_transaction = True
+            conn.tx_log.reset()
         elif isinstance(statement, exp.Commit | exp.Rollback):
-            self._conn.explicit_transaction = False
+            conn.explicit_transaction = False
+            conn.tx_log.reset()
+        elif in_transaction:
+            conn.tx_log.record(command, params, kwargs)
         self._after(statement)
         return self
+
+    # -- statement-level rollback (statement_rollback.py) -----------------------------------------------------------
+    def _statement_rollback(self, failed: str) -> None:
+        """A statement failed inside BEGIN: undo it alone (roll back, begin again, re-run what succeeded)."""
+        log = self._conn.tx_log
+        with contextlib.suppress(duckdb.Error):
+            self._duck_conn.execute("ROLLBACK")
+        self._duck_conn.execute("BEGIN TRANSACTION")
+        if log.lost:
+            return
+        if not log.replayable:
+            log.lost = (
+                "a statement failed inside this transaction and the statements before it cannot be re-run exactly "
+                "(they use a volatile function or COPY INTO), so the embedded endpoint rolled the whole transaction "
+                f"back; nothing of it was committed. The failed statement: {failed.strip()[:200]}"
+            )
+            return
+        try:
+            for command, params, kwargs in log.statements:
+                super().execute(command, params, **kwargs)
+        except Exception as exc:
+            with contextlib.suppress(duckdb.Error):
+                self._duck_conn.execute("ROLLBACK")
+            self._duck_conn.execute("BEGIN TRANSACTION")
+            log.lost = f"the transaction could not be restored after a failed statement ({exc}); nothing was committed"
+        finally:
+            self._dwsim_notes = []
+
+    def _abandon_transaction(self) -> None:
+        message = self._conn.tx_log.lost
+        with contextlib.suppress(duckdb.Error):
+            self._duck_conn.execute("ROLLBACK")
+        self._conn.explicit_transaction = False
+        self._conn.tx_log.reset()
+        raise programming_error(message, errno=90101, sqlstate="25000")
 
     def _transform(self, expression: exp.Expr, params: MutableParams | None) -> exp.Expr:
         ctx = self._session_context()
         source = self._dwsim_source if expression.parent is None else None
         expression = apply_pre(expression, ctx, source)
+        expression = session_temp_tables(
+            expression, self._conn.temporary_tables, self._conn.database, self._conn.schema
+        )
         expression = unwrap_table_udfs(expression, self._conn.engine.table_functions)
         transformed = apply_post(super()._transform(expression, params))
         # fakesnow writes VARCHAR lengths and comments to its global catalog in the statement's transaction, which
@@ -141,6 +212,10 @@ class DwSimCursor(SessionCursor):
         if isinstance(statement, exp.Copy):
             with engine.write_lock:
                 return run_copy(self, statement)
+        if is_infer_schema(statement):
+            assert isinstance(statement, exp.Select)
+            run_infer_schema(self, statement)
+            return True
         if isinstance(statement, exp.Create) and str(statement.args.get("kind")).upper() == "STAGE":
             remember_stage(self, statement)
             return False

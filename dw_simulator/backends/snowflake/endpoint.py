@@ -112,7 +112,9 @@ class EmbeddedEndpoint:
         except OSError as exc:
             sock.close()
             raise BackendUnavailableError(
-                f"cannot serve the Snowflake endpoint on {self.host}:{self.requested_port}: {exc.strerror or exc}"
+                f"cannot serve the Snowflake endpoint on {self.host}:{self.requested_port}: {exc.strerror or exc}; "
+                "another process has the port: stop it, or choose another port with DW_SIM_SNOWFLAKE_ENDPOINT_PORT "
+                "(snowflake_endpoint_port; 0 = any free port) or `dw-sim snowflake-endpoint --port`"
             ) from None
         # accepted connections inherit TCP_NODELAY: without it the response body waits for the client's delayed
         # ACK of the headers (Nagle), ~40 ms per statement
@@ -256,8 +258,11 @@ def find_running(directory: Path) -> EndpointAddress | None:
     return None
 
 
-def shared_endpoint(settings: Settings) -> EndpointAddress:
-    """The embedded endpoint serving `settings.data_root`, starting one in this process when none runs."""
+def shared_endpoint(settings: Settings, *, stable_port: bool = False) -> EndpointAddress:
+    """The embedded endpoint serving `settings.data_root`, starting one in this process when none runs, on
+    `settings.snowflake_endpoint_port`. With `stable_port` (`dw-sim serve`: users' profiles name the port) a taken
+    port is an error naming the setting; otherwise (this process needs the endpoint for itself) any free port
+    does when that one is taken."""
     directory = snowflake_dir(settings)
     with _shared_lock:
         endpoint = _shared.get(directory)
@@ -269,7 +274,13 @@ def shared_endpoint(settings: Settings) -> EndpointAddress:
         if handle is not None:
             try:
                 endpoint = EmbeddedEndpoint(engine_config(settings), port=settings.snowflake_endpoint_port)
-                address = endpoint.start()
+                try:
+                    address = endpoint.start()
+                except BackendUnavailableError:
+                    if stable_port or settings.snowflake_endpoint_port == 0:
+                        raise
+                    endpoint = EmbeddedEndpoint(engine_config(settings), port=0)
+                    address = endpoint.start()
             except BaseException:
                 handle.close()
                 raise

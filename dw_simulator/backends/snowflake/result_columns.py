@@ -84,3 +84,19 @@ def normalise(
     if table is None:
         return rows, None
     return rows, pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def with_null_timestamps(sent: pa.Table, source: pa.Table) -> pa.Table:
+    """fakesnow's wire table (`to_sf`) with NULL timestamps kept NULL: it builds Snowflake's timestamp structs
+    (epoch, fraction[, timezone]) without a validity mask, so a NULL reached clients as 1970-01-01."""
+    columns = list(sent.columns)
+    changed = False
+    for i, original in enumerate(source.columns):
+        if not pa.types.is_timestamp(original.type) or original.null_count == 0:
+            continue
+        struct = columns[i].combine_chunks() if isinstance(columns[i], pa.ChunkedArray) else columns[i]
+        children = [struct.field(j).fill_null(0) for j in range(struct.type.num_fields)]
+        mask = original.combine_chunks().is_null()
+        columns[i] = pa.StructArray.from_arrays(children, fields=list(struct.type), mask=mask)
+        changed = True
+    return pa.Table.from_arrays(columns, schema=sent.schema) if changed else sent

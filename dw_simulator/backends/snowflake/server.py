@@ -42,8 +42,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dw_simulator.backends.snowflake.cursor import DwSimConnection, connect
+from dw_simulator.backends.snowflake.error_codes import snowflake_error
 from dw_simulator.backends.snowflake.instance import Engine
-from dw_simulator.backends.snowflake.result_columns import normalise
+from dw_simulator.backends.snowflake.result_columns import normalise, with_null_timestamps
 
 log = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -179,11 +180,13 @@ class SnowflakeProtocolServer:
             params, batch = _bindings(body.get("bindings"))
         except Exception as exc:
             return _failure("002049", f"cannot read the bind values: {exc}")
+        session.conn.client_is_local = request.client is not None and request.client.host in LOOPBACK
         try:
             return await run_in_threadpool(self._run, request, session, sql_text, params, batch, body)
         except (sf_errors.ProgrammingError, sf_errors.OperationalError, sf_errors.DatabaseError) as exc:
             errno = exc.errno if isinstance(exc.errno, int) and exc.errno > 0 else 2140
-            return _failure(f"{errno:06d}", exc.msg or str(exc), sqlstate=exc.sqlstate)
+            code, message, sqlstate = snowflake_error(f"{errno:06d}", exc.msg or str(exc), exc.sqlstate, sql_text)
+            return _failure(code, message, sqlstate=sqlstate)
         except Exception as exc:  # a gap of the emulator: report it as a SQL error, never as HTTP 500
             log.warning("statement failed in the embedded Snowflake endpoint", exc_info=exc)
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -232,7 +235,7 @@ class SnowflakeProtocolServer:
                     ],
                 }
             elif arrow_table is not None:
-                payload = to_ipc(to_sf(arrow_table, rowtype))
+                payload = to_ipc(with_null_timestamps(to_sf(arrow_table, rowtype), arrow_table))
                 result = {"queryResultFormat": "arrow", "rowsetBase64": b64encode(payload).decode("ascii")}
             else:
                 result = {"queryResultFormat": "arrow", "rowsetBase64": ""}

@@ -17,6 +17,8 @@ from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.transforms import stage as fs_stage
 from sqlglot import exp
 
+from dw_simulator.backends.snowflake.statement_rollback import TransactionLog
+
 if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.instance import Engine
 
@@ -27,6 +29,9 @@ class SessionConnection(FakeSnowflakeConnection):
     def __init__(self, engine: Engine, *args: Any, **kwargs: Any) -> None:
         self.engine = engine
         self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
+        self.tx_log = TransactionLog()  # what succeeded since BEGIN (statement-level rollback)
+        self.temporary_tables: set[tuple[str, str, str]] = set()  # (database, schema, name) they were created as
+        self.client_is_local = True  # the client runs on this machine (GET writes its files directly); per request
         self.temporary_stages: set[str] = set()
         super().__init__(*args, **kwargs)
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from dw_simulator.sql.redshift.split import mask
+from dw_simulator.sql.redshift.transforms.system_views import SYSTEM_VIEWS
 
 _CATALOG = re.compile(
     r"\b(pg_catalog\s*\.|information_schema\s*\.|pg_class|pg_namespace|pg_attribute|pg_type|pg_proc|pg_database"
@@ -20,7 +22,10 @@ _CATALOG = re.compile(
     re.I,
 )
 # Redshift's own system views are in dw-sim's Redshift library (the layer qualifies them); not catalog queries here
-_REDSHIFT_VIEWS = re.compile(r"\b(pg_table_def|svv_table_info|svv_columns|svv_tables|stl_load_errors)\b", re.I)
+_REDSHIFT_VIEWS = re.compile(
+    r"\b(pg_table_def|svv_table_info|svv_columns|svv_tables|svv_all_tables|svv_external_schemas|stl_load_errors)\b",
+    re.I,
+)
 
 
 def is_catalog_query(sql: str) -> bool:
@@ -42,10 +47,16 @@ _DUCKDB_REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(?:pg_catalog\s*\.\s*)?pg_get_expr\s*\(", ENDPOINT_SCHEMA_PLACEHOLDER + ".get_expr("),
     (
         r"\bpg_catalog\s*\.\s*(format_type|obj_description|col_description|has_table_privilege|has_schema_privilege"
-        r"|current_schemas?|pg_get_userbyid)\s*\(",
+        r"|current_schemas?|pg_get_userbyid|array_to_string)\s*\(",
         r"\1(",
     ),
     (r"\bcurrent_schemas\s*\(\s*(true|false)\s*\)", "['pg_catalog', current_schema()]"),
+    (r"(?<![\w.])regexp_substr\s*\(", "dwsim_redshift.regexp_substr("),  # Redshift's, in dw-sim's library
+    (r"(?<![\w.])charindex\s*\(", ENDPOINT_SCHEMA_PLACEHOLDER + ".charindex("),
+    (
+        r"\b(?:pg_catalog\s*\.\s*)?(pg_encoding_to_char|pg_get_function_result|pg_get_function_arguments)\s*\(",
+        ENDPOINT_SCHEMA_PLACEHOLDER + r".\1(",
+    ),
     (
         r"\b(?:pg_catalog\s*\.\s*)?(pg_inherits|pg_rewrite|pg_user|pg_roles|pg_stat_user_tables|pg_statio_user_tables)\b",
         ENDPOINT_SCHEMA_PLACEHOLDER + r".\1",
@@ -75,6 +86,24 @@ _CURRENT_SETTING = re.compile(r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(\s*
 PG_ONLY_SETTINGS = {"default_table_access_method": "heap", "server_version_num": "80002", "lc_collate": "C"}
 
 
+# `pg_get_late_binding_view_cols() cols(table_schema name, ...)` (dbt-redshift's catalog): a column definition
+# list; dw-sim's views are ordinary views, so the function has no rows (PostgreSQL has no such function either)
+_LATE_BINDING_COLS = re.compile(
+    r"\b(?:pg_catalog\s*\.\s*)?pg_get_late_binding_view_cols\s*\(\s*\)\s*(?:AS\s+)?(?P<alias>\w+)\s*\((?P<cols>[^()]*)\)",
+    re.I,
+)
+_DUCKDB_TYPE_OF = {"name": "VARCHAR", "text": "VARCHAR", "varchar": "VARCHAR", "int": "INTEGER", "integer": "INTEGER"}
+
+
+def _empty_late_binding(match: re.Match[str]) -> str:
+    columns = []
+    for part in match.group("cols").split(","):
+        words = part.split()
+        if len(words) >= 2:
+            columns.append(f"CAST(NULL AS {_DUCKDB_TYPE_OF.get(words[1].lower(), 'VARCHAR')}) AS {words[0]}")
+    return f"(SELECT {', '.join(columns)} WHERE false) AS {match.group('alias')}"
+
+
 def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] | None = None) -> str:
     """A driver's catalog query, as DuckDB's catalog emulation runs it. `setting(name)` answers
     `current_setting('name')` for the session."""
@@ -88,11 +117,12 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
         value = PG_ONLY_SETTINGS.get(name) if setting is None else (setting(name) or PG_ONLY_SETTINGS.get(name, ""))
         return "'" + (value or "").replace("'", "''") + "'"
 
+    text = _regexp_replace_defaults(_LATE_BINDING_COLS.sub(_empty_late_binding, text))
     text = _CURRENT_SETTING.sub(current_setting, text)
     text = re.sub(
         r"\b(?:pg_catalog\s*\.\s*)?current_setting\s*\(", ENDPOINT_SCHEMA + ".current_setting(", text, flags=re.I
     )
-    for pattern, replacement in _DUCKDB_REWRITES:
+    for pattern, replacement in (*_DUCKDB_REWRITES, *_PROKIND):
         text = re.sub(pattern, replacement.replace(ENDPOINT_SCHEMA_PLACEHOLDER, ENDPOINT_SCHEMA), text, flags=re.I)
     return masked.unmask(text)
 
@@ -100,19 +130,28 @@ def duckdb_catalog_sql(sql: str, experiment: str, setting: Callable[[str], str] 
 _UNALIASED_HINT = re.compile(r"\b(FROM|JOIN)\s*\(\s*(SELECT|WITH)\b", re.I)
 
 
+# psql's pre-11 \\df (the server says 8.0.2): pg_proc.proisagg / proiswindow became prokind
+_PROKIND: tuple[tuple[str, str], ...] = (
+    (r"\b(\w+)\.proisagg\b", r"(\1.prokind = 'a')"),
+    (r"\b(\w+)\.proiswindow\b", r"(\1.prokind = 'w')"),
+)
 _PG_REWRITES: tuple[tuple[str, str], ...] = (
     # the PostgreSQL dialect of SQLAlchemy asks servers older than 12 (Redshift reports 8.0.2) for relhasoids
     (r"(?<![\w.])relhasoids(?=\s*,)", "false AS relhasoids"),
     (r"\b\w+\.relhasoids\b", "false"),
+    *_PROKIND,
 )
 
 
 def postgres_catalog_sql(sql: str) -> str:
     """A driver's catalog query as PostgreSQL 15 runs it (Redshift is PostgreSQL 8.0.2 to its clients)."""
     masked = mask(sql, drop_comments=False)
-    text = masked.text
+    text = _regexp_replace_defaults(_LATE_BINDING_COLS.sub(_empty_late_binding, masked.text))
     for pattern, replacement in _PG_REWRITES:
         text = re.sub(pattern, replacement, text, flags=re.I)
+    for i, token in enumerate(masked.tokens):  # `has_table_privilege(user, 'svv_table_info', ...)`: dw-sim's view
+        if token.startswith("'") and token[1:-1].lower() in SYSTEM_VIEWS:
+            masked.tokens[i] = f"'dwsim_redshift.{token[1:-1].lower()}'"
     return alias_subqueries(masked.unmask(text))
 
 
@@ -171,24 +210,7 @@ def expand_lateral_aliases(sql: str, columns_of: Callable[[str], set[str] | None
         defined: dict[str, exp.Expression] = {}
         projections = []
         for projection in select.expressions:
-
-            def substitute(
-                node: exp.Expression,
-                defined: dict[str, exp.Expression] = defined,
-                sources: set[str] = sources,
-            ) -> exp.Expression:
-                if (
-                    isinstance(node, exp.Column)
-                    and not node.table
-                    and node.name.lower() in defined
-                    and node.name.lower() not in sources
-                ):
-                    value = defined[node.name.lower()].copy()
-                    atomic = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Case, exp.Cast)
-                    return value if isinstance(value, atomic) else exp.Paren(this=value)
-                return node
-
-            new = projection.transform(substitute) if defined else projection
+            new = projection.transform(_lateral, defined, sources) if defined else projection
             if new is not projection:
                 changed = True
             projections.append(new)
@@ -196,7 +218,49 @@ def expand_lateral_aliases(sql: str, columns_of: Callable[[str], set[str] | None
                 defined[new.alias.lower()] = new.this
         if changed:
             select.set("expressions", projections)
+        where = select.args.get("where")  # Redshift's WHERE may name a select-list alias too
+        if where is not None and defined:
+            new_where = where.transform(_lateral, defined, sources)
+            if new_where.sql() != where.sql():
+                select.set("where", new_where)
+                changed = True
     return tree.sql(dialect="postgres") if changed else sql
+
+
+def _lateral(node: Any, defined: dict[str, Any], sources: set[str]) -> Any:
+    """An unqualified column that names an alias defined earlier (and no column of the sources): its expression."""
+    from sqlglot import exp
+
+    if (
+        isinstance(node, exp.Column)
+        and not node.table
+        and node.name.lower() in defined
+        and node.name.lower() not in sources
+    ):
+        value = defined[node.name.lower()].copy()
+        atomic = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Case, exp.Cast)
+        return value if isinstance(value, atomic) else exp.Paren(this=value)
+    return node
+
+
+_REGEXP_REPLACE = re.compile(r"\bregexp_replace\s*\(", re.I)
+
+
+def _regexp_replace_defaults(text: str) -> str:
+    """Redshift's REGEXP_REPLACE(source, pattern) replaces every match with '' (redshift_connector's column
+    metadata query uses it); PostgreSQL and DuckDB want the replacement and 'g' spelled out. `text` is masked."""
+    out, last = [], 0
+    for match in _REGEXP_REPLACE.finditer(text):
+        depth, commas, i = 1, 0, match.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            commas += text[i] == "," and depth == 1
+            i += 1
+        if depth == 0 and commas == 1:
+            out.append(text[last : i - 1] + ", '', 'g'")
+            last = i - 1
+    out.append(text[last:])
+    return "".join(out)
 
 
 # Objects drivers' metadata queries need on DuckDB beyond dw-sim's Redshift library (e.g. every SVV_COLUMNS column
@@ -229,6 +293,10 @@ CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.current_setting(name) AS CASE lower(na
     WHEN 'default_table_access_method' THEN 'heap' WHEN 'server_version' THEN '8.0.2'
     WHEN 'server_version_num' THEN '80002' WHEN 'search_path' THEN '$user, public' WHEN 'timezone' THEN 'UTC'
     WHEN 'datestyle' THEN 'ISO, MDY' WHEN 'standard_conforming_strings' THEN 'on' ELSE NULL END;
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.charindex(needle, haystack) AS strpos(haystack, needle);
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_encoding_to_char(code) AS 'UTF8';
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_get_function_result(oid) AS CAST(NULL AS VARCHAR);
+CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_get_function_arguments(oid) AS '';
 CREATE OR REPLACE MACRO {ENDPOINT_SCHEMA}.pg_backend_pid() AS CAST(getvariable('dwsim_endpoint_pid') AS INTEGER);
 CREATE OR REPLACE VIEW {ENDPOINT_SCHEMA}.pg_rewrite AS
 SELECT CAST(0 AS BIGINT) AS oid, CAST(NULL AS VARCHAR) AS rulename, CAST(0 AS BIGINT) AS ev_class WHERE false;
@@ -259,7 +327,7 @@ def endpoint_views(sql: str) -> str:
     return masked.unmask(_ENDPOINT_VIEWS.sub(ENDPOINT_SCHEMA + r".\1", masked.text))
 
 
-SCRIPT_VERSION = 6  # bump when DUCKDB_SCRIPT changes
+SCRIPT_VERSION = 9  # bump when DUCKDB_SCRIPT changes
 LAST_ENDPOINT_VIEW = f"script_v{SCRIPT_VERSION}"  # created last: its presence means this version was installed
 DUCKDB_SCRIPT = DUCKDB_SCRIPT_TEMPLATE.replace("{version}", str(SCRIPT_VERSION))
 
@@ -267,6 +335,38 @@ DUCKDB_SCRIPT = DUCKDB_SCRIPT_TEMPLATE.replace("{version}", str(SCRIPT_VERSION))
 _CATALOG_COLUMNS = re.compile(
     r"(?<![\w\"\x00.])(?:\w+\s*\.\s*)?\b(table_catalog|catalog_name|udt_catalog)\b(?!\s*\()", re.I
 )
+
+
+_PG_DATABASE = re.compile(r"(?<![\w.])(?:pg_catalog\s*\.\s*)?pg_database\b", re.I)
+
+
+def endpoint_databases(sql: str, databases: list[str], engine: str) -> str:
+    """pg_database as the endpoint's clients see it: one row per experiment it serves (psql's `\\l`, JDBC's
+    getCatalogs), never the engine's own databases. Columns as PostgreSQL's, for PostgreSQL and DuckDB alike."""
+    masked = mask(sql, drop_comments=False)
+    if not _PG_DATABASE.search(masked.text):
+        return sql
+    names = databases or [""]
+    rows = ", ".join(f"({i + 1}, '{n.replace(chr(39), chr(39) * 2)}')" for i, n in enumerate(names))
+    relation = (
+        "(SELECT CAST(oid AS BIGINT) AS oid, CAST(name AS VARCHAR) AS datname, 10 AS datdba, 6 AS encoding, "
+        "'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit, "
+        "'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype, CAST(NULL AS VARCHAR) AS daticulocale, "
+        "CAST(NULL AS VARCHAR) AS daticurules, CAST(NULL AS VARCHAR) AS datcollversion, "
+        f"{'CAST(NULL AS VARCHAR[])' if engine == 'postgres' else 'CAST([] AS VARCHAR[])'} AS datacl, "
+        f"0 AS dattablespace FROM (VALUES {rows}) AS v(oid, name)" + (" WHERE false" if not databases else "") + ")"
+    )
+
+    def repl(match: re.Match[str]) -> str:
+        after = masked.text[match.end() :].lstrip()
+        alias = (
+            ""
+            if re.match(r"(AS\s+)?(?!WHERE|ORDER|GROUP|LIMIT|JOIN|LEFT|ON|UNION)\w+", after, re.I)
+            else " pg_database"
+        )
+        return relation + alias
+
+    return masked.unmask(_PG_DATABASE.sub(repl, masked.text))
 
 
 def session_catalog(sql: str, database: str) -> str:

@@ -145,6 +145,6 @@ def rewrite_driver_query(sql: str, engine: str, user: str) -> str | None:
         return _constraints(sql, engine)
     if "pg_get_late_binding_view_cols" in low and "svv_external_columns" in low and "bound_views" in low:
         return _dbt_columns(sql, engine)
-    if "pg_get_late_binding_view_cols" in low and "information_schema" not in low:
-        return _late_binding_columns(sql, engine)
+    if "pg_get_late_binding_view_cols" in low and "information_schema" not in low and "pg_attribute" not in low:
+        return _late_binding_columns(sql, engine)  # a query of the late-binding columns alone
     return None

@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import statement_tag
+from dw_simulator.endpoints.redshift.cursor_commands import ALL_ROWS
+from dw_simulator.endpoints.redshift.duckdb_copy import copy_in, copy_out
+from dw_simulator.endpoints.redshift.duckdb_cursors import cursor_portal, run_cursor_command
 from dw_simulator.endpoints.redshift.duckdb_statements import DuckDBStatements, Portal, close_reader
-from dw_simulator.endpoints.redshift.encode import decode_parameter
 from dw_simulator.endpoints.redshift.errors import (
     INVALID_CURSOR,
     INVALID_PREPARED_STATEMENT,
@@ -21,6 +23,7 @@ from dw_simulator.endpoints.redshift.errors import (
     EndpointError,
     from_message,
 )
+from dw_simulator.endpoints.redshift.parameters import decode_parameter, isolate_parameters
 from dw_simulator.endpoints.redshift.type_oids import TEXT
 from dw_simulator.errors import DwSimError
 from dw_simulator.sql.redshift.split import split_statements
@@ -77,21 +80,36 @@ class DuckDBEngine(DuckDBStatements):
         if not pieces:
             self.session.send(pg.EMPTY_QUERY)
             return
-        for piece in pieces:
-            cached = self._cached(piece, None)
-            prepared = cached if cached is not None else await self._run(self._prepare, piece)
-            portal = Portal(prepared, [], [])
-            await self._run(self._execute, portal)
-            if portal.reader is not None:
-                assert portal.fields is not None
-                self.session.send(pg.row_description(portal.fields))
-            await self._stream(portal, 0)
+        try:
+            for piece in pieces:
+                cached = self._cached(piece, None)
+                prepared = cached if cached is not None else await self._run(self._prepare, piece)
+                portal = Portal(prepared, [], [])
+                await self._run(self._execute, portal)
+                if portal.reader is not None or (portal.prepared.kind == "cursor" and portal.fields):
+                    assert portal.fields is not None
+                    self.session.send(pg.row_description(portal.fields))
+                await self._stream(portal, 0)
+        except BaseException:
+            if self.implicit and self.con is not None:
+                with contextlib.suppress(Exception):
+                    await self._run(self._end_implicit, False)
+            raise
+        await self._run(self._end_implicit, True)
 
     async def _stream(self, portal: Portal, max_rows: int) -> None:
         """Send a portal's rows (up to max_rows, 0 = all) and its CommandComplete or PortalSuspended."""
         session = self.session
         if portal.prepared.kind == "empty":
             session.send(pg.EMPTY_QUERY)
+            return
+        if portal.prepared.kind == "cursor" and portal.prepared.action.kind in ("fetch", "move"):
+            await self._fetch(portal)
+            return
+        if portal.prepared.kind == "copy":
+            copy = portal.prepared.action
+            tag = await (copy_in if copy.incoming else copy_out)(self, copy, self._run)
+            session.send(pg.command_complete(tag))
             return
         if portal.reader is not None or portal.pending is not None:
             while True:
@@ -108,13 +126,34 @@ class DuckDBEngine(DuckDBStatements):
                     session.send(pg.PORTAL_SUSPENDED)
                     return
             portal.tag = (
-                statement_tag(portal.prepared.sql, portal.rows) if portal.prepared.kind != "command" else "SHOW"
+                statement_tag(portal.tag_sql or portal.prepared.sql, portal.rows)
+                if portal.prepared.kind != "command"
+                else "SHOW"
             )
         session.send(pg.command_complete(portal.tag or statement_tag(portal.prepared.sql, portal.rows)))
 
+    async def _fetch(self, portal: Portal) -> None:
+        """FETCH/MOVE: read on from the cursor (its rows in this portal's formats); `FETCH n` / `MOVE n`."""
+        command = portal.prepared.action
+        cursor = cursor_portal(self, command.name)
+        moved = 0
+        while command.count == ALL_ROWS or moved < command.count:
+            want = 0 if command.count == ALL_ROWS else command.count - moved
+            data, rows, finished = await self._run(self._next_rows, cursor, want, portal.formats)
+            if command.kind == "fetch" and data:
+                self.session.send(data)
+                await self.session.maybe_drain()
+            moved += rows
+            if finished:
+                break
+        self.session.send(pg.command_complete(f"{command.kind.upper()} {moved}"))
+
+    def _cursor_command(self, portal: Portal) -> None:
+        run_cursor_command(self, portal)
+
     # -- extended query protocol -----------------------------------------------------------------------------------
     async def parse(self, msg: pg.Parse) -> None:
-        pieces = split_statements(msg.query)
+        pieces = split_statements(isolate_parameters(msg.query))
         if len(pieces) > 1:
             raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
         text = pieces[0] if pieces else ""
@@ -191,4 +230,9 @@ class DuckDBEngine(DuckDBStatements):
         if self.tx_status == b"I":  # outside a transaction block every batch ends its portals
             for name in list(self.portals):
                 close_reader(self.portals.pop(name))
+        if self.implicit:
+            try:
+                await self._run(self._end_implicit, not self.session.skipping)
+            except EndpointError as exc:  # the commit failed: the batch is rolled back, the session goes on
+                self.session.send_error(exc)
         self.session.send(pg.ready_for_query(self.tx_status))

@@ -19,11 +19,13 @@ from dw_simulator.endpoints.redshift.catalog import (
     ENDPOINT_SCHEMA,
     LAST_ENDPOINT_VIEW,
     duckdb_catalog_sql,
+    endpoint_databases,
     endpoint_views,
     is_catalog_query,
     session_catalog,
 )
 from dw_simulator.endpoints.redshift.commands import (
+    DEFAULT_SETTINGS,
     Command,
     classify,
     command_tag,
@@ -31,12 +33,15 @@ from dw_simulator.endpoints.redshift.commands import (
     statement_tag,
     strip_database,
 )
+from dw_simulator.endpoints.redshift.copy_stdio import parse_copy_stdio
+from dw_simulator.endpoints.redshift.cursor_commands import classify_cursor
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.encode import encode_batch
 from dw_simulator.endpoints.redshift.errors import IN_FAILED_TRANSACTION, PROTOCOL_VIOLATION, EndpointError
 from dw_simulator.endpoints.redshift.naming import postgres_column_names
+from dw_simulator.endpoints.redshift.parameters import typed_parameters
 from dw_simulator.endpoints.redshift.session import Engine, Session
-from dw_simulator.endpoints.redshift.type_oids import TEXT, field_for
+from dw_simulator.endpoints.redshift.type_oids import DUCKDB_PARAMETER_TYPES, TEXT, field_for
 from dw_simulator.sql.redshift import install_duckdb, translate_redshift
 from dw_simulator.sql.redshift.copy_unload import run_action
 from dw_simulator.sql.redshift.duckdb_runner import DuckDBCopyTarget, catalog
@@ -50,13 +55,14 @@ _PARAM = re.compile(r"\$(\d+)")
 @dataclass
 class Prepared:
     sql: str
-    kind: str  # empty | command | plain | action
+    kind: str  # empty | command | plain | action | copy (FROM STDIN / TO STDOUT)
     engine_sql: str = ""
     returns_rows: bool = False
     command: Command | None = None
     action: Any = None
     param_oids: list[int] = field(default_factory=list)
     fields: list[pg.Field] | None = None
+    inner: Prepared | None = None  # DECLARE ... CURSOR FOR / PREPARE ... AS: the statement it holds
 
     @property
     def param_count(self) -> int:
@@ -76,6 +82,9 @@ class Portal:
     executed: bool = False
     tag: str = ""
     rows_in_call: int = 0
+    tag_sql: str = ""  # the statement the tag names (EXECUTE: the prepared one), when not the portal's own
+    cursor: bool = False  # made by DECLARE
+    hold: bool = False  # WITH HOLD: outlives its transaction
 
 
 class DuckDBStatements(Engine):
@@ -90,6 +99,9 @@ class DuckDBStatements(Engine):
         self.statements: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.cache: dict[str, Prepared] = {}  # client SQL -> translated query
+        # PostgreSQL runs the statements of one extended-protocol batch (up to Sync), or of one multi-statement
+        # Query, outside BEGIN in one implicit transaction: committed at the end, rolled back on an error
+        self.implicit = False
 
     def _open(self) -> Any:
         con = self.session.server.duckdb_cursor(self.experiment)
@@ -117,7 +129,11 @@ class DuckDBStatements(Engine):
         cached = self._cached(sql, param_oids)
         if cached is not None:
             return cached
+        self.park_readers()  # translating reads the catalog on this connection
         prepared = self._translate(sql, param_oids)
+        if prepared.kind == "plain" and prepared.param_oids:
+            types = {i + 1: DUCKDB_PARAMETER_TYPES.get(oid, "") for i, oid in enumerate(prepared.param_oids)}
+            prepared.engine_sql = typed_parameters(prepared.engine_sql, types)
         if prepared.kind == "plain" and prepared.returns_rows:
             if len(self.cache) > 256:
                 self.cache.clear()
@@ -134,6 +150,20 @@ class DuckDBStatements(Engine):
         oids = param_oids or []
         if not mask(sql).text.strip(" \n\t;"):
             return Prepared(sql, "empty", param_oids=oids)
+        cursor = classify_cursor(sql)
+        if cursor is not None:
+            prepared = Prepared(sql, "cursor", action=cursor, returns_rows=cursor.returns_rows, param_oids=oids)
+            if cursor.kind in ("declare", "prepare"):
+                prepared.inner = self._translate(cursor.query, oids)
+                if prepared.inner.kind == "plain" and oids:
+                    types = {i + 1: DUCKDB_PARAMETER_TYPES.get(oid, "") for i, oid in enumerate(oids)}
+                    prepared.inner.engine_sql = typed_parameters(prepared.inner.engine_sql, types)
+                if cursor.kind == "declare" and not (prepared.inner.kind == "plain" and prepared.inner.returns_rows):
+                    raise EndpointError("42601", "DECLARE CURSOR takes a query that returns rows")
+            return prepared
+        copy = parse_copy_stdio(sql)
+        if copy is not None:
+            return Prepared(sql, "copy", action=copy, param_oids=oids)
         command = classify(sql)
         if command is not None:
             return Prepared(sql, "command", command=command, returns_rows=command.kind == "show", param_oids=oids)
@@ -142,8 +172,9 @@ class DuckDBStatements(Engine):
         if known is not None:
             return Prepared(sql, "plain", engine_sql=known, returns_rows=True, param_oids=oids)
         if is_catalog_query(text):
+            listed = endpoint_databases(text, self.session.server.databases(), "duckdb")
             engine_sql = duckdb_catalog_sql(
-                session_catalog(text, self.target.database), self.experiment, self.session.setting
+                session_catalog(listed, self.target.database), self.experiment, self.session.setting
             )
             return Prepared(sql, "plain", engine_sql=engine_sql, returns_rows=True, param_oids=oids)
         text = endpoint_views(text)
@@ -157,12 +188,17 @@ class DuckDBStatements(Engine):
         return Prepared(sql, "plain", engine_sql=engine_sql, returns_rows=statement.returns_rows, param_oids=oids)
 
     def _describe(self, prepared: Prepared, params: list[Any] | None) -> list[pg.Field] | None:
+        if prepared.kind == "cursor":
+            return self._describe_cursor(prepared)
         if prepared.kind == "command":
             assert prepared.command is not None
+            if prepared.command.kind == "show" and prepared.command.name == "all":
+                return [pg.Field("name", TEXT), pg.Field("setting", TEXT), pg.Field("description", TEXT)]
             return [pg.Field(prepared.command.name, TEXT)] if prepared.command.kind == "show" else None
         if prepared.kind != "plain" or not prepared.returns_rows:
             return None
         values = params if params is not None else [None] * prepared.param_count
+        self.park_readers()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             relation = self.con.sql(prepared.engine_sql, params=values or None)
@@ -187,10 +223,21 @@ class DuckDBStatements(Engine):
             raise EndpointError(
                 IN_FAILED_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"
             )
+        if prepared.kind != "cursor":
+            self.park_readers(portal)
         if prepared.kind == "command":
             assert prepared.command is not None
             self._command(prepared.command, portal)
             return
+        if prepared.kind == "copy":
+            return  # the session streams it (duckdb_copy.py)
+        if prepared.kind == "cursor":
+            self._cursor_command(portal)
+            return
+        if prepared.kind != "action":
+            self.begin_implicit()
+        else:  # COPY/UNLOAD from S3 commit on their own (stl_load_errors must outlive a failed COPY)
+            self._end_implicit(True)
         if prepared.kind == "action":
             rows = run_action(
                 prepared.action.action,
@@ -228,14 +275,17 @@ class DuckDBStatements(Engine):
         session = self.session
         status = self.tx_status
         if command.kind == "begin":
-            if status == b"I":
+            if status == b"I" and not self.implicit:
                 self.con.execute("BEGIN TRANSACTION")
+            self.implicit = False  # BEGIN in an implicit block makes it an ordinary one
             self.tx_status = b"T" if status == b"I" else status
         elif command.kind in ("commit", "rollback"):
-            if status == b"T":
+            self._end_portals(commit=command.kind == "commit" and status == b"T")
+            if status == b"T" or self.implicit:
                 self.con.execute("COMMIT" if command.kind == "commit" else "ROLLBACK")
             elif status == b"E":
                 self.con.execute("ROLLBACK")
+            self.implicit = False
             self.tx_status = b"I"
             portal.tag = "ROLLBACK" if status == b"E" else command_tag(command.kind)
             return
@@ -250,6 +300,13 @@ class DuckDBStatements(Engine):
                 session.settings.pop(command.name, None)
             if command.name in ("all", "search_path"):
                 self._apply_search_path(session.setting("search_path"))
+        elif command.kind == "show" and command.name == "all":
+            names = sorted({*DEFAULT_SETTINGS, *session.settings})
+            portal.fields = [pg.Field("name", TEXT), pg.Field("setting", TEXT), pg.Field("description", TEXT)]
+            portal.reader = pa.Table.from_pydict(
+                {"name": names, "setting": [session.setting(n) for n in names], "description": [""] * len(names)}
+            ).to_reader()
+            return
         elif command.kind == "show":
             value = session.setting(command.name)
             portal.fields = portal.fields or [pg.Field(command.name, TEXT)]
@@ -259,6 +316,54 @@ class DuckDBStatements(Engine):
             )
             return
         portal.tag = command_tag(command.kind)
+
+    def _cursor_command(self, portal: Portal) -> None:
+        """DECLARE/FETCH/CLOSE/PREPARE/EXECUTE/DEALLOCATE/DISCARD (duckdb_cursors.py, by the session)."""
+        raise NotImplementedError
+
+    def _describe_cursor(self, prepared: Prepared) -> list[pg.Field] | None:
+        """FETCH: its cursor's columns; EXECUTE: its prepared statement's."""
+        command = prepared.action
+        if command.kind == "fetch":
+            portal = self.portals.get(command.name)
+            return portal.fields if portal is not None else None
+        if command.kind == "execute":
+            inner = self.statements.get(command.name)
+            return self._describe(inner, None) if inner is not None else None
+        return None
+
+    def _end_portals(self, commit: bool) -> None:
+        """COMMIT/ROLLBACK close the transaction's portals and cursors; a commit reads WITH HOLD cursors to the end
+        (PostgreSQL materializes them too)."""
+        for name, portal in list(self.portals.items()):
+            if portal.hold and commit:
+                continue
+            close_reader(self.portals.pop(name))
+        self.park_readers()
+
+    def reset_search_path(self) -> None:
+        self._apply_search_path(self.session.setting("search_path"))
+
+    def park_readers(self, keep: Portal | None = None) -> None:
+        """Before the connection runs another statement: read the rest of every open portal's result into memory
+        (DuckDB serves one open result per connection; a suspended portal or a cursor must survive it)."""
+        for other in self.portals.values():
+            if other is keep or other.reader is None or isinstance(other.reader, _Parked):
+                continue
+            other.reader = _Parked(other.reader.read_all())
+
+    def begin_implicit(self) -> None:
+        """Outside a transaction block: open the implicit transaction the statement runs in (worker thread)."""
+        if self.tx_status == b"I" and not self.implicit:
+            self.con.execute("BEGIN TRANSACTION")
+            self.implicit = True
+
+    def _end_implicit(self, commit: bool) -> None:
+        """End the implicit transaction, if one is open (worker thread)."""
+        if not self.implicit:
+            return
+        self.implicit = False
+        self.con.execute("COMMIT" if commit else "ROLLBACK")
 
     def _apply_search_path(self, value: str) -> None:
         """search_path names schemas of the warehouse; `public` and `$user` mean the experiment's own schema."""
@@ -275,7 +380,7 @@ class DuckDBStatements(Engine):
         names = [n for n in names if n.lower() in existing] or [self.experiment]
         self.con.execute("SET search_path = ?", [",".join([*names, ENDPOINT_SCHEMA])])
 
-    def _next_rows(self, portal: Portal, limit: int) -> tuple[bytes, int, bool]:
+    def _next_rows(self, portal: Portal, limit: int, formats: list[int] | None = None) -> tuple[bytes, int, bool]:
         """Up to `limit` rows (0 = all of the next batch) encoded as DataRows; (data, rows, finished). The batch
         after is read ahead, so the last one comes back with finished=True (one thread hop for a small result)."""
         assert portal.fields is not None
@@ -288,7 +393,7 @@ class DuckDBStatements(Engine):
         if limit and batch.num_rows > limit:
             portal.pending = batch.slice(limit)
             batch = batch.slice(0, limit)
-        data = encode_batch(batch, portal.fields, portal.formats)
+        data = encode_batch(batch, portal.fields, portal.formats if formats is None else formats)
         if portal.pending is None:
             portal.pending = self._read(portal)
         return data, batch.num_rows, portal.pending is None
@@ -302,6 +407,22 @@ class DuckDBStatements(Engine):
         except StopIteration:
             close_reader(portal)
             return None
+
+
+class _Parked:
+    """A result read to the end, served batch by batch as the reader it replaces."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.batches = table.to_batches(BATCH_ROWS)
+        self.schema = table.schema
+
+    def read_next_batch(self) -> pa.RecordBatch:
+        if not self.batches:
+            raise StopIteration
+        return self.batches.pop(0)
+
+    def close(self) -> None:
+        self.batches = []
 
 
 def close_reader(portal: Portal) -> None:

@@ -31,7 +31,6 @@ from dw_simulator.endpoints.redshift.type_oids import (
     INT8,
     INTERVAL,
     NUMERIC,
-    OID,
     TIME,
     TIMESTAMP,
     TIMESTAMPTZ,
@@ -227,6 +226,57 @@ def _numeric_binary(value: Any) -> bytes:
     return header + np.array(groups, dtype=">u2").tobytes()
 
 
+_GROUPS = 5  # base-10000 digits of an unsigned 64-bit value
+
+
+def _numeric_binary_column(arr: pa.Array) -> Encoded | None:
+    """NUMERIC's binary form for a whole DECIMAL column at once: the same bytes as `_numeric_binary`, without a
+    Python step per value, when every value fits 19 digits once its fraction is padded to whole base-10000 digits
+    (always for DECIMAL(p, s) with p up to 15; a DECIMAL(38, 2) sum usually). None otherwise."""
+    t = arr.type
+    scale = t.scale
+    scale4 = -(-scale // 4) * 4  # the fraction in whole base-10000 digits
+    if scale < 0:
+        return None
+    valid = _valid(arr)
+    filled = pc.fill_null(arr, pa.scalar(0, t)) if valid is not None else arr
+    raw = np.frombuffer(filled.buffers()[1], dtype="<i8")[2 * filled.offset : 2 * (filled.offset + len(filled))]
+    unscaled, high = raw[0::2], raw[1::2]  # 16-byte two's complement values: low and high halves
+    limit = 10 ** (19 - (scale4 - scale))
+    if len(unscaled) and (
+        not np.array_equal(high, unscaled >> 63) or int(np.abs(unscaled.astype(np.float64)).max()) >= limit
+    ):
+        return None
+    negative = unscaled < 0
+    magnitude = np.abs(unscaled).astype(np.uint64) * np.uint64(10 ** (scale4 - scale))
+    powers = np.uint64(10_000) ** np.arange(_GROUPS, dtype=np.uint64)
+    groups = ((magnitude[:, None] // powers[None, :]) % np.uint64(10_000)).astype(np.int64)  # [row, k], k=0 lowest
+    nonzero = groups != 0
+    any_digit = nonzero.any(axis=1)
+    top = np.where(any_digit, _GROUPS - np.argmax(nonzero[:, ::-1], axis=1), 0)  # highest nonzero group + 1
+    low = np.where(any_digit, np.argmax(nonzero, axis=1), 0)  # trailing zero groups are dropped
+    ndigits = top - low
+    weight = np.where(any_digit, top - 1 - scale4 // 4, 0)
+    rows = np.arange(len(arr))
+    positions = top[:, None] - 1 - np.arange(_GROUPS)[None, :]
+    digits = np.where(
+        np.arange(_GROUPS)[None, :] < ndigits[:, None], groups[rows[:, None], np.clip(positions, 0, None)], 0
+    )
+    words = np.empty((len(arr), 4 + _GROUPS), dtype=">u2")
+    words[:, 0] = ndigits
+    words[:, 1] = weight & 0xFFFF
+    words[:, 2] = np.where(negative, 0x4000, 0)
+    words[:, 3] = scale
+    words[:, 4:] = digits
+    lengths = (8 + 2 * ndigits).astype(np.int64)
+    keep = np.arange(2 * (4 + _GROUPS))[None, :] < lengths[:, None]
+    if valid is not None:
+        keep &= valid[:, None]
+        lengths[~valid] = -1
+    data = words.view(np.uint8).reshape(len(arr), -1)[keep]
+    return Encoded(lengths, np.ascontiguousarray(data))
+
+
 def _interval_binary(value: Any) -> bytes:
     months, days, nanos = (value.months, value.days, value.nanoseconds) if hasattr(value, "months") else value
     return np.array([nanos // 1000], ">i8").tobytes() + np.array([days, months], ">i4").tobytes()
@@ -254,7 +304,8 @@ def _encode_binary(arr: pa.Array, oid: int) -> Encoded:
     if oid == BYTEA and (pa.types.is_binary(t) or pa.types.is_large_binary(t)):
         return _from_strings(arr)
     if oid == NUMERIC:
-        return _python(arr, _numeric_binary)
+        fast = _numeric_binary_column(arr) if pa.types.is_decimal128(t) else None
+        return fast if fast is not None else _python(arr, _numeric_binary)
     if oid == INTERVAL and pa.types.is_interval(t):
         return _python(arr, _interval_binary)
     # text-like types: the binary form is the text itself
@@ -314,41 +365,3 @@ def encode_batch(batch: pa.RecordBatch, fields: list[Field], formats: list[int])
         fmt = formats[i] if i < len(formats) else (formats[0] if len(formats) == 1 else 0)
         columns.append(encode_column(batch.column(i), field.type_oid, fmt == 1))
     return data_rows(columns, batch.num_rows)
-
-
-# -- parameters -----------------------------------------------------------------------------------------------------
-def decode_parameter(value: bytes | None, oid: int, binary: bool) -> Any:
-    """A Bind parameter as a Python value for DuckDB."""
-    if value is None:
-        return None
-    if binary:
-        if oid in (INT2, INT4, INT8, OID):
-            return int.from_bytes(value, "big", signed=True)
-        if oid == FLOAT4:
-            return float(np.frombuffer(value, ">f4")[0])
-        if oid == FLOAT8:
-            return float(np.frombuffer(value, ">f8")[0])
-        if oid == BOOL:
-            return value != b"\x00"
-        if oid == BYTEA:
-            return value
-        if oid == DATE:
-            return dt.date(2000, 1, 1) + dt.timedelta(days=int.from_bytes(value, "big", signed=True))
-        if oid in (TIMESTAMP, TIMESTAMPTZ):
-            stamp = dt.datetime(2000, 1, 1) + dt.timedelta(microseconds=int.from_bytes(value, "big", signed=True))
-            return stamp.replace(tzinfo=dt.UTC) if oid == TIMESTAMPTZ else stamp
-        return value.decode()
-    text = value.decode()
-    if oid in (INT2, INT4, INT8, OID):
-        return int(text)
-    if oid in (FLOAT4, FLOAT8):
-        return float(text)
-    if oid == NUMERIC:
-        return Decimal(text)
-    if oid == BOOL:
-        return text.lower() in ("t", "true", "1", "y", "yes", "on")
-    if oid == DATE:
-        return dt.date.fromisoformat(text)
-    if oid == TIMESTAMP:
-        return dt.datetime.fromisoformat(text)
-    return text

@@ -12,7 +12,7 @@ import re
 
 from sqlglot import exp
 
-from dw_simulator.sql.redshift.dialect import LIBRARY_SCHEMA
+from dw_simulator.sql.redshift.library_schema import LIBRARY_SCHEMA
 
 UNNAMED = "?column?"
 _TYPE_NAMES = {

@@ -19,6 +19,7 @@ from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget
 from dw_simulator.endpoints.redshift import protocol as pg
 from dw_simulator.endpoints.redshift.commands import command_tag
 from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
+from dw_simulator.endpoints.redshift.parameters import isolate_parameters
 from dw_simulator.endpoints.redshift.postgres_actions import Exchange, RelayConnection
 from dw_simulator.endpoints.redshift.postgres_statements import PostgresStatements, Prepared
 from dw_simulator.endpoints.redshift.session import Engine, Session
@@ -92,6 +93,11 @@ class PostgresRelay(Engine):
                 break
             if self.session.peer_gone():
                 await upstream.cancel()
+                done, _ = await asyncio.wait({read}, timeout=1.0)
+                break
+        if self.session.peer_gone():  # (cancel sent above): end the session; close() ends PostgreSQL's too
+            read.cancel()
+            raise ConnectionResetError("client went away")
         data = read.result()
         if not data:
             raise EndpointError("08006", "the PostgreSQL server behind this experiment closed the connection")
@@ -105,6 +111,7 @@ class PostgresRelay(Engine):
         unpack = _HEADER.unpack_from
         if not until_ready and self.pending <= 0:
             return
+        after_copy = False
         while True:
             if len(buffer) < 5 or len(buffer) < 1 + unpack(buffer, 1)[0]:
                 buffer += await self._read_upstream()
@@ -139,6 +146,11 @@ class PostgresRelay(Engine):
                             start = end
                     elif kind == 0x45:  # E ErrorResponse: PostgreSQL now skips to Sync
                         self.errors += 1
+                        if after_copy:
+                            self.pending = 0
+                            i = end
+                            finished = True
+                            break
                         if self.pending > 0:
                             self.failed = True
                             self.session.skipping = True  # the client's messages up to Sync are void too
@@ -153,8 +165,17 @@ class PostgresRelay(Engine):
                         0x73,
                     ):  # 1 2 3 n C I s complete a message (T too, below)
                         self.pending -= 1
-                    elif kind in (0x47, 0x48, 0x57):  # COPY ... FROM STDIN / TO STDOUT: Redshift has neither
-                        pass
+                    elif kind == 0x47:  # G CopyInResponse: the client's CopyData goes to PostgreSQL
+                        session.send(bytes(buffer[start:end]))
+                        start = end
+                        await session.drain()
+                        await self._copy_in()
+                        after_copy = forward_ready  # extended protocol: PostgreSQL now waits for a Sync
+                    elif kind == 0x43 and after_copy:  # C after an extended-protocol COPY: the client syncs next
+                        self.pending -= 1
+                        i = end
+                        finished = True
+                        break
                 i = end
                 if not until_ready and self.pending <= 0:
                     finished = True
@@ -166,12 +187,31 @@ class PostgresRelay(Engine):
             if finished:
                 return
 
-    async def _settle(self) -> None:
-        """Before the endpoint answers a message itself: every forwarded one has had its answer."""
+    async def _copy_in(self) -> None:
+        """COPY ... FROM STDIN: pass the client's CopyData, CopyDone or CopyFail to PostgreSQL (Flush and Sync in
+        between are dropped: PostgreSQL ignores them in copy-in mode). A client that leaves mid-COPY ends the
+        session, and with it PostgreSQL's (nothing of the COPY is kept)."""
+        upstream = self.upstream
+        assert upstream is not None
+        while True:
+            kind, payload = await pg.read_message(self.session.reader)
+            if kind in (b"H", b"S"):
+                continue
+            upstream.send(pg.message(kind, payload))
+            if upstream.writer.transport.get_write_buffer_size() > 1 << 20:
+                await upstream.writer.drain()
+            if kind != b"d":  # CopyDone, CopyFail (or a message PostgreSQL will reject)
+                await upstream.writer.drain()
+                return
+
+    async def _settle(self) -> bool:
+        """Before the endpoint answers a message itself: every forwarded one has had its answer. False when one of
+        them failed: the batch is then void up to the client's Sync, this message too."""
         if self.pending > 0 and self.upstream is not None:
             self.upstream.send(pg.message(b"H"))
             await self.upstream.writer.drain()
             await self._relay(until_ready=False, forward_ready=True)
+        return not self.failed
 
     # -- simple query protocol -----------------------------------------------------------------------------------
     async def simple_query(self, sql: str) -> None:
@@ -185,6 +225,13 @@ class PostgresRelay(Engine):
             prepared = await self.statements.translate(piece)
             if not prepared.local:
                 group.append(prepared.sql)
+                if prepared.resets:
+                    ok = await self._run_group(group)
+                    group = []
+                    if not ok:
+                        return
+                    self.session.settings.clear()
+                    continue
                 if prepared.ddl:  # run it now: the statements after it are translated against the new catalog
                     ok = await self._run_group(group)
                     group = []
@@ -267,12 +314,13 @@ class PostgresRelay(Engine):
         self.pending += responses
 
     async def parse(self, msg: pg.Parse) -> None:
-        pieces = split_statements(msg.query)
+        pieces = split_statements(isolate_parameters(msg.query))
         if len(pieces) > 1:
             raise EndpointError(PROTOCOL_VIOLATION, "cannot insert multiple commands into a prepared statement")
         prepared = await self.statements.translate(pieces[0] if pieces else "")
         if prepared.local:
-            await self._settle()
+            if not await self._settle():
+                return
             self.local_statements[msg.name] = prepared
             self.session.send(pg.PARSE_COMPLETE)
             return
@@ -289,7 +337,8 @@ class PostgresRelay(Engine):
     async def bind(self, msg: pg.Bind) -> None:
         prepared = self.local_statements.get(msg.statement)
         if prepared is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             self.local_portals[msg.portal] = prepared
             self.session.send(pg.BIND_COMPLETE)
             return
@@ -299,7 +348,8 @@ class PostgresRelay(Engine):
     async def describe(self, kind: str, name: str) -> None:
         local = (self.local_statements if kind == "S" else self.local_portals).get(name)
         if local is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             if kind == "S":
                 self.session.send(pg.parameter_description([]))
             if local.local == "show":
@@ -312,7 +362,8 @@ class PostgresRelay(Engine):
     async def execute(self, portal: str, max_rows: int) -> None:
         local = self.local_portals.get(portal)
         if local is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             await self._local(local, describe=False)
             return
         self._forward(b"E", pg.cstr(portal) + struct.pack("!i", max_rows))
@@ -321,7 +372,8 @@ class PostgresRelay(Engine):
     async def close_object(self, kind: str, name: str) -> None:
         store = self.local_statements if kind == "S" else self.local_portals
         if store.pop(name, None) is not None:
-            await self._settle()
+            if not await self._settle():
+                return
             self.session.send(pg.CLOSE_COMPLETE)
             return
         self._forward(b"C", kind.encode() + pg.cstr(name))

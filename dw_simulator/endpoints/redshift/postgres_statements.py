@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from dw_simulator.backends.postgres import RedshiftBackend
 from dw_simulator.endpoints.redshift.catalog import (
     alias_subqueries,
+    endpoint_databases,
     expand_lateral_aliases,
     is_catalog_query,
     postgres_catalog_sql,
     session_catalog,
 )
 from dw_simulator.endpoints.redshift.commands import REDSHIFT_ONLY, classify, redshift_functions, strip_database
+from dw_simulator.endpoints.redshift.copy_stdio import CopyStdio, parse_copy_stdio
+from dw_simulator.endpoints.redshift.cursor_commands import classify_cursor
 from dw_simulator.endpoints.redshift.driver_queries import rewrite_driver_query
 from dw_simulator.endpoints.redshift.errors import PROTOCOL_VIOLATION, EndpointError, from_message
 from dw_simulator.errors import DwSimError
@@ -48,6 +51,7 @@ class Prepared:
     name: str = ""
     value: str = ""
     ddl: bool = False
+    resets: bool = False  # DISCARD ALL: the session's own settings (Redshift-only ones) are reset too
 
 
 class PostgresStatements:
@@ -107,6 +111,18 @@ class PostgresStatements:
         """One client statement (worker thread)."""
         if not mask(sql).text.strip(" \n\t;"):
             return Prepared(sql, local="empty")
+        copy = parse_copy_stdio(sql)
+        if copy is not None:
+            return Prepared(sql, sql=self._copy_sql(copy))
+        cursor = classify_cursor(sql)
+        if cursor is not None:
+            if cursor.kind in ("declare", "prepare"):  # the statement it holds goes through the Redshift layer
+                inner = self.prepare(cursor.query)
+                if inner.local or not inner.sql:
+                    raise EndpointError("0A000", f"{cursor.kind.upper()} cannot hold this statement")
+                return Prepared(sql, sql=cursor.prefix + inner.sql)
+            # PostgreSQL's own DEALLOCATE/DISCARD/FETCH/MOVE/CLOSE/EXECUTE; DISCARD ALL resets the endpoint's too
+            return Prepared(sql, sql=sql, resets=cursor.kind == "discard" and cursor.what == "ALL")
         command = classify(sql)
         if command is not None:
             if command.kind == "set" and command.name in REDSHIFT_ONLY:
@@ -126,7 +142,10 @@ class PostgresStatements:
         if known is not None:
             return Prepared(sql, sql=known)
         if is_catalog_query(text):
-            return Prepared(sql, sql=postgres_catalog_sql(session_catalog(text, database)))
+            # Redshift lets WHERE name a select-list alias (redshift_connector's `AND TABLE_SCHEM LIKE ?`)
+            listed = endpoint_databases(text, self.session.server.databases(), "postgres")
+            catalog_sql = postgres_catalog_sql(session_catalog(listed, database))
+            return Prepared(sql, sql=expand_lateral_aliases(catalog_sql, self.columns_of))
         try:
             statements = translate_redshift(text, engine="postgres", catalog=self.catalog())
         except DwSimError as exc:
@@ -140,6 +159,17 @@ class PostgresStatements:
         ddl = bool(first) and first[0].upper() in ("CREATE", "DROP", "ALTER")
         engine_sql = expand_lateral_aliases(alias_subqueries(statement.engine_sql), self.columns_of)
         return Prepared(sql, sql=engine_sql, ddl=ddl)
+
+    def _copy_sql(self, copy: CopyStdio) -> str:
+        """COPY FROM STDIN / TO STDOUT in PostgreSQL's spelling; the query of `COPY (query) TO` translated."""
+        database = self.session.target.database if self.session.target else self.experiment
+        copy.table = strip_database(copy.table, database) if copy.table else ""
+        if not copy.query:
+            return copy.postgres_sql()
+        query = self.prepare(copy.query)
+        if query.local or not query.sql:
+            raise EndpointError("0A000", "COPY (query) TO STDOUT takes a SELECT")
+        return copy.postgres_sql(query.sql)
 
     def _search_path(self, value: str) -> str:
         """A client's search_path for this session: `public` and `$user` mean the experiment's own schema (where

@@ -165,6 +165,12 @@ class RedshiftEndpoint:
             log.info("redshift endpoint: cancel request", extra={"pid": pid})
             session.engine.cancel()
 
+    def databases(self) -> list[str]:
+        """The databases clients see (`\\l`, pg_database): the experiments this endpoint serves."""
+        metadata = self.simulator.metadata
+        with metadata.session() as db:
+            return sorted(e.name for e in metadata.list_experiments(db) if e.target_warehouse in ("duckdb", "redshift"))
+
     def resolve_target(self, params: dict[str, str]) -> Target:
         """The experiment named by the database (or, failing that, by the first schema of search_path)."""
         from dw_simulator.errors import NotFoundError

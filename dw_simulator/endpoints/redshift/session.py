@@ -62,6 +62,7 @@ class Server(Protocol):
     def forget(self, session: Session) -> None: ...
     def cancel(self, pid: int, secret: int) -> None: ...
     def resolve_target(self, params: dict[str, str]) -> Target: ...
+    def databases(self) -> list[str]: ...
     def make_engine(self, session: Session) -> Engine: ...
     def track(self, fn: Callable[..., T]) -> Callable[..., T]:
         """`fn`, counted as busy while it runs on a worker thread."""
@@ -151,6 +152,8 @@ class Session:
         await self.writer.drain()
 
     async def maybe_drain(self) -> None:
+        if self.peer_gone():  # a client gone mid-result: stop producing rows (its writes would be dropped)
+            raise ConnectionResetError("client went away")
         transport = self.writer.transport
         if transport.get_write_buffer_size() > WRITE_HIGH_WATER:
             await self.drain()
@@ -322,8 +325,8 @@ class Session:
                 elif kind == b"C":
                     await engine.close_object(*pg.parse_describe(payload))
                 elif kind == b"S":
-                    self.skipping = False
                     await engine.sync()
+                    self.skipping = False  # after the engine's answer: an error it relays was before this Sync
                     await self.drain()
                 elif kind == b"H":
                     await engine.flush()

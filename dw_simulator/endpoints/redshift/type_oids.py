@@ -75,3 +75,25 @@ def field_for(name: str, duckdb_type: str) -> Field:
         return Field(name, NUMERIC, -1, ((precision << 16) | scale) + 4)
     oid = SIMPLE.get(text, TEXT)
     return Field(name, oid, SIZES.get(oid, -1))
+
+
+# The DuckDB type a parameter declared with one of these OIDs (in Parse) is cast to.
+DUCKDB_PARAMETER_TYPES = {
+    BOOL: "BOOLEAN",
+    BYTEA: "BLOB",
+    INT2: "SMALLINT",
+    INT4: "INTEGER",
+    INT8: "BIGINT",
+    OID: "BIGINT",
+    TEXT: "VARCHAR",
+    VARCHAR: "VARCHAR",
+    BPCHAR: "VARCHAR",
+    NAME: "VARCHAR",
+    FLOAT4: "REAL",
+    FLOAT8: "DOUBLE",
+    DATE: "DATE",
+    TIME: "TIME",
+    TIMESTAMP: "TIMESTAMP",
+    TIMESTAMPTZ: "TIMESTAMPTZ",
+    INTERVAL: "INTERVAL",
+}

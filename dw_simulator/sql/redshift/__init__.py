@@ -17,8 +17,29 @@ api, endpoints or backends. Translating imports no duckdb, pyarrow or boto3.
 
 from __future__ import annotations
 
-from dw_simulator.sql.redshift.install import LIBRARY_VERSION, install_duckdb, install_postgres
-from dw_simulator.sql.redshift.transforms import Catalog
-from dw_simulator.sql.redshift.translation import translate_redshift
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dw_simulator.sql.redshift.install import LIBRARY_VERSION, install_duckdb, install_postgres
+    from dw_simulator.sql.redshift.transforms import Catalog
+    from dw_simulator.sql.redshift.translation import translate_redshift
 
 __all__ = ["LIBRARY_VERSION", "Catalog", "install_duckdb", "install_postgres", "translate_redshift"]
+
+
+def __getattr__(name: str) -> Any:
+    """The package's names, imported on first use: a module of the layer that needs no sqlglot (`library_schema`,
+    `install`) is imported without loading the translator."""
+    if name in ("LIBRARY_VERSION", "install_duckdb", "install_postgres"):
+        from dw_simulator.sql.redshift import install
+
+        return getattr(install, name)
+    if name == "Catalog":
+        from dw_simulator.sql.redshift.transforms import Catalog
+
+        return Catalog
+    if name == "translate_redshift":
+        from dw_simulator.sql.redshift.translation import translate_redshift
+
+        return translate_redshift
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,8 +14,7 @@ from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 
 from dw_simulator.errors import QueryError
-
-LIBRARY_SCHEMA = "dwsim_redshift"
+from dw_simulator.sql.redshift.library_schema import LIBRARY_SCHEMA
 
 # Redshift date parts and their abbreviations -> canonical name
 # https://docs.aws.amazon.com/redshift/latest/dg/r_Dateparts_for_datetime_functions.html

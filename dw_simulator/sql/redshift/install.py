@@ -14,7 +14,7 @@ from dw_simulator.sql.redshift.library_duckdb import SCRIPT as DUCKDB_SCRIPT
 from dw_simulator.sql.redshift.library_postgres import SCRIPT as POSTGRES_SCRIPT
 
 # Bump when either library script changes: every engine re-installs on its next redshift-dialect query.
-LIBRARY_VERSION = 9
+LIBRARY_VERSION = 11
 _ADVISORY_LOCK = 0x64777369  # "dwsi"
 _VERSION_DDL = (
     "CREATE TABLE IF NOT EXISTS dwsim_redshift.library_version (version INTEGER NOT NULL, installed_at TIMESTAMP)"

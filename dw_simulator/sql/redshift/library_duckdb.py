@@ -178,10 +178,25 @@ SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, 
 FROM duckdb_columns() WHERE NOT internal AND schema_name <> 'dwsim_redshift';
 CREATE OR REPLACE VIEW dwsim_redshift.svv_table_info AS
 SELECT database_name AS database, schema_name AS schema, CAST(table_oid AS INTEGER) AS table_id, table_name AS "table",
-       'N' AS encoded, 'AUTO(EVEN)' AS diststyle, NULL AS sortkey1, 0 AS max_varchar, 1 AS size,
-       CAST(estimated_size AS DECIMAL(38,0)) AS tbl_rows, CAST(estimated_size AS DECIMAL(38,0)) AS estimated_visible_rows
+       'N' AS encoded, 'AUTO(EVEN)' AS diststyle, CAST(NULL AS VARCHAR) AS sortkey1, 0 AS max_varchar,
+       CAST(NULL AS VARCHAR) AS sortkey1_enc, 0 AS sortkey_num, 1 AS size, CAST(0 AS DECIMAL(10,4)) AS pct_used,
+       CAST(0 AS DECIMAL(10,4)) AS empty, CAST(0 AS DECIMAL(5,2)) AS unsorted, CAST(0 AS DECIMAL(5,2)) AS stats_off,
+       CAST(estimated_size AS DECIMAL(38,0)) AS tbl_rows, CAST(NULL AS DECIMAL(19,2)) AS skew_sortkey1,
+       CAST(NULL AS DECIMAL(19,2)) AS skew_rows, CAST(estimated_size AS DECIMAL(38,0)) AS estimated_visible_rows,
+       CAST(NULL AS VARCHAR) AS risk_event, CAST(NULL AS DECIMAL(12,2)) AS vacuum_sort_benefit
 FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift' AND NOT temporary;
 CREATE OR REPLACE VIEW dwsim_redshift.svv_tables AS
 SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, 'BASE TABLE' AS table_type, NULL AS remarks
 FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift';
+CREATE OR REPLACE VIEW dwsim_redshift.svv_all_tables AS
+SELECT database_name, schema_name, table_name, 'TABLE' AS table_type, CAST(NULL AS VARCHAR) AS table_acl,
+       CAST(NULL AS VARCHAR) AS remarks
+FROM duckdb_tables() WHERE NOT internal AND schema_name <> 'dwsim_redshift'
+UNION ALL
+SELECT database_name, schema_name, view_name, 'VIEW', NULL, NULL
+FROM duckdb_views() WHERE NOT internal AND schema_name NOT IN ('dwsim_redshift', 'dwsim_endpoint', 'information_schema', 'pg_catalog');
+CREATE OR REPLACE VIEW dwsim_redshift.svv_external_schemas AS
+SELECT CAST(NULL AS BIGINT) AS esoid, CAST(NULL AS SMALLINT) AS eskind, CAST(NULL AS VARCHAR) AS schemaname,
+       CAST(NULL AS INTEGER) AS esowner, CAST(NULL AS VARCHAR) AS databasename, CAST(NULL AS VARCHAR) AS esoptions
+WHERE false;
 """

@@ -313,4 +313,13 @@ WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'dwsim_redshift')
 CREATE OR REPLACE VIEW dwsim_redshift.svv_tables AS
 SELECT table_catalog::text, table_schema::text, table_name::text, table_type::text, NULL::text AS remarks
 FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'dwsim_redshift');
+-- https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_ALL_TABLES.html (drivers: redshift_connector's write_dataframe)
+CREATE OR REPLACE VIEW dwsim_redshift.svv_all_tables AS
+SELECT table_catalog::text AS database_name, table_schema::text AS schema_name, table_name::text,
+       table_type::text, NULL::text AS table_acl, NULL::text AS remarks
+FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'dwsim_redshift');
+-- https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_EXTERNAL_SCHEMAS.html: dw-sim has no external schemas
+CREATE OR REPLACE VIEW dwsim_redshift.svv_external_schemas AS
+SELECT NULL::oid AS esoid, NULL::smallint AS eskind, NULL::text AS schemaname, NULL::int AS esowner,
+       NULL::text AS databasename, NULL::text AS esoptions WHERE false;
 """

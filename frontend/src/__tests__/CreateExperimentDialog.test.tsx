@@ -43,8 +43,9 @@ describe("Create experiment: Schema tab", () => {
     open({ tab: "schema", text: "" });
     await setEditorText("Schema", '{\n  "name": "shop",\n  "tables": [\n}');
     await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
-    expect(screen.getByRole("alert")).toHaveTextContent("The JSON does not parse");
-    const problems = screen.getByRole("list", { name: "Problems" });
+    // submitting loads the YAML/JSON parser chunk first: wait for the answer instead of reading it at once
+    expect(await screen.findByRole("alert")).toHaveTextContent("The JSON does not parse");
+    const problems = await screen.findByRole("list", { name: "Problems" });
     expect(within(problems).getByRole("button", { name: /line 4/ })).toBeInTheDocument();
     expect(calls).toHaveLength(0);
   });
@@ -83,7 +84,7 @@ describe("Create experiment: Schema tab", () => {
     mockApi({ "POST /api/experiments": pending });
     open({ tab: "schema", text: '{"name": "x", "tables": []}' });
     await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
-    expect(screen.getByRole("button", { name: "Creating…" })).toBeDisabled();
+    expect(await screen.findByRole("button", { name: "Creating…" })).toBeDisabled();
   });
 });
 

@@ -90,7 +90,7 @@ describe("Generate dialog", () => {
     await userEvent.click(screen.getByRole("button", { name: "Start generation" }));
     await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
     FakeEventSource.instances[0].onerror?.(new Event("error"));
-    await waitFor(() => expect(onFinished).toHaveBeenCalled(), { timeout: 4000 });
+    await waitFor(() => expect(onFinished).toHaveBeenCalled()); // up to asyncUtilTimeout (15 s): two polls
     expect(screen.getByText(/600 rows/)).toBeInTheDocument();
   });
 });

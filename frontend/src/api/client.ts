@@ -9,6 +9,7 @@ import type {
   ExperimentDetail,
   ExperimentSchema,
   ExperimentSummary,
+  Fidelity,
   GenerateRequest,
   Health,
   ImportSqlRequest,
@@ -153,6 +154,12 @@ export function listExperiments(): Promise<ExperimentSummary[]> {
 export async function getExperiment(name: string): Promise<ExperimentDetail> {
   const detail = await request<ExperimentDetail>("GET", `/api/experiments/${enc(name)}`);
   return { ...detail, profile: normaliseProfile(detail.profile) };
+}
+
+/** The fidelity report of a learned experiment, or null when it was not learned from a sample or has no run yet. */
+export async function getFidelity(name: string): Promise<Fidelity | null> {
+  const report = await request<Fidelity>("GET", `/api/experiments/${enc(name)}/fidelity`);
+  return report.learned ? report : null;
 }
 
 /** Create from schema text; `format` picks the body's content type (the API reads JSON or YAML). */

@@ -268,3 +268,39 @@ export interface ConnectInfo {
     [key: string]: unknown;
   };
 }
+
+/** GET /api/experiments/{name}/fidelity: a learned experiment's generated data against its sample. */
+export interface FidelityColumn {
+  column: string;
+  kind: string;
+  metric?: "ks" | "tvd" | "length_tvd";
+  distance?: number;
+  missing?: boolean;
+  null_rate?: { sample: number; generated: number | null };
+  distinct_ratio?: { sample: number; generated: number | null };
+}
+
+export interface FidelityPair {
+  columns: [string, string];
+  sample: number | null;
+  generated: number | null;
+  difference: number | null;
+}
+
+export interface FidelityTable {
+  table: string;
+  sample_rows: number;
+  generated_rows: number;
+  columns: FidelityColumn[];
+  pairs: FidelityPair[];
+  max_distance: number | null;
+}
+
+export interface Fidelity {
+  experiment: string;
+  learned: boolean;
+  reason?: string | null;
+  sources: string[];
+  tables: FidelityTable[];
+  max_distance: number | null;
+}

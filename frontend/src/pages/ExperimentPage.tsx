@@ -18,6 +18,7 @@ import {
   type TableSchema,
 } from "../api/client";
 import { Histogram, isBuckets, TopValues } from "../components/Charts";
+import { FidelityView } from "../components/FidelityView";
 import { ResultsGrid } from "../components/ResultsGrid";
 import { SchemaTables } from "../components/SchemaTables";
 import {
@@ -212,7 +213,10 @@ export function ExperimentPage({ name }: { name: string }) {
           </div>
         )}
         {section === "profile" && (
-          <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} highlight={column} />
+          <>
+            <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} highlight={column} />
+            <FidelityView name={exp.name} version={exp.last_run?.id} />
+          </>
         )}
         {section === "runs" && <RunHistory name={exp.name} version={runsVersion} />}
         {section === "ddl" && <DdlView name={exp.name} dialect={exp.dialect} />}

@@ -77,7 +77,8 @@ def test_standalone_endpoint_serves_clients_and_other_processes(tmp_path: Path) 
         while "Ctrl-C" not in printed[-1] and time.monotonic() < deadline:  # the rest of the parameters
             printed.append(proc.stdout.readline())
         text = "".join(printed)
-        assert f"snowflake://dwsim:dwsim@dwsim/<EXPERIMENT>/PUBLIC?host=127.0.0.1&port={port}&protocol=http" in text
+        assert f"snowflake://dwsim:dwsim@127.0.0.1:{port}/<EXPERIMENT>/PUBLIC?account=dwsim" in text
+        assert "connect_args={'protocol': 'http'}" in text
         assert "protocol: http" in text and f"port: {port}" in text
         kwargs = json.loads(re.search(r"connect\(\*\*(\{.*\})\)", text).group(1))  # type: ignore[union-attr]
 

@@ -1,15 +1,15 @@
 """Runs record their owner's host and start time beside its pid (from the run's first write), so recovery can tell a
 dead owner from a reused pid.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
