@@ -74,7 +74,7 @@ def client(lib_live: Live) -> Iterator[Any]:
         database="LIBSHOP",
         schema="PUBLIC",
         warehouse="DWSIM_WH",
-        host="dwsim.local",
+        host="localhost",  # dw-sim without a token answers loopback Host names only
         poll_interval=0.05,
         http_client=httpx.Client(transport=ToDwSim(lib_live.url), timeout=60),
     ) as sf:

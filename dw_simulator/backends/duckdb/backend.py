@@ -50,6 +50,8 @@ class DuckDBBackend(WarehouseBackend):
         self._cons: dict[str, tuple[Path, duckdb.DuckDBPyConnection]] = {}
         self._lock = threading.RLock()
         self._memory: duckdb.DuckDBPyConnection | None = None
+        self._in_transaction = False  # between begin() and commit()/rollback()
+        self._open: dict[str, duckdb.DuckDBPyConnection] = {}  # experiments' connections in that transaction
 
     # -- connections -----------------------------------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -107,6 +109,7 @@ class DuckDBBackend(WarehouseBackend):
 
     def _close_one(self, key: str) -> None:
         path, con = self._cons.pop(key)
+        self._open.pop(key, None)
         try:
             con.close()
         finally:
@@ -308,6 +311,9 @@ class DuckDBBackend(WarehouseBackend):
     # -- SQL ----------------------------------------------------------------------------------------------------
     def _prepare(self, experiment: str, sql: str, dialect: str) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
         con = self.connection(experiment)
+        if self._in_transaction and experiment.lower() not in self._open:  # begin() was called: join it
+            self._transaction(con, "BEGIN TRANSACTION")
+            self._open[experiment.lower()] = con
         con.execute("SET search_path = ?", [experiment])
         plain = literal_select(sql, read=dialect, write="duckdb")
         if plain is not None:  # `select 1` and the like: the translator would write the same SQL
@@ -360,19 +366,29 @@ class DuckDBBackend(WarehouseBackend):
         result.total_rows = total
         return result
 
+    # a transaction spans the statements that follow begin(), on each experiment's file they reach
     def begin(self) -> None:
-        self._transaction("BEGIN TRANSACTION")
+        self._end("COMMIT")  # nothing of an earlier statement stays open inside the new transaction
+        self._in_transaction = True
 
     def commit(self) -> None:
-        self._transaction("COMMIT")
+        self._end("COMMIT")
 
     def rollback(self) -> None:
-        self._transaction("ROLLBACK")
+        self._end("ROLLBACK")
 
-    def _transaction(self, verb: str) -> None:
+    def _end(self, verb: str) -> None:
+        open_cons, self._open, self._in_transaction = list(self._open.values()), {}, False
+        for con in open_cons:
+            self._transaction(con, verb)
+
+    @staticmethod
+    def _transaction(con: duckdb.DuckDBPyConnection, verb: str) -> None:
         try:
-            self.connect().execute(verb)
+            con.execute(verb)
         except duckdb.Error as exc:
+            if verb == "ROLLBACK" and "no transaction is active" in str(exc).lower():
+                return  # a failed statement ended it already
             raise QueryError(duckdb_message(str(exc))) from None
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
