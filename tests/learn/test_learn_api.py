@@ -17,7 +17,7 @@ def test_fidelity_over_the_api(tmp_path: Path, settings: Settings, sim: Simulato
     sim.learn("shop", [str(folder)], target_warehouse="duckdb")
     sim.create_experiment_from_text('{"name": "plain", "tables": [{"name": "t", "columns": '
                                     '[{"name": "id", "data_type": "INT"}]}]}', target_warehouse="duckdb")  # fmt: skip
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:  # loopback Host
         early = client.get("/api/experiments/shop/fidelity")
         assert early.status_code == 200 and early.json()["learned"] is False
         assert "no completed run yet" in early.json()["reason"]

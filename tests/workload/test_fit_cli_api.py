@@ -71,7 +71,7 @@ def test_cli_fit_errors_name_the_place(tmp_path: Path) -> None:
 def test_api_fit_and_workload_check(settings: Settings) -> None:
     with Simulator(settings) as sim:
         sim.import_sql(DDL, "redshift", name="shop", target_warehouse="duckdb")
-    with TestClient(create_app(settings, api_settings=ApiSettings())) as client:
+    with TestClient(create_app(settings, api_settings=ApiSettings()), base_url="http://127.0.0.1") as client:
         answer = client.post("/api/experiments/shop/fit", json={"queries": [{"name": "all", "sql": QUERIES}]})
         assert answer.status_code == 200, answer.text
         body = answer.json()
