@@ -1,0 +1,171 @@
+"""Snowflake's implicit casts (coercion), made explicit for an engine that does not do them.
+
+Snowflake casts a NUMBER, BOOLEAN, DATE or TIMESTAMP given to a string function or operator (`LOWER(123)`,
+`id LIKE '6%'`, `CONCAT('id-', id)`, `SPLIT(12345, 3)`, `MD5(123)`) to VARCHAR, and a VARCHAR used in arithmetic
+with a number to NUMBER (`'3' + 4`). DuckDB raises "No function matches" instead. The argument types come from
+sqlglot's type annotation over a copy of the statement, qualified against the catalog the caller gives (so
+columns of CTEs and subqueries are typed too); arguments whose type is unknown or semi-structured are left alone.
+
+https://docs.snowflake.com/en/sql-reference/data-type-conversion#implicit-casting-coercion
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+log = logging.getLogger(__name__)
+ID = "dwsim_node"
+T = exp.DataType.Type
+_TEXT = {T.VARCHAR, T.CHAR, T.TEXT, T.NVARCHAR, T.NCHAR, T.NAME}
+_NUMBER = exp.DataType.NUMERIC_TYPES
+_CASTABLE = _NUMBER | {T.BOOLEAN, T.DATE} | exp.DataType.TEMPORAL_TYPES
+
+# expression class -> the argument keys Snowflake reads as VARCHAR (`expressions` = every item of the list)
+STRING_ARGUMENTS: dict[type[exp.Expr], tuple[str, ...]] = {
+    exp.Lower: ("this",),
+    exp.Upper: ("this",),
+    exp.Initcap: ("this",),
+    exp.Length: ("this",),
+    exp.Left: ("this",),
+    exp.Right: ("this",),
+    exp.Substring: ("this",),
+    exp.Replace: ("this", "expression", "replacement"),
+    exp.RegexpReplace: ("this", "replacement"),
+    exp.RegexpLike: ("this",),
+    exp.RegexpExtract: ("this",),
+    exp.RegexpCount: ("this",),
+    exp.Split: ("this", "expression"),
+    exp.SplitPart: ("this", "delimiter"),
+    exp.SplitToTable: ("this", "expression"),
+    exp.Strtok: ("this", "delimiter"),
+    exp.StrtokToArray: ("this", "expression"),
+    exp.Contains: ("this", "expression"),
+    exp.StartsWith: ("this", "expression"),
+    exp.EndsWith: ("this", "expression"),
+    exp.MD5: ("this",),
+    exp.SHA: ("this",),
+    exp.SHA2: ("this",),
+    exp.Pad: ("this", "fill_pattern"),
+    exp.Trim: ("this",),
+    exp.Reverse: ("this",),
+    exp.Concat: ("expressions",),
+    exp.ConcatWs: ("expressions",),
+    exp.DPipe: ("this", "expression"),
+    exp.Like: ("this", "expression"),
+    exp.ILike: ("this", "expression"),
+    exp.StrPosition: ("this", "substr"),
+    exp.Translate: ("this",),
+    exp.Ascii: ("this",),
+    exp.Levenshtein: ("this", "expression"),
+    exp.Soundex: ("this",),
+    exp.Unicode: ("this",),
+    exp.Repeat: ("this",),
+    exp.Stuff: ("this", "expression"),
+    exp.Base64Encode: ("this",),
+}
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+
+
+def annotate(
+    expression: exp.Expr,
+    catalog: Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]],
+    database: str | None,
+    schema: str | None,
+) -> dict[int, exp.DataType]:
+    """The type sqlglot infers for each node of `expression` (keyed by id(node)); the statement is not changed.
+
+    `catalog` is database -> schema -> table -> column -> DuckDB type, for the tables the statement reads."""
+    nodes: dict[int, exp.Expr] = {}
+    for index, node in enumerate(expression.walk()):
+        node.meta[ID] = index
+        nodes[index] = node
+    types: dict[int, exp.DataType] = {}
+    try:
+        tables: dict[str, object] = {db: {s: dict(t) for s, t in schemas.items()} for db, schemas in catalog.items()}
+        mapping = MappingSchema(tables, dialect="duckdb", normalize=False)
+        qualified = qualify(
+            expression.copy(),
+            schema=mapping,
+            dialect="snowflake",
+            catalog=database,
+            db=schema,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+        annotate_types(qualified, schema=mapping, dialect="snowflake")
+        for node in qualified.walk():
+            tag = node.meta.get(ID)
+            if tag is not None and node.type is not None and node.type.this != T.UNKNOWN:
+                types[id(nodes[tag])] = node.type
+    except Exception:  # a statement sqlglot cannot qualify keeps its casts as written
+        log.debug("no type annotation for %s", expression.sql(dialect="snowflake")[:200], exc_info=True)
+    finally:
+        for node in nodes.values():
+            node.meta.pop(ID, None)
+    return types
+
+
+def implicit_casts(expression: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.Expr:
+    """Cast what Snowflake casts implicitly, using `types` from `annotate` (done before any other rewrite)."""
+
+    def type_of(node: exp.Expr) -> exp.DataType | None:
+        if isinstance(node, exp.Literal):
+            return exp.DataType.build("VARCHAR" if node.is_string else "DECIMAL")
+        if isinstance(node, exp.Boolean):
+            return exp.DataType.build("BOOLEAN")
+        if isinstance(node, exp.Cast):
+            return node.to
+        return types.get(id(node))
+
+    def to_text(node: exp.Expr) -> exp.Expr:
+        kind = type_of(node)
+        if kind is None or kind.this not in _CASTABLE:
+            return node
+        return exp.Cast(this=node, to=exp.DataType.build("VARCHAR"))
+
+    def fix(node: exp.Expr) -> exp.Expr:
+        keys = STRING_ARGUMENTS.get(type(node))
+        if keys is not None:
+            for key in keys:
+                value = node.args.get(key)
+                if isinstance(value, list):
+                    node.set(key, [to_text(v) for v in value])
+                elif isinstance(value, exp.Expr):
+                    node.set(key, to_text(value))
+        elif isinstance(node, _ARITHMETIC):
+            left, right = type_of(node.this), type_of(node.expression)
+            if _is_text(left) and _is_number(right):
+                node.set("this", to_number(node.this))
+            elif _is_number(left) and _is_text(right):
+                node.set("expression", to_number(node.expression))
+        return node
+
+    return expression.transform(fix, copy=False)
+
+
+def to_number(node: exp.Expr) -> exp.Expr:
+    """A VARCHAR operand of arithmetic as a NUMBER: a literal keeps its own scale ('2.5' -> 2.5), a column is read
+    as a DOUBLE (its scale is not known)."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        try:
+            number = Decimal(node.name.strip())
+        except InvalidOperation:
+            return exp.Cast(this=node, to=exp.DataType.build("DOUBLE"))
+        return exp.Literal.number(str(number))
+    return exp.Cast(this=node, to=exp.DataType.build("DOUBLE"))
+
+
+def _is_text(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this in _TEXT
+
+
+def _is_number(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this in _NUMBER
