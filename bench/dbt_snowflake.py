@@ -28,7 +28,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -89,12 +88,33 @@ def export_repo(sources: Path, repo: str, dest: Path, ref: str = "HEAD") -> str:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    archive = subprocess.run([*git, "archive", "--format=tar", ref], capture_output=True, check=True, timeout=300)
-    with tempfile.TemporaryFile() as handle:
-        handle.write(archive.stdout)
-        handle.seek(0)
-        with tarfile.open(fileobj=handle) as tar:
-            tar.extractall(dest, filter="data")
+    listing = subprocess.run([*git, "ls-tree", "-r", "-z", ref], capture_output=True, check=True, timeout=300)
+    blobs: list[tuple[str, str]] = []  # (object id, path); snapshots may lack big files (docs/manifest.json)
+    for entry in listing.stdout.decode().split("\0"):
+        if entry:
+            meta, path = entry.split("\t", 1)
+            _mode, kind, oid = meta.split()
+            if kind == "blob":
+                blobs.append((oid, path))
+    batch = subprocess.run(
+        [*git, "cat-file", "--batch"],
+        input="".join(f"{oid}\n" for oid, _ in blobs).encode(),
+        capture_output=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    offset = 0
+    for _oid, path in blobs:
+        end = batch.index(b"\n", offset)
+        header = batch[offset:end].split()
+        offset = end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(batch[offset : offset + size])
+        offset += size + 1
     return commit.stdout.strip()
 
 
@@ -310,7 +330,7 @@ def cause(message: str) -> str:
     text = re.sub(r"^\d{6} \(\w+\):\s*", "", text)
     text = re.sub(r"^SQL compilation error:\s*", "", text)
     text = _mask_quoted(text)
-    text = re.sub(r"\b(with name|Table|View|Schema|Database) [\w.]+", r"\1 …", text)
+    text = re.sub(r"\b(with name |(?:Table|View|Schema|Database) (?!with\b))[\w.]+", r"\1 …", text)
     text = re.sub(r"(?<![\w(])\d+\b", "N", text)
     text = re.sub(r"\s+", " ", text)
     return text[:180] or "(no message)"
@@ -356,11 +376,22 @@ def report(outcomes: list[Outcome], top: int) -> dict[str, Any]:
         "share_of_all_models": totals["success"] / models,
         "share_of_run_models": totals["success"] / ran,
         "packages": [
-            {"repo": o.repo, "models": o.models, "seeds": o.seeds, "failure": o.failure, "seconds": o.seconds}
+            {
+                "repo": o.repo,
+                "models": o.models,
+                "seeds": o.seeds,
+                "failure": o.failure,
+                "seconds": o.seconds,
+                "model_files": o.model_files,
+            }
             for o in outcomes
         ],
         "causes": [{"cause": text, "count": len(nodes), "nodes": nodes} for text, nodes in ranked],
     }
+
+
+def _pairs(saved: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
+    return {key: (value[0], value[1]) for key, value in saved.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,7 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per dbt command")
     parser.add_argument("--top", type=int, default=25, help="how many causes to print")
     parser.add_argument("--json", type=Path, default=None, help="also write the outcome here")
+    parser.add_argument("--from-json", type=Path, default=None, help="only print the report of a --json outcome")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        report(
+            [Outcome(**{**p, "models": _pairs(p["models"]), "seeds": _pairs(p["seeds"])}) for p in saved["packages"]],
+            args.top,
+        )
+        return 0
     repos = PROJECTS[args.set]
     if args.only:
         wanted = {n.strip() for n in args.only.split(",") if n.strip()}
