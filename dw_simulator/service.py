@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from dw_simulator import observability as obs
 from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
 from dw_simulator.config import Settings, load_settings
+from dw_simulator.connections import connection_settings
 from dw_simulator.errors import (
     AlreadyExistsError,
     DwSimError,
@@ -34,7 +35,7 @@ from dw_simulator.metadata import Experiment, MetadataStore
 from dw_simulator.metadata.store import ACTIVE_STATUSES, now
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
 from dw_simulator.schema import ExperimentSchema, load_schema_file, load_schema_text
-from dw_simulator.schema.models import DIALECTS
+from dw_simulator.schema.experiment_schema import DIALECTS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -284,8 +285,6 @@ class Simulator:
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
         """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
         SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
-        from dw_simulator.endpoints.redshift.connect_info import connection_settings
-
         database = self.get_experiment(name).info.name if name else None
         return connection_settings(self.settings, database=database)
 

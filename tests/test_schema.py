@@ -246,3 +246,28 @@ def test_dialect_defaults_follow_target() -> None:
     assert load_schema_data(_exp(_table("t", _col("a")))).dialect == "redshift"
     assert load_schema_data(_exp(_table("t", _col("a")), target_warehouse="snowflake")).dialect == "snowflake"
     assert load_schema_data(_exp(_table("t", _col("a")), dialect="snowflake")).dialect == "snowflake"
+
+
+def test_several_errors_are_each_listed_once() -> None:
+    data = _exp(
+        _table(
+            "t",
+            _col("a", min_value="abc"),  # fits no member of int | float | Decimal: pydantic reports it three times
+            _col("b", "FOO"),
+            _col("c", null_rate=2),
+        ),
+        _table("u", _col("id", max_value=[1]), target_rows=-1),
+    )
+    error = _error(data)
+    places = [(d.get("table"), d.get("column"), d.get("field")) for d in error.details]
+    assert places == [("t", "a", "min_value"), ("t", "b", "data_type"), ("t", "c", "null_rate"),
+                      ("u", None, "target_rows"), ("u", "id", "max_value")]  # fmt: skip
+    assert error.details[0]["message"] == "expected a number, not 'abc'"
+    assert error.details[4]["message"] == "expected a number, not [1]"
+    # the message names the first problem; front ends list the others from the details, so none appears twice
+    assert error.message.startswith(
+        "schema: invalid schema: table 't', column 'a', field 'min_value': expected a number"
+    )
+    assert error.message.endswith("(and 4 more problems)")
+    for detail in error.details[1:]:
+        assert detail["message"] not in error.message

@@ -7,6 +7,7 @@ what to do; backends only know how to do it on their engine.
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -14,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dw_simulator.schema import ExperimentSchema, TableSchema
-
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.config import Settings
+    from dw_simulator.schema import ExperimentSchema, TableSchema
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,27 @@ class Capabilities:
     native_json: bool
     staging_formats: tuple[str, ...] = ("parquet",)
     max_identifier_length: int = 63
+
+
+@dataclass(frozen=True)
+class BackendFactory:
+    """What the registry knows of a backend without importing it: its name, its capabilities and where its class
+    lives. The backend's module, and with it the engine's driver, is imported only when a backend is made."""
+
+    name: str
+    capabilities: Capabilities
+    module: str  # the module defining the backend class
+    class_name: str
+    description: str = ""
+
+    def backend_class(self) -> type[WarehouseBackend]:
+        cls = getattr(importlib.import_module(self.module), self.class_name)
+        if not (isinstance(cls, type) and issubclass(cls, WarehouseBackend)):
+            raise TypeError(f"{self.module}.{self.class_name} is not a WarehouseBackend")
+        return cls
+
+    def create(self, settings: Settings) -> WarehouseBackend:
+        return self.backend_class()(settings)
 
 
 @dataclass

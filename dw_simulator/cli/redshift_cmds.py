@@ -48,7 +48,7 @@ def redshift_endpoint(
     """Serve the local Redshift endpoint (PostgreSQL wire protocol speaking as Redshift) so psql, redshift_connector,
     SQLAlchemy and dbt-redshift can query the experiments: each experiment is a database. Prints how to connect."""
     from dw_simulator.cli.serve import is_loopback
-    from dw_simulator.endpoints.redshift.connect_info import connection_settings
+    from dw_simulator.connections import connection_settings
     from dw_simulator.endpoints.redshift.runner import serve_standalone
     from dw_simulator.endpoints.redshift.server import EndpointConfig
     from dw_simulator.service import Simulator

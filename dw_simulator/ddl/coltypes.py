@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from dw_simulator.ddl.clauses import TypeText
+from dw_simulator.ddl.column_clauses import TypeText
 from dw_simulator.ddl.cursor import SyntaxProblem
 from dw_simulator.ddl.typemap import DIALECT_TITLES, PREFERRED_SPELLING, TYPE_TABLES, TypeRule
 from dw_simulator.schema.types import MAX_DECIMAL_PRECISION, MAX_VARCHAR_LENGTH

@@ -313,7 +313,7 @@ def settle_keys(table: TableDraft, warn: Warn, problem: Callable[[str, int], Non
         return
     row_type = "BIGINT" if table.target_rows > INTEGER_RANGES[BaseType.INT][1] else "INT"
     surrogate = ColumnDraft(ROW_ID, ROW_ID, row_type, table.start, is_unique=True, required=True)
-    table.columns.insert(0, surrogate)
+    table.add_column(surrogate, first=True)
     table.composite_keys.append(list(key))
     warn(table, composite_warning(table.name, list(key)))
 

@@ -85,17 +85,29 @@ class TableDraft:
     target_rows: int = 1000
     rows_given: bool = False
     failed: set[str] = field(default_factory=set)  # columns that could not be read (already reported)
+    # the first column of each written / final name (lower case), so that lookups stay O(1) on wide tables
+    _by_written: dict[str, ColumnDraft] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, ColumnDraft] = field(default_factory=dict, repr=False)
+
+    def add_column(self, column: ColumnDraft, *, first: bool = False) -> None:
+        """Append a column (or put it first); columns are only ever added through here."""
+        written, name = column.written.lower(), column.name.lower()
+        if first:
+            self.columns.insert(0, column)
+            self._by_written[written], self._by_name[name] = column, column
+        else:
+            self.columns.append(column)
+            self._by_written.setdefault(written, column)
+            self._by_name.setdefault(name, column)
 
     def column(self, written: str) -> ColumnDraft | None:
         """A column by the name a statement uses for it (case-insensitive; written or sanitised spelling)."""
         lowered = written.lower()
-        for column in self.columns:
-            if column.written.lower() == lowered:
-                return column
-        for column in self.columns:
-            if column.name.lower() == lowered:
-                return column
-        return None
+        return self._by_written.get(lowered) or self._by_name.get(lowered)
+
+    def has_written(self, written: str) -> bool:
+        """Whether a column was written with this name (case-insensitive)."""
+        return written.lower() in self._by_written
 
     def layout(self) -> dict[str, Any] | None:
         out: dict[str, Any] = {}

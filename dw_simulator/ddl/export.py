@@ -17,8 +17,10 @@ from typing import Any
 from dw_simulator.ddl.constraints import ROW_ID
 from dw_simulator.ddl.names import quote
 from dw_simulator.errors import SchemaValidationError
+from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.distributions import CategoricalDistribution
-from dw_simulator.schema.models import ColumnSchema, ExperimentSchema, TableSchema
+from dw_simulator.schema.experiment_schema import ExperimentSchema
+from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec
 
 EXPORT_DIALECTS: tuple[str, ...] = ("redshift", "snowflake", "postgres", "duckdb")

@@ -1,6 +1,6 @@
 """Identifiers: making warehouse names safe for the schema model, and quoting them on export.
 
-Policy: a table or column name that is not a safe identifier (`schema.models.IDENTIFIER_RE`: 1-63 letters, digits
+Policy: a table or column name that is not a safe identifier (`schema.validation.IDENTIFIER_RE`: 1-63 letters, digits
 or underscores, not starting with a digit) is **sanitised with a warning**, not rejected: every other character
 becomes `_`, a leading digit gets a `_` prefix, and the name is cut to 63 characters (`"Order Date"` ->
 `Order_Date`, `#temp_sales` -> `_temp_sales`). References to the name (keys, foreign keys, CHECKs, sort keys)
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dw_simulator.schema.models import IDENTIFIER_RE
+from dw_simulator.schema.validation import IDENTIFIER_RE
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 MAX_IDENTIFIER = 63

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dw_simulator.ddl.clauses import (
+from dw_simulator.ddl.column_clauses import (
     ColumnAttrs,
-    TableOptions,
     TypeText,
     blank_constraint_properties,
     read_column_attributes,
-    read_table_options,
     read_type,
 )
 from dw_simulator.ddl.cursor import Cursor, Rewriter, SyntaxProblem, source_of, split_top_level
 from dw_simulator.ddl.lexer import Kind, Token
+from dw_simulator.ddl.table_clauses import TableOptions, read_table_options
 
 _CONSTRAINT_STARTS = ("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK")
 _ALTER_ACTIONS = (

@@ -224,6 +224,8 @@ POSTGRES: dict[str, TypeRule] = {
 
 TYPE_TABLES: dict[str, dict[str, TypeRule]] = {"redshift": REDSHIFT, "snowflake": SNOWFLAKE, "postgres": POSTGRES}
 DIALECT_TITLES: dict[str, str] = {"redshift": "Redshift", "snowflake": "Snowflake", "postgres": "PostgreSQL"}
+# The first word of every type name any dialect knows: a word followed by one of these starts a column definition.
+TYPE_HEADS = frozenset(name.split()[0] for table in TYPE_TABLES.values() for name in table)
 
 # Type names made of several words: first word -> the words that may follow it (longest match wins).
 MULTI_WORD_TYPES: dict[str, tuple[tuple[str, ...], ...]] = {

@@ -9,11 +9,19 @@ How determinism works (details in `random`, `domains`, `keys`):
 * Faker is only used to build pools of values once per run; rows pick pool positions by hash.
 
 So the same seed gives identical Parquet content whatever the batch size or the number of worker processes.
+
+Owns: planning (`plan`, `value_plans`, `unique_plans`, `composite_plans`, `plan_problem`, `bounds`, `sampling`,
+`pools`), value generators (`columns`, `domains`, `keys`, `shaped_json`, `random`, `arrow`) and the run that
+writes Parquet batches (`run`, `writer`).
+
+May import: `dw_simulator.schema`, `dw_simulator.config`, `dw_simulator.errors`, numpy, pyarrow (and Faker and
+DuckDB lazily, where they are used). Never the service, front ends (cli, api, endpoints), backends, sql or ddl.
 """
 
 from dw_simulator.generator.arrow import arrow_schema_for, arrow_type_for
 from dw_simulator.generator.bounds import REFERENCE_DATE
-from dw_simulator.generator.engine import (
+from dw_simulator.generator.plan import ExperimentPlan, build_plan
+from dw_simulator.generator.run import (
     DEFAULT_BATCH_SIZE,
     GenerationCancelled,
     GenerationResult,
@@ -21,7 +29,6 @@ from dw_simulator.generator.engine import (
     TableOutput,
     generate_experiment,
 )
-from dw_simulator.generator.plan import ExperimentPlan, build_plan
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dw_simulator.generator.random import I64, U64, Bools
-from dw_simulator.schema.models import ColumnSchema, TableSchema
+from dw_simulator.schema.column_schema import ColumnSchema
+from dw_simulator.schema.table_schema import TableSchema
 from dw_simulator.schema.types import BaseType, TypeSpec
 
 DIGITS36 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)

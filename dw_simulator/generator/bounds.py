@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dw_simulator.generator import arrow as build
+import dw_simulator.generator.arrow as build
+from dw_simulator.schema.column_schema import ColumnSchema
 from dw_simulator.schema.distributions import (
     BetaDistribution,
     ExponentialDistribution,
@@ -22,7 +23,6 @@ from dw_simulator.schema.distributions import (
     NormalDistribution,
     UniformDistribution,
 )
-from dw_simulator.schema.models import ColumnSchema
 from dw_simulator.schema.types import INTEGER_RANGES, BaseType, TypeSpec
 
 REFERENCE_DATE = date(2025, 1, 1)

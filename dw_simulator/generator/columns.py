@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from dw_simulator.generator import arrow as build
+import dw_simulator.generator.arrow as build
 from dw_simulator.generator.domains import Domain, binary_matrix, json_documents
 from dw_simulator.generator.pools import Pool
 from dw_simulator.generator.random import F64, I64, MASK64, U64, Bijection, Bools, below, uniform

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dw_simulator.generator import arrow as build
+import dw_simulator.generator.arrow as build
 from dw_simulator.generator.pools import Pool, email_domains, first_names, last_names, single_words
 from dw_simulator.generator.random import MASK64, U64, below, derive, hash_rows
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from dw_simulator.generator import arrow as build
+import dw_simulator.generator.arrow as build
 from dw_simulator.generator.columns import ColumnPlan, ValueGen
 from dw_simulator.generator.domains import Domain
 from dw_simulator.generator.random import I64, U64, Bijection, Bools, below, uniform

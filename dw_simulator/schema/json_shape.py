@@ -9,6 +9,9 @@ faker_rule, bounds, dates, distribution, null_rate) works inside documents too:
             "email": {"faker_rule": "internet.email"}}},
         "total": {"data_type": "DECIMAL(10,2)", "distribution": {"type": "normal", "mean": 80, "stddev": 20}},
         "tags": {"type": "array", "items": {"faker_rule": "lorem.word"}, "min_items": 0, "max_items": 4}}}
+
+This module holds the shape model only; `column_schema.check_shape` validates a shape against its column (each
+leaf is validated exactly like a column).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dw_simulator.schema.distributions import Distribution
 
@@ -89,38 +92,3 @@ class JsonShape(BaseModel):
             if value is not None:
                 data[key] = value.model_dump() if isinstance(value, BaseModel) else value
         return data
-
-
-def check_shape(shape: JsonShape, column_type: str) -> None:
-    """Validate a shape against its column type and every leaf as a column would be. Raises JsonShapeError."""
-    from dw_simulator.schema.models import ColumnSchema  # a leaf is validated exactly like a column
-
-    if column_type == "ARRAY" and shape.kind != "array":
-        raise JsonShapeError("type", "an ARRAY column's shape must be an array (give 'items')")
-    if column_type == "OBJECT" and shape.kind != "object":
-        raise JsonShapeError("type", "an OBJECT column's shape must be an object (give 'properties')")
-
-    def walk(node: JsonShape, path: str, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            raise JsonShapeError(path, f"shapes nest at most {MAX_DEPTH} levels deep")
-        if node.kind == "object":
-            for key, child in (node.properties or {}).items():
-                if not JSON_KEY_RE.match(key):
-                    raise JsonShapeError(path, f"key {key!r} must start with a letter or _ and use letters, digits, "
-                                               "_, $, space or -")  # fmt: skip
-                walk(child, f"{path}.properties.{key}" if path else f"properties.{key}", depth + 1)
-        elif node.kind == "array":
-            assert node.items is not None
-            walk(node.items, f"{path}.items" if path else "items", depth + 1)
-        else:
-            try:
-                leaf = ColumnSchema.model_validate(node.leaf_column("value"))
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                ctx = first.get("ctx") or {}
-                message = ctx.get("dw_message") or first.get("msg", "invalid")
-                raise JsonShapeError(path, str(message)) from None
-            if leaf.type_spec.is_json:
-                raise JsonShapeError(path, "a value inside a shape cannot itself be semi-structured; nest a shape")
-
-    walk(shape, "", 0)

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from dw_simulator.errors import Problem, SchemaValidationError
-from dw_simulator.schema.models import ExperimentSchema
+from dw_simulator.schema.experiment_schema import ExperimentSchema
+from dw_simulator.schema.validation import more_problems
 
 MAX_SCHEMA_BYTES = 5 * 1024 * 1024
 
@@ -26,6 +26,8 @@ def parse_text(text: str, *, source: str = "schema") -> Any:
         except json.JSONDecodeError as exc:
             problem = Problem(f"invalid JSON: {exc.msg}", line=exc.lineno, col=exc.colno)
             raise SchemaValidationError(f"{source}: {problem}", details=[problem.to_dict()]) from None
+    import yaml  # only YAML text needs it (about 20 ms of import)
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -79,15 +81,40 @@ def load_schema_data(
         return ExperimentSchema.model_validate(data)
     except ValidationError as exc:
         problems = problems_from_validation_error(exc, data)
-        summary = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise SchemaValidationError(
-            f"{source}: invalid schema: {summary}{more}", details=[p.to_dict() for p in problems]
+            f"{source}: invalid schema: {problems[0]}{more_problems(problems)}", details=[p.to_dict() for p in problems]
         ) from None
 
 
 def problems_from_validation_error(exc: ValidationError, data: Any) -> list[Problem]:
-    return [_problem(err, data) for err in exc.errors(include_url=False)]
+    """One problem per fault. Pydantic reports a value that fits no member of a union (`int | float | Decimal`) once
+    per member, at the same place: those are merged into one problem; repeated problems are listed once."""
+    problems: list[Problem] = []
+    seen: set[tuple[str | None, ...]] = set()
+    unions: dict[tuple[str | None, ...], int] = {}  # place -> index of its merged problem
+    for err in exc.errors(include_url=False):
+        problem = _problem(err, data)
+        place = (problem.table, problem.column, problem.field)
+        if _is_number_member(err):
+            if place in unions:
+                problems[unions[place]].message = _not_a_number(err.get("input"))
+                continue
+            unions[place] = len(problems)
+        elif (*place, problem.message) in seen:
+            continue
+        seen.add((*place, problem.message))
+        problems.append(problem)
+    return problems
+
+
+def _is_number_member(err: Any) -> bool:
+    loc = err.get("loc", ())
+    return bool(loc) and loc[-1] in ("int", "float", "decimal")
+
+
+def _not_a_number(value: Any) -> str:
+    shown = repr(value)
+    return f"expected a number, not {shown if len(shown) <= 40 else shown[:37] + '...'}"
 
 
 def _problem(err: Any, data: Any) -> Problem:

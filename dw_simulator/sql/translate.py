@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
 from dw_simulator.errors import QueryError
 from dw_simulator.sql.parsing import parse_statements
+from dw_simulator.sql.redshift.translation import translate_redshift
+from dw_simulator.sql.statement import Statement
+from dw_simulator.sql.writing import write_sql
 
-
-@dataclass
-class Statement:
-    source: str  # the statement as the user wrote it (regenerated in the source dialect)
-    engine_sql: str  # the statement for the engine
-    returns_rows: bool
-    # COPY/UNLOAD and other statements the engine cannot run as SQL: executed by `sql.redshift.copy_unload`
-    action: Any = None
-
+__all__ = ["ENGINES_WITH_REDSHIFT_LAYER", "Statement", "translate"]
 
 _NO_ROWS = (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Alter, exp.Set, exp.Use, exp.Command)
 
@@ -39,17 +32,15 @@ def translate(
     if not sql or not sql.strip():
         raise QueryError("no SQL given")
     if read == "redshift" and write in ENGINES_WITH_REDSHIFT_LAYER:
-        from dw_simulator.sql.redshift import translate_redshift
-
         return translate_redshift(sql, engine=write, catalog=catalog)
     expressions = parse_statements(sql, read=read, label=read)
     statements: list[Statement] = []
     for expression in expressions:
         if expression is None:
             continue
-        engine_sql = expression.sql(dialect=write)
+        engine_sql = write_sql(expression, dialect=write, label=read)
         returns_rows = not isinstance(expression, _NO_ROWS)
-        statements.append(Statement(expression.sql(dialect=read), engine_sql, returns_rows))
+        statements.append(Statement(write_sql(expression, dialect=read, label=read), engine_sql, returns_rows))
     if not statements:
         raise QueryError("no SQL statement found")
     return statements

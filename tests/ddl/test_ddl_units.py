@@ -285,3 +285,37 @@ def test_exported_ddl_has_one_statement_per_table_plus_extras() -> None:
     schema = import_sql("CREATE TABLE a (x INT); CREATE TABLE b (y INT);", "redshift", name="t").schema
     ddl = export_ddl(schema, "redshift")
     assert len(re.findall(r"^CREATE TABLE", ddl, flags=re.M)) == 2
+
+
+def test_progress_counts_every_statement_in_order() -> None:
+    sql = """
+        CREATE TABLE a (id INT PRIMARY KEY);
+        GRANT SELECT ON a TO analyst;
+        CREATE TABLE b (id INT, a_id INT);
+        ALTER TABLE b ADD FOREIGN KEY (a_id) REFERENCES a (id);
+        COMMENT ON TABLE a IS 'parents';
+        CREATE VIEW v AS SELECT 1;
+    """
+    calls: list[tuple[int, int]] = []
+
+    def on_progress(done: int, total: int) -> None:
+        calls.append((done, total))
+
+    result = import_sql(sql, "redshift", name="p", today=TODAY, on_progress=on_progress)
+    assert calls == [(n, 6) for n in range(7)]  # (0, total) first, then one call per statement
+    b = result.schema.table("b")
+    a_id = b.column("a_id") if b is not None else None
+    assert a_id is not None and a_id.foreign_key is not None  # the ALTER TABLE, applied after every CREATE
+    assert result.schema.table("a").description == "parents"  # type: ignore[union-attr]
+
+
+def test_progress_is_reported_before_a_problem_is_raised() -> None:
+    calls: list[tuple[int, int]] = []
+    with pytest.raises(SchemaValidationError, match="missing comma"):
+        import_sql(
+            "CREATE TABLE a (id INT);\nCREATE TABLE b (x INT\n y INT);",
+            "redshift",
+            name="p",
+            on_progress=lambda done, total: calls.append((done, total)),
+        )
+    assert calls == [(0, 2), (1, 2), (2, 2)]  # every statement is still read, so all problems are reported at once

@@ -14,9 +14,10 @@ from endpoint_support import EXAMPLE, EXPERIMENTS, WAREHOUSES, Endpoint
 from pg_server import postgres_server, scratch_database
 
 from dw_simulator.config import Settings
+from dw_simulator.connections import bundle_path
 from dw_simulator.endpoints.redshift.runner import EndpointThread
 from dw_simulator.endpoints.redshift.server import EndpointConfig
-from dw_simulator.endpoints.redshift.tls import bundle_path, certificate_paths
+from dw_simulator.endpoints.redshift.tls import certificate_paths
 from dw_simulator.service import Simulator
 
 

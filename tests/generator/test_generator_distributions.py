@@ -10,7 +10,7 @@ from generator_helpers import col, experiment, table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dw_simulator.generator.plan import allocate_sizes
+from dw_simulator.generator.keys import allocate_sizes
 from dw_simulator.generator.random import Bijection, gamma, hash_rows, standard_normal, stream_key, uniform
 
 N = 60_000

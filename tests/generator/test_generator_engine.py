@@ -155,6 +155,19 @@ def test_capacity_exceeded_fails_before_any_file(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_several_capacity_problems_are_each_listed_once(tmp_path: Path) -> None:
+    schema = experiment(
+        table("small", 10, col("id", is_unique=True, min_value=1, max_value=100)),
+        table("tiny", 10, col("code", "CHAR(1)", is_unique=True)),
+    )
+    with pytest.raises(SchemaValidationError) as info:
+        generate_experiment(schema, tmp_path / "o", seed=1, row_overrides={"small": 300, "tiny": 50})
+    error = info.value
+    assert [(d["table"], d["column"]) for d in error.details] == [("small", "id"), ("tiny", "code")]
+    assert "300 unique values" in error.message and error.message.endswith("(and 1 more problem)")
+    assert error.details[1]["message"] not in error.message  # front ends list it from the details
+
+
 def test_zero_rows_writes_an_empty_file_with_the_schema(generate) -> None:
     g = generate(shop(30), row_overrides={"orders": 0})
     assert g.result.tables["orders"].rows == 0

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.duckdb.factory import DUCKDB
 from dw_simulator.backends.duckdb.types import duckdb_type
 from dw_simulator.backends.profiling import profile_sql_plan
 from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
+from dw_simulator.sql.engine_errors import duckdb_message
 from dw_simulator.sql.translate import translate
 
 if TYPE_CHECKING:
@@ -33,15 +35,8 @@ def q(identifier: str) -> str:
 
 
 class DuckDBBackend(WarehouseBackend):
-    name = "duckdb"
-    capabilities = Capabilities(
-        engine_dialect="duckdb",
-        embedded=True,
-        schemas=True,
-        transactional_ddl=True,
-        native_json=True,
-        max_identifier_length=255,
-    )
+    name = DUCKDB.name
+    capabilities = DUCKDB.capabilities
 
     def __init__(self, settings: Settings, path: Path | None = None) -> None:
         super().__init__(settings)
@@ -171,7 +166,7 @@ class DuckDBBackend(WarehouseBackend):
         con = self.connect()
         con.execute(f"SET search_path = '{experiment}'")
         if dialect == "redshift":  # the Redshift layer: its macros, and COPY/UNLOAD run as actions
-            from dw_simulator.sql.redshift.duckdb_engine import prepare_redshift
+            from dw_simulator.sql.redshift.duckdb_runner import prepare_redshift
 
             return con, prepare_redshift(con, experiment, sql, self.settings)
         try:
@@ -208,7 +203,7 @@ class DuckDBBackend(WarehouseBackend):
                 truncated = len(rows) > limit
                 rows = rows[:limit]
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
         return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
 
@@ -220,13 +215,8 @@ class DuckDBBackend(WarehouseBackend):
             last = statements[-1]
             return con.execute(last if isinstance(last, str) else last()).to_arrow_table()
         except duckdb.Error as exc:
-            raise QueryError(_engine_message(exc)) from None
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run engine SQL as is (internal use: tests, profiling)."""
         return self.connect().execute(sql, params or []).fetchall()
-
-
-def _engine_message(exc: Exception) -> str:
-    text = str(exc).strip()
-    return f"DuckDB: {text}"

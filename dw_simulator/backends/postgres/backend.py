@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dw_simulator import observability as obs
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
-from dw_simulator.backends.postgres.types import column_kind, postgres_type
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.postgres.copy_target import PostgresCopyTarget, arrow_of
+from dw_simulator.backends.postgres.driver import error_message, psycopg_module, q, redact, type_name
+from dw_simulator.backends.postgres.factory import POSTGRES_CAPABILITIES, REDSHIFT
+from dw_simulator.backends.postgres.types import postgres_type
 from dw_simulator.backends.profiling import profile_sql_plan
-from dw_simulator.errors import BackendUnavailableError, MissingDependencyError, QueryError
+from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
-from dw_simulator.sql.redshift.copy_unload import ColumnInfo, CopyAction, run_action, run_copy
+from dw_simulator.sql.redshift.copy_unload import CopyAction, run_action, run_copy
 from dw_simulator.sql.translate import Statement, translate
 
 if TYPE_CHECKING:
@@ -39,37 +42,10 @@ DEFAULT_URL = "postgresql://mockuser:mockpass@localhost:5439/dev"  # docker-comp
 LOCAL_IAM_ROLE = "arn:aws:iam::000000000000:role/dw-sim-local"
 
 
-def q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _psycopg() -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise MissingDependencyError("the PostgreSQL/Redshift warehouse", "postgres", "psycopg") from None
-    return psycopg
-
-
-def _message(exc: Exception) -> str:
-    diag = getattr(exc, "diag", None)
-    primary = getattr(diag, "message_primary", None) if diag is not None else None
-    text = primary or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"PostgreSQL: {text}"
-
-
 class PostgresBackend(WarehouseBackend):
     name = "postgres"
     read_dialect: ClassVar[str] = "postgres"
-    capabilities = Capabilities(
-        engine_dialect="postgres",
-        embedded=False,
-        schemas=True,
-        transactional_ddl=True,
-        native_json=True,
-        staging_formats=("parquet", "csv", "json"),
-        max_identifier_length=63,
-    )
+    capabilities = POSTGRES_CAPABILITIES
 
     def __init__(self, settings: Settings, url: str | None = None) -> None:
         super().__init__(settings)
@@ -80,14 +56,14 @@ class PostgresBackend(WarehouseBackend):
     # -- connection ---------------------------------------------------------------------------------------------------
     def connect(self) -> Any:
         if self._conn is None or self._conn.closed:
-            psycopg = _psycopg()
+            psycopg = psycopg_module()
             from psycopg.types.string import TextLoader
 
             try:
                 conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10)
             except psycopg.Error as exc:
                 raise BackendUnavailableError(
-                    f"cannot connect to PostgreSQL at {_redact(self.url)}: {str(exc).strip().splitlines()[0]}"
+                    f"cannot connect to PostgreSQL at {redact(self.url)}: {str(exc).strip().splitlines()[0]}"
                 ) from None
             # SUPER/json values come back as their JSON text, as Redshift clients receive them
             conn.adapters.register_loader("jsonb", TextLoader)
@@ -146,14 +122,14 @@ class PostgresBackend(WarehouseBackend):
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         conn = self.connect()
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         try:
             with conn.cursor() as cur:
                 yield cur
             conn.commit()
         except psycopg.Error as exc:
             conn.rollback()
-            raise QueryError(_message(exc)) from None
+            raise QueryError(error_message(exc)) from None
         except BaseException:
             conn.rollback()
             raise
@@ -283,7 +259,7 @@ class PostgresBackend(WarehouseBackend):
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
         started = time.perf_counter()
         conn = self.connect()
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         statements = self.translate(experiment, sql, dialect)
         affected: int | None = None
         try:
@@ -316,7 +292,7 @@ class PostgresBackend(WarehouseBackend):
                         affected,
                     )
                 columns = [d.name for d in description]
-                types = [_type_name(conn, d.type_code) for d in description]
+                types = [type_name(conn, d.type_code) for d in description]
                 if limit is None:
                     rows = cur.fetchall()
                     truncated = False
@@ -327,7 +303,7 @@ class PostgresBackend(WarehouseBackend):
             conn.commit()
         except psycopg.Error as exc:
             conn.rollback()
-            raise QueryError(_message(exc)) from None
+            raise QueryError(error_message(exc)) from None
         except BaseException:
             conn.rollback()
             raise
@@ -344,7 +320,7 @@ class PostgresBackend(WarehouseBackend):
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         result = self.query(experiment, sql, dialect=dialect, limit=None)
-        return _arrow_of(result.columns, result.rows)
+        return arrow_of(result.columns, result.rows)
 
     def _query_id(self) -> int:
         return 0
@@ -362,18 +338,18 @@ class PostgresBackend(WarehouseBackend):
 class RedshiftBackend(PostgresBackend):
     """Redshift on PostgreSQL: users' SQL is read in the redshift dialect through dw-sim's Redshift layer."""
 
-    name = "redshift"
+    name = REDSHIFT.name
     read_dialect = "redshift"
 
     def _on_connect(self, conn: Any) -> None:
         from dw_simulator.sql.redshift import install_postgres
 
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         try:
             install_postgres(conn)
         except psycopg.Error as exc:
             conn.rollback()
-            raise BackendUnavailableError(f"cannot install the Redshift SQL library: {_message(exc)}") from None
+            raise BackendUnavailableError(f"cannot install the Redshift SQL library: {error_message(exc)}") from None
 
     def translate(self, experiment: str, sql: str, dialect: str) -> list[Statement]:
         return super().translate(experiment, sql, dialect)
@@ -381,99 +357,6 @@ class RedshiftBackend(PostgresBackend):
     def _query_id(self) -> int:
         row = self.connect().execute("SELECT nextval('dwsim_redshift.query_id')").fetchone()
         return int(row[0]) if row else 0
-
-
-class PostgresCopyTarget:
-    """COPY/UNLOAD's view of a PostgreSQL connection (the statement's own transaction)."""
-
-    def __init__(self, backend: PostgresBackend, conn: Any, experiment: str, *, freeze: bool = False) -> None:
-        self.backend = backend
-        self.conn = conn
-        self.experiment = experiment
-        self.freeze = freeze
-
-    def table_columns(self, table: str) -> tuple[str, list[ColumnInfo]]:
-        parts = [p.strip().strip('"').lower() for p in re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', table)]
-        qualified = ".".join(q(p) for p in parts)
-        if len(parts) == 1:
-            qualified = q(parts[0])
-        with self.conn.cursor() as cur:
-            self.backend._set_path(cur, self.experiment)
-            row = cur.execute("SELECT to_regclass(%s)::oid", (qualified,)).fetchone()
-            if row is None or row[0] is None:
-                raise QueryError(f'relation "{table}" does not exist')
-            rows = cur.execute(
-                "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull "
-                "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s AND a.attnum > 0 "
-                "AND NOT a.attisdropped ORDER BY a.attnum",
-                (row[0],),
-            ).fetchall()
-        columns = []
-        for name, _typname, formatted, typmod, notnull in rows:
-            base = re.sub(r"\(.*\)", "", formatted).strip()
-            info = ColumnInfo(name=name, kind=column_kind(base), nullable=not notnull)
-            if info.kind in ("varchar", "char") and typmod > 4:
-                info.length = typmod - 4
-            if info.kind == "numeric" and typmod > 4:
-                info.precision = ((typmod - 4) >> 16) & 0xFFFF
-                info.scale = (typmod - 4) & 0xFFFF
-            columns.append(info)
-        return qualified, columns
-
-    def load_arrow(self, table: str, columns: list[str], batches: Iterator[pa.RecordBatch]) -> int:
-        from dw_simulator.backends.postgres.arrow_copy import copy_batches
-
-        cols = ", ".join(q(c) for c in columns)
-        freeze = ", FREEZE" if self.freeze else ""
-        with self.conn.cursor() as cur:
-            return copy_batches(cur, f"COPY {table} ({cols}) FROM STDIN (FORMAT csv{freeze})", batches)
-
-    def record_load_errors(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        psycopg = _psycopg()
-        names = list(rows[0])
-        sql = (
-            f"INSERT INTO dwsim_redshift.stl_load_errors ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
-        )
-        # a separate connection: the rows must survive the rollback of the failing COPY
-        with psycopg.connect(self.backend.url, autocommit=True, connect_timeout=10) as side, side.cursor() as cur:
-            cur.executemany(sql, [[r[n] for n in names] for r in rows])
-
-    def query_arrow(self, redshift_sql: str) -> pa.Table:
-        statements = self.backend.translate(self.experiment, redshift_sql, "redshift")
-        if len(statements) != 1 or statements[0].action is not None:
-            raise QueryError("UNLOAD takes one SELECT statement")
-        with self.conn.cursor() as cur:
-            self.backend._set_path(cur, self.experiment)
-            cur.execute(statements[0].engine_sql)
-            if not cur.description:
-                raise QueryError("UNLOAD's query returned no result set")
-            names = [d.name for d in cur.description]
-            rows = cur.fetchall()
-        return _arrow_of(names, rows)
-
-
-def _arrow_of(names: list[str], rows: list[tuple[Any, ...]]) -> pa.Table:
-    import pyarrow as pa
-
-    if not rows:
-        return pa.table({n: pa.array([], type=pa.null()) for n in names})
-    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
-
-
-def _type_name(conn: Any, oid: int) -> str:
-    try:
-        from psycopg.postgres import types as registry
-
-        info = registry.get(oid)
-        return info.name if info is not None else str(oid)
-    except Exception:
-        return str(oid)
-
-
-def _redact(url: str) -> str:
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _run_id(files: Mapping[str, list[Path]]) -> str:

@@ -1,14 +1,7 @@
 """The `snowflake` warehouse: Snowflake SQL through the real snowflake-connector-python, to the endpoint chosen by
 settings (embedded by default, LocalStack Snowflake or a real account; see `connection.py`).
 
-Namespaces: one database per experiment (the experiment name, upper-cased) with its tables in schema PUBLIC
-(`snowflake_schema`), so users write `SELECT ... FROM customers` after `USE DATABASE <experiment>` or fully
-qualified `<experiment>.public.customers`. With `snowflake_database` set, experiments are schemas of that one
-database instead (for accounts where dw-sim may not create databases).
-
-Loading follows the brief: the run's Parquet files are staged (internal stage via PUT, or an external `s3://`
-stage on the configured S3 endpoint) and loaded with `COPY INTO ... FILE_FORMAT = (TYPE = PARQUET)`; never row by
-row. Replacement is atomic: readers see the old rows until every table is loaded, and a failure leaves them.
+Experiments' namespaces are described in `namespaces.py`; loading (stage, COPY INTO, atomic swap) in `loading.py`.
 """
 
 from __future__ import annotations
@@ -16,150 +9,76 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator import observability as obs
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.profiling import profile_sql_plan
-from dw_simulator.backends.snowflake.connection import Endpoint, connect, resolve_endpoint
-from dw_simulator.backends.snowflake.types import is_semi_structured, snowflake_type
+from dw_simulator.backends.snowflake.connection import Endpoint
+from dw_simulator.backends.snowflake.factory import SNOWFLAKE
+from dw_simulator.backends.snowflake.loading import StagedLoader
+from dw_simulator.backends.snowflake.namespaces import STAGING_SUFFIX, Namespaces, q, sql_string
+from dw_simulator.backends.snowflake.pool import ConnectionPool, execute
 from dw_simulator.errors import BackendUnavailableError, QueryError
-from dw_simulator.schema import ExperimentSchema, TableSchema
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from dw_simulator.config import Settings
+    from dw_simulator.schema import ExperimentSchema, TableSchema
 
 log = logging.getLogger(__name__)
-POOL_SIZE = 4
-STAGING_SUFFIX = "__DWSIM_LOAD"
-
-
-def q(identifier: str) -> str:
-    """A Snowflake quoted identifier."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def sql_string(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class SnowflakeBackend(WarehouseBackend):
-    name = "snowflake"
-    capabilities = Capabilities(
-        engine_dialect="snowflake",
-        embedded=False,
-        schemas=True,
-        transactional_ddl=False,
-        native_json=True,
-        staging_formats=("parquet",),
-        max_identifier_length=255,
-    )
+    name = SNOWFLAKE.name
+    capabilities = SNOWFLAKE.capabilities
 
     def __init__(self, settings: Settings, endpoint: Endpoint | None = None) -> None:
         super().__init__(settings)
-        self._endpoint = endpoint
-        self._pool: list[Any] = []
-        self._lock = threading.Lock()
+        self._pool = ConnectionPool(settings, endpoint)
+        self._names = Namespaces(settings)
+        self._loader = StagedLoader(settings, self._names, self.name)
 
     # -- connections -----------------------------------------------------------------------------------------------
     @property
     def endpoint(self) -> Endpoint:
-        with self._lock:
-            if self._endpoint is None:
-                self._endpoint = resolve_endpoint(self.settings)
-            return self._endpoint
+        return self._pool.endpoint
 
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
+    def connection(self) -> AbstractContextManager[Any]:
         """A pooled connector connection, for one caller at a time."""
-        with self._lock:
-            conn = self._pool.pop() if self._pool else None
-        if conn is None or conn.is_closed():
-            conn = self._connect()
-        healthy = True
-        try:
-            yield conn
-        except BaseException:
-            healthy = not conn.is_closed()
-            raise
-        finally:
-            with self._lock:
-                if healthy and len(self._pool) < POOL_SIZE and not conn.is_closed():
-                    self._pool.append(conn)
-                    conn = None
-            if conn is not None:
-                _close(conn)
-
-    def _connect(self) -> Any:
-        try:
-            return connect(self.endpoint)
-        except BackendUnavailableError:
-            if self.endpoint.kind != "embedded":
-                raise
-            # the process serving the embedded endpoint may have stopped: find (or start) it again, once
-            with self._lock:
-                self._endpoint = None
-                pool, self._pool = self._pool, []
-            for stale in pool:
-                _close(stale)
-            return connect(self.endpoint)
+        return self._pool.connection()
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, []
-        for conn in pool:
-            _close(conn)
+        self._pool.close()
 
     def ping(self) -> None:
         with self.connection() as conn:
             self._execute(conn.cursor(), "SELECT 1")
 
-    @staticmethod
-    def _execute(cursor: Any, sql: str, what: str | None = None) -> Any:
-        import snowflake.connector.errors as sf_errors
-
-        try:
-            return cursor.execute(sql)
-        except sf_errors.Error as exc:
-            message = exc.msg or str(exc)
-            raise QueryError(f"Snowflake: {message}" if what is None else f"{what}: {message}") from None
+    _execute = staticmethod(execute)
 
     # -- naming ----------------------------------------------------------------------------------------------------
     def namespace(self, experiment: str) -> tuple[str, str]:
         """(database, schema) holding the experiment's tables."""
-        if self.settings.snowflake_database:
-            return self.settings.snowflake_database.upper(), experiment.upper()
-        return experiment.upper(), self.settings.snowflake_schema.upper()
+        return self._names.namespace(experiment)
 
     def _schema_ref(self, experiment: str) -> str:
-        database, schema = self.namespace(experiment)
-        return f"{q(database)}.{q(schema)}"
+        return self._names.schema_ref(experiment)
 
     def physical_name(self, experiment: str, table: str) -> str:
-        return f"{self._schema_ref(experiment)}.{q(table.upper())}"
+        return self._names.physical_name(experiment, table)
 
     def _table_ddl(
         self, experiment: str, table: TableSchema, *, name: str | None = None, verb: str = "CREATE TABLE"
     ) -> str:
-        names = [c.name.upper() for c in table.columns]
-        if len(set(names)) != len(names):
-            raise QueryError(
-                f"table '{table.name}' has column names that differ only in case; Snowflake folds unquoted names "
-                "to upper case, so they would collide"
-            )
-        cols = []
-        for column in table.columns:
-            not_null = " NOT NULL" if column.required else ""
-            cols.append(f"{q(column.name.upper())} {snowflake_type(column)}{not_null}")
-        target = self.physical_name(experiment, name or table.name)
-        return f"{verb} {target} ({', '.join(cols)})"
+        return self._names.table_ddl(experiment, table, name=name, verb=verb)
+
+    def _copy_sql(self, experiment: str, table: TableSchema, stage: str, target_name: str | None = None) -> str:
+        return self._names.copy_sql(experiment, table, stage, target_name)
 
     # -- experiments -------------------------------------------------------------------------------------------------
     def create_experiment(self, schema: ExperimentSchema) -> None:
@@ -193,7 +112,7 @@ class SnowflakeBackend(WarehouseBackend):
         yield dropped
         with self.connection() as conn:
             self._drop_namespace(conn.cursor(), experiment)
-        self._delete_staged(experiment, keep=None)
+        self._loader.delete_staged(experiment, keep=None)
 
     def existing_tables(self, experiment: str) -> list[str]:
         database, namespace = self.namespace(experiment)
@@ -224,24 +143,18 @@ class SnowflakeBackend(WarehouseBackend):
         token = f"{time.strftime('%Y%m%d%H%M%S')}_{secrets.token_hex(4)}"
         started = time.perf_counter()
         with self.connection() as conn:
-            cur = conn.cursor()
-            self._execute(cur, f"USE SCHEMA {self._schema_ref(schema.name)}", f"experiment '{schema.name}'")
-            stage = f"{self._schema_ref(schema.name)}.{q('DWSIM_LOAD_' + token.upper())}"
-            with obs.stage("stage", experiment=schema.name, warehouse=self.name):
-                s3_prefix = self._stage(cur, schema.name, stage, token, tables, files)
-            try:
-                if self.endpoint.transactional_ddl:
-                    self._swap_in_transaction(cur, schema.name, stage, tables, files)
-                else:
-                    self._swap_through_staging_tables(cur, schema.name, stage, tables, files)
-            finally:
-                try:
-                    self._execute(cur, f"DROP STAGE IF EXISTS {stage}")
-                except QueryError:
-                    log.warning("could not drop the load stage", extra={"stage": stage})
+            s3_prefix = self._loader.load(
+                conn.cursor(),
+                schema.name,
+                token,
+                tables,
+                files,
+                s3=self._s3_staging(),
+                transactional_ddl=self.endpoint.transactional_ddl,
+            )
             counts = self.row_counts(schema.name, [t.name for t in tables])
         if s3_prefix is not None:
-            self._delete_staged(schema.name, keep=s3_prefix)
+            self._loader.delete_staged(schema.name, keep=s3_prefix)
         log.info(
             "snowflake load",
             extra={"experiment": schema.name, "rows": sum(counts.values()), "elapsed_s": time.perf_counter() - started},
@@ -250,144 +163,6 @@ class SnowflakeBackend(WarehouseBackend):
 
     def _s3_staging(self) -> bool:
         return bool(self.settings.s3_endpoint_url) and self.endpoint.local
-
-    def _stage(
-        self,
-        cur: Any,
-        experiment: str,
-        stage: str,
-        token: str,
-        tables: list[TableSchema],
-        files: dict[str, list[Path]],
-    ) -> str | None:
-        """Put the files on a stage under `<table>/`; returns the S3 prefix when staged on S3."""
-        if self._s3_staging():
-            from dw_simulator.backends.snowflake import s3 as s3lib
-
-            prefix = f"snowflake/{experiment}/{token}/"
-            client = s3lib.client(self.settings.s3_endpoint_url)
-            uploads = [
-                (Path(path), f"{prefix}{table.name.upper()}/{i:05d}-{Path(path).name}")
-                for table in tables
-                for i, path in enumerate(files[table.name])
-            ]
-            s3lib.upload(client, self.settings.s3_bucket, uploads)
-            key, secret = _s3_keys()
-            self._execute(
-                cur,
-                f"CREATE OR REPLACE TEMPORARY STAGE {stage} URL = {sql_string(f's3://{self.settings.s3_bucket}/{prefix}')}"
-                f" CREDENTIALS = (AWS_KEY_ID = {sql_string(key)} AWS_SECRET_KEY = {sql_string(secret)})",
-                "cannot create the S3 load stage",
-            )
-            return prefix
-        self._execute(cur, f"CREATE OR REPLACE TEMPORARY STAGE {stage}", "cannot create the load stage")
-        for table in tables:
-            for i, group in enumerate(_put_groups(files[table.name])):
-                target = f"@{stage}/{table.name.upper()}/{i:05d}/"
-                self._execute(
-                    cur,
-                    f"PUT {sql_string('file://' + group)} {target} AUTO_COMPRESS = FALSE OVERWRITE = TRUE",
-                    f"cannot stage the files of table '{table.name}'",
-                )
-        return None
-
-    def _copy_sql(self, experiment: str, table: TableSchema, stage: str, target_name: str | None = None) -> str:
-        target = self.physical_name(experiment, target_name or table.name)
-        source = f"@{stage}/{table.name.upper()}/"
-        if any(is_semi_structured(c) for c in table.columns):
-            # JSON text in Parquet becomes VARIANT/OBJECT/ARRAY values with PARSE_JSON; other columns by name
-            columns = ", ".join(q(c.name.upper()) for c in table.columns)
-            values = ", ".join(
-                f'PARSE_JSON($1:"{c.name}")' if is_semi_structured(c) else f'$1:"{c.name}"::{snowflake_type(c)}'
-                for c in table.columns
-            )
-            return (
-                f"COPY INTO {target} ({columns}) FROM (SELECT {values} FROM {source}) "
-                "FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE"
-            )
-        return (
-            f"COPY INTO {target} FROM {source} FILE_FORMAT = (TYPE = PARQUET) "
-            "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE FORCE = TRUE"
-        )
-
-    def _swap_in_transaction(
-        self, cur: Any, experiment: str, stage: str, tables: list[TableSchema], files: dict[str, list[Path]]
-    ) -> None:
-        """Engines with transactional DDL: recreate and load every table inside one transaction."""
-        self._execute(cur, "BEGIN")
-        try:
-            for table in tables:
-                self._execute(cur, self._table_ddl(experiment, table, verb="CREATE OR REPLACE TABLE"))
-                if files[table.name]:
-                    self._execute(cur, self._copy_sql(experiment, table, stage), f"cannot load table '{table.name}'")
-            self._execute(cur, "COMMIT")
-        except BaseException:
-            self._rollback(cur)
-            raise
-
-    def _swap_through_staging_tables(
-        self, cur: Any, experiment: str, stage: str, tables: list[TableSchema], files: dict[str, list[Path]]
-    ) -> None:
-        """Snowflake commits DDL on its own: load side tables first, then replace the rows in one transaction."""
-        staging = {t.name: f"{t.name}{STAGING_SUFFIX}" for t in tables}
-        try:
-            for table in tables:
-                self._execute(
-                    cur, self._table_ddl(experiment, table, name=staging[table.name], verb="CREATE OR REPLACE TABLE")
-                )
-                if files[table.name]:
-                    self._execute(
-                        cur,
-                        self._copy_sql(experiment, table, stage, target_name=staging[table.name]),
-                        f"cannot load table '{table.name}'",
-                    )
-            for table in tables:
-                self._execute(cur, self._table_ddl(experiment, table, verb="CREATE TABLE IF NOT EXISTS"))
-            self._execute(cur, "BEGIN")
-            try:
-                for table in tables:
-                    columns = ", ".join(q(c.name.upper()) for c in table.columns)
-                    target = self.physical_name(experiment, table.name)
-                    self._execute(cur, f"DELETE FROM {target}")
-                    self._execute(
-                        cur,
-                        f"INSERT INTO {target} ({columns}) SELECT {columns} "
-                        f"FROM {self.physical_name(experiment, staging[table.name])}",
-                        f"cannot replace the rows of table '{table.name}'",
-                    )
-                self._execute(cur, "COMMIT")
-            except BaseException:
-                self._rollback(cur)
-                raise
-        finally:
-            for name in staging.values():
-                try:
-                    self._execute(cur, f"DROP TABLE IF EXISTS {self.physical_name(experiment, name)}")
-                except QueryError:
-                    log.warning("could not drop a staging table", extra={"table": name})
-
-    def _rollback(self, cur: Any) -> None:
-        try:
-            self._execute(cur, "ROLLBACK")
-        except QueryError:
-            log.warning("rollback failed")
-
-    def _delete_staged(self, experiment: str, keep: str | None) -> None:
-        """Remove staged copies of older runs (or all of them) from the S3 bucket."""
-        if not self.settings.s3_endpoint_url:
-            return
-        from dw_simulator.backends.snowflake import s3 as s3lib
-
-        try:
-            client = s3lib.client(self.settings.s3_endpoint_url)
-            objects = s3lib.list_objects(client, self.settings.s3_bucket, f"snowflake/{experiment}/")
-            s3lib.delete(
-                client,
-                self.settings.s3_bucket,
-                [o.key for o in objects if keep is None or not o.key.startswith(keep)],
-            )
-        except Exception as exc:  # staging clean-up never fails a load or a delete
-            log.warning("could not clean staged files", extra={"experiment": experiment, "error": str(exc)})
 
     def count_rows(self, experiment: str, table: str) -> int:
         with self.connection() as conn:
@@ -478,38 +253,3 @@ class SnowflakeBackend(WarehouseBackend):
                 return table
             columns = [d.name for d in cur.description or []]
             return pa.Table.from_pylist([dict(zip(columns, row, strict=False)) for row in cur.fetchall()])
-
-
-def _put_groups(paths: list[Path]) -> list[str]:
-    """PUT sources for the files: `dir/*.parquet` when a directory holds exactly these files, else one each."""
-    by_dir: dict[Path, list[Path]] = {}
-    for path in paths:
-        resolved = Path(path).resolve()
-        by_dir.setdefault(resolved.parent, []).append(resolved)
-    groups: list[str] = []
-    for directory, members in by_dir.items():
-        for member in members:
-            if "'" in str(member) or "*" in str(member) or "?" in str(member):
-                raise QueryError(f"cannot stage {member}: PUT cannot address a path containing ', * or ?")
-        suffixes = {m.suffix for m in members}
-        if len(suffixes) == 1:
-            suffix = suffixes.pop()
-            present = {p.resolve() for p in directory.glob(f"*{suffix}")}
-            if present == set(members):
-                groups.append(f"{directory.as_posix()}/*{suffix}")
-                continue
-        groups.extend(m.as_posix() for m in members)
-    return groups
-
-
-def _s3_keys() -> tuple[str, str]:
-    import os
-
-    return os.environ.get("AWS_ACCESS_KEY_ID", "test"), os.environ.get("AWS_SECRET_ACCESS_KEY", "test")
-
-
-def _close(conn: Any) -> None:
-    try:
-        conn.close()
-    except Exception:
-        log.debug("closing a Snowflake connection failed", exc_info=True)

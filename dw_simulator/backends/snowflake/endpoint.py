@@ -16,7 +16,6 @@ import os
 import socket
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from dw_simulator.errors import BackendUnavailableError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from dw_simulator.backends.snowflake.engine import Engine, EngineConfig
+    from dw_simulator.backends.snowflake.instance import Engine, EngineConfig
     from dw_simulator.config import Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ def snowflake_dir(settings: Settings) -> Path:
 
 
 def engine_config(settings: Settings) -> EngineConfig:
-    from dw_simulator.backends.snowflake.engine import EngineConfig
+    from dw_simulator.backends.snowflake.instance import EngineConfig
     from dw_simulator.sql.snowflake import SessionContext
 
     directory = snowflake_dir(settings)
@@ -83,7 +82,7 @@ class EmbeddedEndpoint:
         try:
             import uvicorn  # noqa: F401
 
-            from dw_simulator.backends.snowflake.engine import Engine
+            from dw_simulator.backends.snowflake.instance import Engine
             from dw_simulator.backends.snowflake.server import SnowflakeProtocolServer
         except ImportError as exc:
             raise MissingDependencyError(
@@ -242,6 +241,8 @@ def find_running(directory: Path) -> EndpointAddress | None:
         return None
     if address.pid == os.getpid():
         return None
+    import urllib.request  # only when an address is published (about 35 ms: http.client, email)
+
     try:
         with urllib.request.urlopen(f"{address.url}/dwsim/health", timeout=2) as response:
             if response.status == 200:

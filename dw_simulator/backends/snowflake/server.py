@@ -41,8 +41,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dw_simulator.backends.snowflake.engine import DwSimConnection, Engine
-from dw_simulator.backends.snowflake.results import normalise
+from dw_simulator.backends.snowflake.cursor import DwSimConnection, connect
+from dw_simulator.backends.snowflake.instance import Engine
+from dw_simulator.backends.snowflake.result_columns import normalise
 
 log = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -86,7 +87,7 @@ class SnowflakeProtocolServer:
         session_params: dict[str, Any] = body.get("data", {}).get("SESSION_PARAMETERS", {}) or {}
         autocommit = bool(session_params.get("AUTOCOMMIT", True))
         try:
-            conn = await run_in_threadpool(self.engine.connect, database, schema, autocommit=autocommit)
+            conn = await run_in_threadpool(connect, self.engine, database, schema, autocommit=autocommit)
         except Exception as exc:  # e.g. a database name DuckDB cannot attach
             return _failure("390100", f"Incorrect login: {exc}".splitlines()[0])
         token = secrets.token_urlsafe(32)

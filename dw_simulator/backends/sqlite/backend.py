@@ -12,8 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dw_simulator.backends.base import Capabilities, ColumnProfile, QueryResult, WarehouseBackend
+from dw_simulator.backends.base import ColumnProfile, QueryResult, WarehouseBackend
 from dw_simulator.backends.profiling import profile_sql_plan
+from dw_simulator.backends.sqlite.factory import SQLITE
 from dw_simulator.errors import QueryError
 from dw_simulator.schema import ColumnSchema, ExperimentSchema, TableSchema
 from dw_simulator.schema.types import BaseType
@@ -55,15 +56,8 @@ def _to_sqlite(value: Any) -> Any:
 
 
 class SQLiteBackend(WarehouseBackend):
-    name = "sqlite"
-    capabilities = Capabilities(
-        engine_dialect="sqlite",
-        embedded=True,
-        schemas=False,  # one database file per experiment instead
-        transactional_ddl=True,
-        native_json=False,
-        max_identifier_length=1024,
-    )
+    name = SQLITE.name
+    capabilities = SQLITE.capabilities
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -1,5 +1,5 @@
-"""Result encoding for the embedded DuckDB engine: DuckDB types -> PostgreSQL type OIDs, and Arrow record batches ->
-DataRow messages in text or binary format, as PostgreSQL itself would write them.
+"""Result encoding for the embedded DuckDB engine: Arrow record batches -> DataRow messages in text or binary
+format, as PostgreSQL itself would write them (the types' OIDs: `type_oids.py`); Bind parameters -> Python values.
 
 Values are converted column by column with Arrow compute and the DataRow messages of a whole batch are assembled
 with NumPy (no Python loop per row), so a million-row result streams at memory speed. Types without a vectorised
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,77 +20,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dw_simulator.endpoints.redshift.protocol import Field
+from dw_simulator.endpoints.redshift.type_oids import (
+    BOOL,
+    BYTEA,
+    DATE,
+    FLOAT4,
+    FLOAT8,
+    INT2,
+    INT4,
+    INT8,
+    INTERVAL,
+    NUMERIC,
+    OID,
+    TIME,
+    TIMESTAMP,
+    TIMESTAMPTZ,
+)
+from dw_simulator.endpoints.redshift.type_oids import SUPER as SUPER  # re-exported for readers of encoded rows
+from dw_simulator.endpoints.redshift.type_oids import VARCHAR as VARCHAR
+from dw_simulator.endpoints.redshift.type_oids import field_for as field_for
 
-BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT, OID = 16, 17, 19, 20, 21, 23, 25, 26
-JSON, FLOAT4, FLOAT8, UNKNOWN, BPCHAR, VARCHAR = 114, 700, 701, 705, 1042, 1043
-DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL, TIMETZ, NUMERIC = 1082, 1083, 1114, 1184, 1186, 1266, 1700
-JSONB, SUPER = 3802, 4000  # SUPER: Redshift's own type OID (pg_type.oid of "super" on a cluster)
-
-TYPE_NAMES = {
-    BOOL: "boolean",
-    BYTEA: "bytea",
-    NAME: "name",
-    INT8: "bigint",
-    INT2: "smallint",
-    INT4: "integer",
-    TEXT: "text",
-    OID: "oid",
-    FLOAT4: "real",
-    FLOAT8: "double precision",
-    BPCHAR: "character",
-    VARCHAR: "character varying",
-    DATE: "date",
-    TIME: "time without time zone",
-    TIMESTAMP: "timestamp without time zone",
-    TIMESTAMPTZ: "timestamp with time zone",
-    INTERVAL: "interval",
-    NUMERIC: "numeric",
-    SUPER: "super",
-}
-_SIZES = {BOOL: 1, INT2: 2, INT4: 4, INT8: 8, FLOAT4: 4, FLOAT8: 8, DATE: 4, TIME: 8, TIMESTAMP: 8, TIMESTAMPTZ: 8}
-_SIMPLE = {
-    "BOOLEAN": BOOL,
-    "TINYINT": INT2,
-    "SMALLINT": INT2,
-    "UTINYINT": INT2,
-    "INTEGER": INT4,
-    "USMALLINT": INT4,
-    "BIGINT": INT8,
-    "UINTEGER": INT8,
-    "HUGEINT": NUMERIC,
-    "UBIGINT": NUMERIC,
-    "UHUGEINT": NUMERIC,
-    "FLOAT": FLOAT4,
-    "REAL": FLOAT4,
-    "DOUBLE": FLOAT8,
-    "VARCHAR": VARCHAR,
-    "DATE": DATE,
-    "TIME": TIME,
-    "TIMESTAMP": TIMESTAMP,
-    "TIMESTAMP_S": TIMESTAMP,
-    "TIMESTAMP_MS": TIMESTAMP,
-    "TIMESTAMP_NS": TIMESTAMP,
-    "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
-    "TIME WITH TIME ZONE": TIMETZ,
-    "INTERVAL": INTERVAL,
-    "BLOB": BYTEA,
-    "JSON": SUPER,
-    "UUID": VARCHAR,
-    "NULL": TEXT,
-}
 PG_EPOCH_DAYS = 10_957  # 2000-01-01 - 1970-01-01
 PG_EPOCH_US = PG_EPOCH_DAYS * 86_400_000_000
-
-
-def field_for(name: str, duckdb_type: str) -> Field:
-    """The RowDescription field of a DuckDB result column."""
-    text = duckdb_type.upper()
-    match = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", text)
-    if match:
-        precision, scale = int(match.group(1)), int(match.group(2))
-        return Field(name, NUMERIC, -1, ((precision << 16) | scale) + 4)
-    oid = _SIMPLE.get(text, TEXT)
-    return Field(name, oid, _SIZES.get(oid, -1))
 
 
 # -- columns -> (lengths, contiguous bytes) --------------------------------------------------------------------------

@@ -12,17 +12,13 @@ import shutil
 import ssl
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dw_simulator.config import Settings
+from dw_simulator.connections import BUNDLE_NAME, CERT_NAME, KEY_NAME, tls_dir
 from dw_simulator.errors import MissingDependencyError
 
-CERT_NAME = "server.crt"
-KEY_NAME = "server.key"
-BUNDLE_NAME = "ca-bundle.pem"
-
-
-def tls_dir(settings: Settings) -> Path:
-    return settings.data_root / "redshift-endpoint"
+if TYPE_CHECKING:
+    from dw_simulator.config import Settings
 
 
 def certificate_paths(settings: Settings) -> tuple[Path, Path]:
@@ -44,10 +40,6 @@ def server_context(settings: Settings) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert), str(key))
     return context
-
-
-def bundle_path(settings: Settings) -> Path:
-    return tls_dir(settings) / BUNDLE_NAME
 
 
 def _write_bundle(cert: Path, bundle: Path) -> None:

@@ -1,84 +1,24 @@
 """The Redshift SQL layer: what makes Redshift SQL run with Redshift's answers on PostgreSQL and on DuckDB.
 
-Three parts, applied to every statement of a redshift-dialect query:
+Owns, for every statement of a redshift-dialect query (entry point `translation.translate_redshift`):
 
-1. text rewrites (`rewrites.py`) for what sqlglot cannot parse, and recognition of statements that do not go to the
-   engine as written (VACUUM/ANALYZE no-ops, `SET query_group`, COPY and UNLOAD);
+1. text rewrites (`text_rewrites.py`, on text masked by `split.py`) for what sqlglot cannot parse, and recognition of
+   statements that do not go to the engine as written (VACUUM/ANALYZE no-ops, `SET query_group`, COPY, UNLOAD);
 2. parsing with `DwsimRedshift` (`dialect.py`), which routes Redshift functions to dw-sim's SQL library, and AST
-   rewrites (`transforms.py`);
-3. the SQL library itself (`library_postgres.py`, `library_duckdb.py`), installed by `install.py`.
+   rewrites by SQL topic (`transforms/`);
+3. the SQL library itself (`library_postgres.py`, `library_duckdb.py`), installed by `install.py`;
+4. COPY and UNLOAD against the staging area (`copy_unload/`), and the layer on a DuckDB connection
+   (`duckdb_runner.py`: COPY target, catalog, statements ready to run).
+
+May import: `dw_simulator.errors`, `dw_simulator.config`, `dw_simulator.staging` (COPY/UNLOAD read and write the
+stage), the rest of `dw_simulator.sql`, sqlglot; pyarrow only inside COPY/UNLOAD execution. Never service, cli,
+api, endpoints or backends. Translating imports no duckdb, pyarrow or boto3.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from sqlglot import exp
-
-from dw_simulator.errors import QueryError
-from dw_simulator.sql.parsing import parse_statements
-from dw_simulator.sql.redshift.dialect import DwsimRedshift
 from dw_simulator.sql.redshift.install import LIBRARY_VERSION, install_duckdb, install_postgres
-from dw_simulator.sql.redshift.rewrites import REWRITES, classify
-from dw_simulator.sql.redshift.split import mask, split_statements
-from dw_simulator.sql.redshift.transforms import Catalog, rewrite
-from dw_simulator.sql.translate import Statement
-
-ENGINES = ("postgres", "duckdb")
-
-
-def translate_redshift(
-    sql: str, *, engine: str, catalog: Mapping[str, Mapping[str, str]] | None = None
-) -> list[Statement]:
-    """Redshift SQL -> statements for `engine` ("postgres" or "duckdb"). COPY and UNLOAD come back with an
-    `action` (see `copy_unload.parse_action`) instead of engine SQL."""
-    if engine not in ENGINES:
-        raise QueryError(f"the Redshift layer writes for {', '.join(ENGINES)}, not '{engine}'")
-    cat = Catalog.of(catalog)
-    statements = [_translate_one(text, engine, cat) for text in split_statements(sql)]
-    if not statements:
-        raise QueryError("no SQL statement found")
-    return statements
-
-
-def _translate_one(text: str, engine: str, catalog: Catalog) -> Statement:
-    masked = mask(text)
-    special = classify(masked.text)
-    if special is not None:
-        if special.kind == "noop":
-            sql = (
-                f"SET dwsim.last_noop = '{special.value}'"
-                if engine == "postgres"
-                else f"SET VARIABLE dwsim_last_noop = '{special.value}'"
-            )
-            return Statement(text, sql, False)
-        if special.kind == "set_query_group":
-            value = masked.unmask(special.value or "''")
-            sql = (
-                f"SET dwsim.query_group = {value}"
-                if engine == "postgres"
-                else f"SET VARIABLE dwsim_query_group = {value}"
-            )
-            return Statement(text, sql, False)
-        from dw_simulator.sql.redshift.copy_unload import parse_action
-
-        action = parse_action(text, special.kind)
-        return Statement(text, "", False, action=action)
-    rewritten = masked.text
-    for step in REWRITES:
-        rewritten = step(rewritten)
-    source = masked.unmask(rewritten)
-    expressions = parse_statements(source, read=DwsimRedshift, label="redshift")
-    if len(expressions) != 1:
-        raise QueryError(f"expected one statement, found {len(expressions)}: {text[:80]}")
-    expression, before = rewrite(expressions[0], engine, catalog)
-    returns_rows = isinstance(expression, exp.Query) or not isinstance(
-        expression, exp.Create | exp.Drop | exp.Insert | exp.Update | exp.Delete | exp.Alter | exp.Set | exp.Command
-    )
-    engine_sql = expression.sql(dialect=engine)
-    if before:  # DuckDB runs a multi-statement string and returns the last result
-        engine_sql = "; ".join([*before, engine_sql])
-    return Statement(text, engine_sql, returns_rows)
-
+from dw_simulator.sql.redshift.transforms import Catalog
+from dw_simulator.sql.redshift.translation import translate_redshift
 
 __all__ = ["LIBRARY_VERSION", "Catalog", "install_duckdb", "install_postgres", "translate_redshift"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from dw_simulator.sql.redshift import library_duckdb, library_postgres
+from dw_simulator.sql.redshift.library_duckdb import SCRIPT as DUCKDB_SCRIPT
+from dw_simulator.sql.redshift.library_postgres import SCRIPT as POSTGRES_SCRIPT
 
 # Bump when either library script changes: every engine re-installs on its next redshift-dialect query.
 LIBRARY_VERSION = 9
@@ -32,7 +33,7 @@ def install_postgres(conn: Any) -> bool:
             if current and current[0] == LIBRARY_VERSION:
                 return False
         cur.execute("SET LOCAL check_function_bodies = off")
-        cur.execute(library_postgres.SCRIPT)
+        cur.execute(POSTGRES_SCRIPT)
         cur.execute(_VERSION_DDL)
         cur.execute("DELETE FROM dwsim_redshift.library_version")
         cur.execute(
@@ -72,7 +73,7 @@ def _duckdb_current(con: Any) -> bool:
 def _install_duckdb_locked(con: Any) -> bool:
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(library_duckdb.SCRIPT)
+        con.execute(DUCKDB_SCRIPT)
         con.execute(_VERSION_DDL)
         con.execute("DELETE FROM dwsim_redshift.library_version")
         con.execute(

@@ -10,7 +10,9 @@ The embedded endpoint runs Snowflake SQL on DuckDB through fakesnow, which parse
   information (SUM over a DOUBLE cast).
 
 Each rewrite is an `Expr -> Expr` function named after the construct it fixes, with the Snowflake documentation
-page it follows in its docstring. SQL UDFs (`CREATE FUNCTION ... AS 'expr'`) are translated by `udf`.
+page it follows in its docstring, grouped by SQL topic in `rewrites/`. SQL UDFs (`CREATE FUNCTION ... AS 'expr'`)
+are translated by `udf`; `ddl` prints GET_DDL text. May import: sqlglot only (fakesnow and DuckDB belong to
+`dw_simulator.backends.snowflake`, which calls these).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dw_simulator.backends.snowflake.endpoint import (
     serving_directories,
     stop_shared_endpoints,
 )
-from dw_simulator.backends.snowflake.engine import EngineConfig
+from dw_simulator.backends.snowflake.instance import EngineConfig
 from dw_simulator.sql.snowflake import SessionContext
 
 Connect = Callable[..., Any]

@@ -15,7 +15,7 @@ from snowflake.connector import DictCursor
 from snowflake.connector.errors import ProgrammingError
 
 from dw_simulator.backends.snowflake.endpoint import EmbeddedEndpoint
-from dw_simulator.backends.snowflake.engine import EngineConfig
+from dw_simulator.backends.snowflake.instance import EngineConfig
 
 
 def rows(cursor: Any, sql: str) -> list[tuple[Any, ...]]:

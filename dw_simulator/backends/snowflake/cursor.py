@@ -1,0 +1,217 @@
+"""The embedded endpoint's sessions: fakesnow's connection and cursor with dw-sim's rewrites and statements.
+
+Every statement goes through `dw_simulator.sql.snowflake` rewrites before and after fakesnow's own. Statements
+fakesnow lacks or gets wrong are handled here instead: SQL UDFs (`udfs.py`), COPY INTO (`copy_into.py`), stages
+(`stages.py`), CREATE/DROP DATABASE (`databases.py`) and GET_DDL. Write statements take the engine's write lock, so
+concurrent sessions do not conflict on the catalog.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
+
+from fakesnow import info_schema
+from fakesnow.dialect import parse_one
+from sqlglot import exp
+
+from dw_simulator.backends.snowflake.client_errors import programming_error
+from dw_simulator.backends.snowflake.copy_into import run_copy
+from dw_simulator.backends.snowflake.databases import create_database, drop_database
+from dw_simulator.backends.snowflake.names import normalise_text
+from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
+from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
+from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
+from dw_simulator.sql.snowflake import (
+    DescribedColumn,
+    SessionContext,
+    UnsupportedUdf,
+    apply_post,
+    apply_pre,
+    parse_udf,
+    table_ddl,
+)
+from dw_simulator.sql.snowflake.ddl import qualified
+from dw_simulator.sql.snowflake.udf import dropped_function
+
+if TYPE_CHECKING:
+    from fakesnow.params import MutableParams
+
+    from dw_simulator.backends.snowflake.instance import Engine
+
+_READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
+
+
+class DwSimConnection(SessionConnection):
+    def cursor(self, cursor_class: Any = None) -> DwSimCursor:  # type: ignore[override]
+        from snowflake.connector.cursor import DictCursor
+
+        return DwSimCursor(conn=self, duck_conn=self._duck_conn, use_dict_result=cursor_class is DictCursor)
+
+
+class DwSimCursor(SessionCursor):
+    """fakesnow's cursor with dw-sim's rewrites, UDFs, COPY fast path and S3 stages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._dwsim_source: str | None = None
+        self._dwsim_notes: list[str] = []
+
+    # -- entry point ---------------------------------------------------------------------------------------------
+    def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
+        engine = self._conn.engine
+        statement: exp.Expr | None = None
+        if not params and not kwargs.get("binding_params"):
+            try:
+                statement = parse_one(self._inline_variables(command))
+            except Exception:  # fakesnow reports the syntax error in its own words below
+                statement = None
+        if statement is not None and self._intercept(statement):
+            return self
+        lock: AbstractContextManager[Any] = (
+            nullcontext() if isinstance(statement, _READ_ONLY) and not statement.find(exp.Into) else engine.write_lock
+        )
+        self._dwsim_source = command
+        try:
+            with lock:
+                super().execute(command, params, *args, **kwargs)
+        except ValueError as exc:  # raised by our rewrites (GET_DDL of a missing object...)
+            self._dwsim_notes = []
+            raise programming_error(str(exc)) from None
+        except BaseException:
+            self._dwsim_notes = []
+            raise
+        finally:
+            self._dwsim_source = None
+        if isinstance(statement, exp.Transaction):
+            self._conn.explicit_transaction = True
+        elif isinstance(statement, exp.Commit | exp.Rollback):
+            self._conn.explicit_transaction = False
+        self._after(statement)
+        return self
+
+    def _transform(self, expression: exp.Expr, params: MutableParams | None) -> exp.Expr:
+        ctx = self._session_context()
+        source = self._dwsim_source if expression.parent is None else None
+        expression = apply_pre(expression, ctx, source)
+        expression = unwrap_table_udfs(expression, self._conn.engine.table_functions)
+        transformed = apply_post(super()._transform(expression, params))
+        # fakesnow writes VARCHAR lengths and comments to its global catalog in the statement's transaction, which
+        # DuckDB refuses inside BEGIN ... COMMIT (one database per transaction): write them afterwards instead
+        table = transformed.find(exp.Table)
+        if table is not None:
+            catalog = table.catalog or self._conn.database
+            schema = table.db or self._conn.schema
+            if (lengths := transformed.args.pop("text_lengths", None)) and catalog and schema:
+                self._dwsim_notes.append(info_schema.insert_text_lengths_sql(catalog, schema, table.name, lengths))
+        if (comment := transformed.args.pop("table_comment", None)) is not None:
+            commented, text = comment
+            catalog = commented.catalog or self._conn.database
+            schema = commented.db or self._conn.schema
+            if catalog and schema:
+                self._dwsim_notes.append(info_schema.insert_table_comment_sql(catalog, schema, commented.name, text))
+        return transformed
+
+    def _session_context(self) -> SessionContext:
+        base = self._conn.engine.config.context
+        return SessionContext(
+            user=base.user,
+            role=base.role,
+            warehouse=base.warehouse,
+            account=base.account,
+            region=base.region,
+            ddl_lookup=self._get_ddl,
+        )
+
+    # -- statements handled here instead of by fakesnow ------------------------------------------------------------
+    def _intercept(self, statement: exp.Expr) -> bool:
+        engine = self._conn.engine
+        try:
+            definition = parse_udf(statement)
+        except UnsupportedUdf as exc:
+            raise programming_error(str(exc), errno=2140, sqlstate="0A000") from None
+        if definition is not None:
+            with engine.write_lock:
+                create_udf(self, definition)
+            return True
+        if (dropped := dropped_function(statement)) is not None:
+            with engine.write_lock:
+                drop_udf(self, *dropped)
+            return True
+        if isinstance(statement, exp.Copy):
+            with engine.write_lock:
+                return run_copy(self, statement)
+        if isinstance(statement, exp.Create) and str(statement.args.get("kind")).upper() == "STAGE":
+            remember_stage(self, statement)
+            return False
+        if isinstance(statement, exp.Drop) and str(statement.args.get("kind")).upper() == "STAGE":
+            with engine.write_lock:
+                drop_stage_statement(self, statement)
+            return True
+        if isinstance(statement, exp.Create) and str(statement.args.get("kind")).upper() == "DATABASE":
+            return create_database(self, statement)
+        if isinstance(statement, exp.Drop) and str(statement.args.get("kind")).upper() == "DATABASE":
+            drop_database(self, statement)
+            return True
+        return False
+
+    def _after(self, statement: exp.Expr | None) -> None:
+        """Follow-ups once fakesnow has run a statement: write the catalog notes it was given (see
+        `_transform`) in their own transaction, as they live in another DuckDB database."""
+        notes, self._dwsim_notes = self._dwsim_notes, []
+        if not notes:
+            return
+        with self._duck_conn.cursor() as side:
+            for sql in notes:
+                side.execute(sql)
+
+    # -- GET_DDL ---------------------------------------------------------------------------------------------------
+    def _get_ddl(self, kind: str, name: str, use_fqn: bool) -> str:
+        kind = kind.upper()
+        parts = [normalise_text(p) for p in name.split(".")]
+        catalog, schema, obj = ([self._conn.database, self._conn.schema, *parts])[-3:]
+        if kind == "TABLE":
+            describe = self._conn.cursor()
+            ref = qualified([p for p in (catalog, schema, obj) if p])
+            describe.execute(f"DESCRIBE TABLE {ref}")
+            columns = [
+                DescribedColumn(
+                    name=row[0],
+                    data_type=str(row[1]),
+                    nullable=str(row[3]).upper() == "Y",
+                    default=row[4],
+                    primary_key=str(row[5]).upper() == "Y",
+                    comment=row[9] if len(row) > 9 else None,
+                )
+                for row in describe.fetchall()
+            ]
+            shown = qualified([p for p in (catalog, schema, obj) if p]) if use_fqn else qualified([obj or ""])
+            return table_ddl(shown, columns)
+        if kind == "VIEW":
+            row = (
+                self._duck_conn.cursor()
+                .execute(
+                    "SELECT sql FROM duckdb_views() WHERE upper(database_name) = upper(?) "
+                    "AND upper(schema_name) = upper(?) AND upper(view_name) = upper(?)",
+                    [catalog, schema, obj],
+                )
+                .fetchone()
+            )
+            if row is None:
+                raise ValueError(f"SQL compilation error:\nView '{name}' does not exist or not authorized.")
+            return str(row[0])
+        raise ValueError(f"GET_DDL of a {kind.lower()} is not supported by the embedded Snowflake endpoint")
+
+
+def connect(engine: Engine, database: str | None = None, schema: str | None = None, **kwargs: Any) -> DwSimConnection:
+    """A session on the engine (one DuckDB cursor of its shared instance)."""
+    with engine.catalog_lock:
+        return DwSimConnection(
+            engine,
+            engine.fs.duck_conn.cursor(),
+            engine.fs.results_cache,
+            database,
+            schema,
+            db_path=engine.config.db_dir,
+            **kwargs,
+        )

@@ -1,0 +1,107 @@
+"""The engine behind the embedded Snowflake endpoint: one fakesnow instance on DuckDB files, with dw-sim's fixes.
+
+fakesnow (https://github.com/tekumara/fakesnow) translates Snowflake SQL to DuckDB. dw-sim wraps it so that
+
+* every session shares ONE DuckDB instance whose databases are files under the data root (fakesnow's own server
+  gives each session that names a database path a private instance, so a 4th session cannot see or attach the
+  files the others hold; that is the "more than 3 concurrent connections fail" weakness);
+* logins and catalog changes are serialised, and write statements take a shared lock, so concurrent sessions do
+  not race on ATTACH or conflict on the catalog;
+* the statements go through `dw_simulator.sql.snowflake` rewrites before and after fakesnow's own, and SQL UDFs,
+  COPY INTO, stages and databases are handled by dw-sim (the sessions: `cursor.py`).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fakesnow import info_schema, macros
+from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
+from fakesnow.transforms import show
+
+from dw_simulator.backends.snowflake.names import ident, sql_text
+from dw_simulator.backends.snowflake.s3 import S3Credentials
+from dw_simulator.sql.snowflake import SessionContext
+
+# fakesnow reads results with DuckDB's DB-API Arrow export, which warns about the copy it makes on every statement
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+GLOBAL_FILE = "_fs_global.duckdb"
+RESULTS_KEPT = 64
+
+
+class BoundedResults(OrderedDict[str, tuple[Any, ...]]):
+    """fakesnow keeps every result for RESULT_SCAN; keep only the last few so a long-running endpoint stays small."""
+
+    def __setitem__(self, key: str, value: tuple[Any, ...]) -> None:
+        super().__setitem__(key, value)
+        while len(self) > RESULTS_KEPT:
+            self.popitem(last=False)
+
+
+@dataclass
+class EngineConfig:
+    db_dir: Path | None  # None = in memory
+    context: SessionContext = field(default_factory=SessionContext)
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    work_dir: Path | None = None  # scratch space for S3 downloads (default: the system temp dir)
+
+
+class Engine:
+    """One DuckDB instance holding every database of the endpoint (a `<NAME>.db` file each)."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        if config.db_dir is not None:
+            config.db_dir.mkdir(parents=True, exist_ok=True)
+        self.fs = FakeSnow(db_path=config.db_dir)
+        self.fs.results_cache = BoundedResults()
+        self.catalog_lock = threading.RLock()
+        self.write_lock = threading.RLock()
+        self.stage_credentials: dict[str, S3Credentials] = {}
+        self.table_functions: set[str] = set()
+        self._closed = False
+        if config.db_dir is not None:
+            self._persist_global(config.db_dir / GLOBAL_FILE)
+            for db_file in sorted(config.db_dir.glob("*.db")):
+                self.attach(db_file.stem)
+
+    def _persist_global(self, path: Path) -> None:
+        """Keep fakesnow's global catalog (stages, file formats, comments, VARCHAR lengths) on disk too."""
+        con = self.fs.duck_conn
+        con.execute(f"DETACH {GLOBAL_DATABASE_NAME}")
+        con.execute(f"ATTACH '{sql_text(str(path))}' AS {GLOBAL_DATABASE_NAME}")
+        con.execute(info_schema.fs_global_creation_sql())
+        con.execute(show.fs_global_creation_sql())
+
+    def attach(self, name: str) -> None:
+        """Attach the database file `<db_dir>/<name>.db` (idempotent)."""
+        assert self.config.db_dir is not None
+        with self.catalog_lock:
+            con = self.fs.duck_conn
+            path = self.config.db_dir / f"{name}.db"
+            con.execute(f"ATTACH IF NOT EXISTS '{sql_text(str(path))}' AS {ident(name)}")
+            con.execute(info_schema.per_db_creation_sql(ident(name)))
+            con.execute(macros.creation_sql(ident(name)))
+
+    def databases(self) -> list[str]:
+        rows = self.fs.duck_conn.cursor().execute("SELECT database_name FROM duckdb_databases()").fetchall()
+        return [r[0] for r in rows if not r[0].startswith("_fs") and r[0] not in ("memory", "system", "temp")]
+
+    def remove_database_files(self, name: str) -> None:
+        if self.config.db_dir is None:
+            return
+        for suffix in (".db", ".db.wal"):
+            path = self.config.db_dir / f"{name}{suffix}"
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            with self.catalog_lock:
+                self.fs.duck_conn.close()

@@ -1,0 +1,74 @@
+"""A session on the embedded endpoint as the statement handlers see it: fakesnow's connection with the shared
+engine, explicit transactions and temporary stages, and the cursor's rewrite chain and status results.
+
+`cursor.py` builds the full cursor on this base, and the statement handlers (`udfs`, `stages`, `databases`,
+`copy_*`, `transaction`) take a `SessionCursor`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from fakesnow.conn import FakeSnowflakeConnection
+from fakesnow.cursor import FakeSnowflakeCursor
+from fakesnow.transforms import stage as fs_stage
+from sqlglot import exp
+
+if TYPE_CHECKING:
+    from dw_simulator.backends.snowflake.instance import Engine
+
+log = logging.getLogger(__name__)
+
+
+class SessionConnection(FakeSnowflakeConnection):
+    def __init__(self, engine: Engine, *args: Any, **kwargs: Any) -> None:
+        self.engine = engine
+        self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
+        self.temporary_stages: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.explicit_transaction or bool(self._in_transaction)
+
+    def close(self, retry: bool = True) -> None:
+        """End the session: its temporary stages go with it, as on Snowflake."""
+        if not self.is_closed():
+            for fqname in list(self.temporary_stages):
+                try:
+                    drop_stage(self._duck_conn, fqname)
+                except duckdb.Error:
+                    log.debug("could not drop temporary stage %s", fqname, exc_info=True)
+            self.temporary_stages.clear()
+        super().close(retry)
+
+
+class SessionCursor(FakeSnowflakeCursor):
+    """What statement handlers use of a session's cursor."""
+
+    _conn: SessionConnection
+
+    def _translate(self, expression: exp.Expr) -> exp.Expr:
+        """A Snowflake expression (or query) as DuckDB will run it, through the whole rewrite chain."""
+        return self._transform(expression, None)
+
+    def _status(self, message: str) -> None:
+        self._execute(exp.select(exp.alias_(exp.Literal.string(message), "status", quoted=True)))
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection, fqname: str) -> bool:
+    """Remove a stage from fakesnow's catalog and delete its internal files; False when it does not exist."""
+    catalog, schema, name = fqname.split(".")
+    with con.cursor() as side:
+        found = side.execute(
+            "DELETE FROM _fs_global._fs_information_schema._fs_stages "
+            "WHERE database_name = ? AND schema_name = ? AND name = ? RETURNING url",
+            [catalog, schema, name],
+        ).fetchall()
+    if not found:
+        return False
+    shutil.rmtree(fs_stage.internal_dir(fqname), ignore_errors=True)
+    return True

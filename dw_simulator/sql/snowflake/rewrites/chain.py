@@ -1,0 +1,66 @@
+"""The chains: PRE rewrites on the user's statement (before fakesnow's), POST rewrites on fakesnow's output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from dw_simulator.sql.snowflake.rewrites.aggregates import exact_sum, mark_exact_sum, ratio_to_report
+from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, values_alias_columns
+from dw_simulator.sql.snowflake.rewrites.context import Rewrite, SessionContext
+from dw_simulator.sql.snowflake.rewrites.scalar_functions import (
+    date_trunc_keeps_type,
+    hash_signed,
+    trim_characters,
+    width_bucket,
+)
+from dw_simulator.sql.snowflake.rewrites.semistructured import (
+    array_contains,
+    cast_to_variant,
+    get_as_path,
+    is_type_functions,
+    object_delete_pick,
+    object_insert,
+    object_keys,
+    typeof_variant,
+)
+from dw_simulator.sql.snowflake.rewrites.session import current_context_functions, get_ddl
+from dw_simulator.sql.snowflake.rewrites.table_definitions import char_is_varchar
+
+PRE_REWRITES: tuple[Rewrite, ...] = (
+    current_context_functions,
+    get_ddl,
+    hash_signed,
+    cast_to_variant,
+    get_as_path,
+    object_keys,
+    array_contains,
+    typeof_variant,
+    is_type_functions,
+    object_insert,
+    object_delete_pick,
+    trim_characters,
+    width_bucket,
+    date_trunc_keeps_type,
+    ratio_to_report,
+    values_alias_columns,
+    char_is_varchar,
+    mark_exact_sum,
+)
+POST_REWRITES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (exact_sum,)
+
+
+def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None = None) -> exp.Expr:
+    """Apply every PRE rewrite to the statement (in place where possible) and name its result columns like
+    Snowflake does (from `source_sql`, the statement as the user wrote it, when given)."""
+    expression = name_columns(expression, source_sql)
+    for rewrite in PRE_REWRITES:
+        expression = expression.transform(lambda node, r=rewrite: r(node, ctx), copy=False)  # type: ignore[misc]
+    return expression
+
+
+def apply_post(expression: exp.Expr) -> exp.Expr:
+    for rewrite in POST_REWRITES:
+        expression = expression.transform(rewrite, copy=False)
+    return expression
