@@ -8,6 +8,7 @@ concurrent sessions do not conflict on the catalog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from fakesnow.dialect import parse_one
 from sqlglot import exp
 
 from dw_simulator.backends.snowflake.client_errors import programming_error
+from dw_simulator.backends.snowflake.comments import comment_statement, set_column_comments, set_object_comment
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.names import normalise_text
@@ -30,6 +32,11 @@ from dw_simulator.sql.snowflake import (
     apply_pre,
     parse_udf,
     table_ddl,
+)
+from dw_simulator.sql.snowflake.column_lists import (
+    alter_column_comments,
+    ctas_columns_as_aliases,
+    split_column_comments,
 )
 from dw_simulator.sql.snowflake.ddl import qualified
 from dw_simulator.sql.snowflake.udf import dropped_function
@@ -55,12 +62,18 @@ class DwSimCursor(SessionCursor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._dwsim_source: str | None = None
-        self._dwsim_notes: list[str] = []
+        # catalog writes to make once the statement has run (comments, VARCHAR lengths)
+        self._dwsim_notes: list[Callable[[], None]] = []
 
     # -- entry point ---------------------------------------------------------------------------------------------
     def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         engine = self._conn.engine
         statement: exp.Expr | None = None
+        if (comments := alter_column_comments(command)) is not None:
+            with engine.write_lock:
+                set_column_comments(self, comments.table, comments.comments)
+            self._status("Statement executed successfully.")
+            return self
         if not params and not kwargs.get("binding_params"):
             try:
                 statement = parse_one(self._inline_variables(command))
@@ -93,9 +106,12 @@ class DwSimCursor(SessionCursor):
     def _transform(self, expression: exp.Expr, params: MutableParams | None) -> exp.Expr:
         ctx = self._session_context()
         source = self._dwsim_source if expression.parent is None else None
+        if expression.parent is None and isinstance(expression, exp.Create):
+            self._column_comments(expression)
+            expression = ctas_columns_as_aliases(expression)
         expression = apply_pre(expression, ctx, source)
         expression = unwrap_table_udfs(expression, self._conn.engine.table_functions)
-        transformed = apply_post(super()._transform(expression, params))
+        transformed = apply_post(super()._transform(expression, params), ctx)
         # fakesnow writes VARCHAR lengths and comments to its global catalog in the statement's transaction, which
         # DuckDB refuses inside BEGIN ... COMMIT (one database per transaction): write them afterwards instead
         table = transformed.find(exp.Table)
@@ -103,14 +119,23 @@ class DwSimCursor(SessionCursor):
             catalog = table.catalog or self._conn.database
             schema = table.db or self._conn.schema
             if (lengths := transformed.args.pop("text_lengths", None)) and catalog and schema:
-                self._dwsim_notes.append(info_schema.insert_text_lengths_sql(catalog, schema, table.name, lengths))
+                sql = info_schema.insert_text_lengths_sql(catalog, schema, table.name, lengths)
+                self._dwsim_notes.append(lambda: self._side_execute(sql))
         if (comment := transformed.args.pop("table_comment", None)) is not None:
             commented, text = comment
-            catalog = commented.catalog or self._conn.database
-            schema = commented.db or self._conn.schema
-            if catalog and schema:
-                self._dwsim_notes.append(info_schema.insert_table_comment_sql(catalog, schema, commented.name, text))
+            self._dwsim_notes.append(lambda: set_object_comment(self, commented, text))
         return transformed
+
+    def _column_comments(self, statement: exp.Create) -> None:
+        """Column comments of a CREATE are recorded once the object exists."""
+        comments = split_column_comments(statement)
+        table = statement.find(exp.Table)
+        if comments and table is not None:
+            self._dwsim_notes.append(lambda: set_column_comments(self, table, comments))
+
+    def _side_execute(self, sql: str) -> None:
+        with self._duck_conn.cursor() as side:
+            side.execute(sql)
 
     def _session_context(self) -> SessionContext:
         base = self._conn.engine.config.context
@@ -121,6 +146,7 @@ class DwSimCursor(SessionCursor):
             account=base.account,
             region=base.region,
             ddl_lookup=self._get_ddl,
+            engine_keywords=self._conn.engine.keywords,
         )
 
     # -- statements handled here instead of by fakesnow ------------------------------------------------------------
@@ -141,6 +167,9 @@ class DwSimCursor(SessionCursor):
         if isinstance(statement, exp.Copy):
             with engine.write_lock:
                 return run_copy(self, statement)
+        if isinstance(statement, exp.Comment):
+            with engine.write_lock:
+                return comment_statement(self, statement)
         if isinstance(statement, exp.Create) and str(statement.args.get("kind")).upper() == "STAGE":
             remember_stage(self, statement)
             return False
@@ -156,14 +185,11 @@ class DwSimCursor(SessionCursor):
         return False
 
     def _after(self, statement: exp.Expr | None) -> None:
-        """Follow-ups once fakesnow has run a statement: write the catalog notes it was given (see
-        `_transform`) in their own transaction, as they live in another DuckDB database."""
+        """Follow-ups once fakesnow has run a statement: the catalog notes it was given (see `_transform`); those
+        in fakesnow's global catalog are written in their own transaction, as it is another DuckDB database."""
         notes, self._dwsim_notes = self._dwsim_notes, []
-        if not notes:
-            return
-        with self._duck_conn.cursor() as side:
-            for sql in notes:
-                side.execute(sql)
+        for note in notes:
+            note()
 
     # -- GET_DDL ---------------------------------------------------------------------------------------------------
     def _get_ddl(self, kind: str, name: str, use_fqn: bool) -> str:

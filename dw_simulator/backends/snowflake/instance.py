@@ -65,6 +65,13 @@ class Engine:
         self.write_lock = threading.RLock()
         self.stage_credentials: dict[str, S3Credentials] = {}
         self.table_functions: set[str] = set()
+        # DuckDB's keywords that cannot be names unquoted (`LEFT`, `AUTHORIZATION`, `END`)
+        self.keywords = frozenset(
+            row[0]
+            for row in self.fs.duck_conn.execute(
+                "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')"
+            ).fetchall()
+        )
         self._closed = False
         if config.db_dir is not None:
             self._persist_global(config.db_dir / GLOBAL_FILE)

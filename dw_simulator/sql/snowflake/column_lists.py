@@ -11,14 +11,83 @@ https://docs.snowflake.com/en/sql-reference/sql/create-table#create-table-as-sel
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlglot import exp
+from sqlglot.dialects.snowflake import Snowflake
+from sqlglot.tokenizer_core import Token, TokenType
 
 ALIAS = "_dwsim_columns"
+_OBJECT_WORDS = {"TABLE", "VIEW", "MATERIALIZED", "DYNAMIC", "EXTERNAL", "ICEBERG", "TRANSIENT"}
+_NAME_TOKENS = {TokenType.VAR, TokenType.IDENTIFIER}
+_STRING_TOKENS = {TokenType.STRING, TokenType.RAW_STRING, TokenType.HEREDOC_STRING}
+
+
+@dataclass(frozen=True)
+class ColumnComments:
+    """Comments set on columns by `ALTER TABLE|VIEW t ALTER [COLUMN] c COMMENT '...' [, ...]`."""
+
+    table: exp.Table
+    comments: list[tuple[str, str]]  # (column as Snowflake resolves it, comment)
+
+
+def _column_name(token: Token) -> str:
+    return token.text if token.token_type == TokenType.IDENTIFIER else token.text.upper()
+
+
+def alter_column_comments(sql: str) -> ColumnComments | None:
+    """The column comments of an ALTER that only sets comments (what dbt-snowflake's persist_docs sends, one item
+    per column, which sqlglot does not parse); None for any other statement.
+
+    https://docs.snowflake.com/en/sql-reference/sql/alter-table-column
+    """
+    try:
+        tokens = Snowflake().tokenize(sql)
+    except Exception:  # not Snowflake text the tokenizer reads: not ours
+        return None
+    while tokens and tokens[-1].token_type == TokenType.SEMICOLON:
+        tokens.pop()
+    if len(tokens) < 6 or tokens[0].token_type != TokenType.ALTER:
+        return None
+    i = 1
+    while i < len(tokens) and tokens[i].text.upper() in _OBJECT_WORDS:
+        i += 1
+    if i == 1:
+        return None
+    if tokens[i].text.upper() == "IF" and i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.EXISTS:
+        i += 2
+    start = i
+    while i < len(tokens) and tokens[i].token_type in _NAME_TOKENS:  # name(.name)*
+        i += 1
+        if i + 1 >= len(tokens) or tokens[i].token_type != TokenType.DOT:
+            break
+        i += 1
+    if i == start or i >= len(tokens) or tokens[i].text.upper() not in ("ALTER", "MODIFY"):
+        return None
+    table = exp.to_table(sql[tokens[start].start : tokens[i - 1].end + 1], dialect="snowflake")
+    i += 1
+    comments: list[tuple[str, str]] = []
+    while i < len(tokens):
+        if tokens[i].token_type == TokenType.COLUMN:
+            i += 1
+        if i + 2 >= len(tokens) or tokens[i].token_type not in _NAME_TOKENS:
+            return None
+        name, keyword, text = tokens[i], tokens[i + 1], tokens[i + 2]
+        if keyword.token_type != TokenType.COMMENT or text.token_type not in _STRING_TOKENS:
+            return None
+        comments.append((_column_name(name), text.text))
+        i += 3
+        if i < len(tokens):
+            if tokens[i].token_type != TokenType.COMMA:
+                return None
+            i += 1
+    return ColumnComments(table, comments) if comments else None
 
 
 def split_column_comments(statement: exp.Expr) -> list[tuple[str, str]]:
-    """Remove `COMMENT` from the column list of a CTAS or a view (in place); returns (column, comment) pairs."""
-    if not isinstance(statement, exp.Create) or statement.expression is None:
+    """Remove `COMMENT` from the columns of a CREATE TABLE, a CTAS or a view (in place); returns (column, comment)
+    pairs, to be recorded once the object exists."""
+    if not isinstance(statement, exp.Create):
         return []
     schema = statement.this
     if not isinstance(schema, exp.Schema):
@@ -26,15 +95,22 @@ def split_column_comments(statement: exp.Expr) -> list[tuple[str, str]]:
     comments: list[tuple[str, str]] = []
     columns: list[exp.Expr] = []
     for item in schema.expressions:
-        if isinstance(item, exp.ColumnDef) and item.args.get("kind") is None:
-            for constraint in item.args.get("constraints") or []:
-                kind = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
-                if isinstance(kind, exp.CommentColumnConstraint):
-                    text = kind.this.this if isinstance(kind.this, exp.Expr) else kind.this
-                    name = item.this.name if item.this.quoted else item.this.name.upper()
-                    comments.append((name, str(text)))
+        if not isinstance(item, exp.ColumnDef):
+            columns.append(item)
+            continue
+        kept = []
+        for constraint in item.args.get("constraints") or []:
+            kind = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
+            if isinstance(kind, exp.CommentColumnConstraint):
+                text = kind.this.this if isinstance(kind.this, exp.Expr) else kind.this
+                name = item.this.name if item.this.quoted else item.this.name.upper()
+                comments.append((name, str(text)))
+            else:
+                kept.append(constraint)
+        if item.args.get("kind") is None and statement.expression is not None:
             columns.append(item.this.copy())
         else:
+            item.set("constraints", kept)
             columns.append(item)
     schema.set("expressions", columns)
     return comments

@@ -49,7 +49,7 @@ def mark_exact_sum(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     return node
 
 
-def exact_sum(node: exp.Expr) -> exp.Expr:
+def exact_sum(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """SUM keeps its argument's type (NUMBER sums stay exact); fakesnow casts every SUM argument to DOUBLE.
 
     https://docs.snowflake.com/en/sql-reference/functions/sum

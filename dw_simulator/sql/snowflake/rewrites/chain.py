@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlglot import exp
 
 from dw_simulator.sql.snowflake.rewrites.aggregates import exact_sum, mark_exact_sum, ratio_to_report
 from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, values_alias_columns
 from dw_simulator.sql.snowflake.rewrites.context import Rewrite, SessionContext
+from dw_simulator.sql.snowflake.rewrites.identifiers import quote_engine_keywords
 from dw_simulator.sql.snowflake.rewrites.scalar_functions import (
     date_trunc_keeps_type,
     hash_signed,
@@ -48,7 +47,7 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
     char_is_varchar,
     mark_exact_sum,
 )
-POST_REWRITES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (exact_sum,)
+POST_REWRITES: tuple[Rewrite, ...] = (exact_sum, quote_engine_keywords)
 
 
 def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None = None) -> exp.Expr:
@@ -60,7 +59,8 @@ def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None 
     return expression
 
 
-def apply_post(expression: exp.Expr) -> exp.Expr:
+def apply_post(expression: exp.Expr, ctx: SessionContext | None = None) -> exp.Expr:
+    ctx = ctx or SessionContext()
     for rewrite in POST_REWRITES:
-        expression = expression.transform(rewrite, copy=False)
+        expression = expression.transform(lambda node, r=rewrite: r(node, ctx), copy=False)  # type: ignore[misc]
     return expression

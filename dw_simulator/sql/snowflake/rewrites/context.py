@@ -19,6 +19,8 @@ class SessionContext:
     region: str = "LOCAL"
     # GET_DDL(kind, name, use_fqn) -> the DDL text; raises ValueError with a message for the user
     ddl_lookup: Callable[[str, str, bool], str] | None = field(default=None, compare=False)
+    # the engine's keywords that cannot be names unquoted (lower case)
+    engine_keywords: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 Rewrite = Callable[[exp.Expr, SessionContext], exp.Expr]
