@@ -12,10 +12,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+import snowflake.connector.errors as sf_errors
 from fakesnow import info_schema
 from fakesnow.dialect import parse_one
 from sqlglot import exp
 
+from dw_simulator.backends.snowflake.catalog import statement_catalog
 from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.comments import comment_statement, set_column_comments, set_object_comment
 from dw_simulator.backends.snowflake.copy_into import run_copy
@@ -39,6 +42,8 @@ from dw_simulator.sql.snowflake.column_lists import (
     split_column_comments,
 )
 from dw_simulator.sql.snowflake.ddl import qualified
+from dw_simulator.sql.snowflake.errors import UnsupportedFeature, engine_error, statement_kind
+from dw_simulator.sql.snowflake.typed import needs_types, typed_rewrites
 from dw_simulator.sql.snowflake.udf import dropped_function
 
 if TYPE_CHECKING:
@@ -62,12 +67,46 @@ class DwSimCursor(SessionCursor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._dwsim_source: str | None = None
+        self._dwsim_unread = False  # sqlglot could not read the statement (kept as a Command)
         # catalog writes to make once the statement has run (comments, VARCHAR lengths)
         self._dwsim_notes: list[Callable[[], None]] = []
 
     # -- entry point ---------------------------------------------------------------------------------------------
     def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
+        """Run one Snowflake statement; every error is reported in Snowflake's words (`sql.snowflake.errors`)."""
+        try:
+            return self._run(command, params, *args, **kwargs)
+        except UnsupportedFeature as exc:
+            raise programming_error(str(exc), UnsupportedFeature.errno, UnsupportedFeature.sqlstate) from None
+        except sf_errors.Error as exc:
+            if self._dwsim_unread and "Parser Error" in (exc.raw_msg or ""):
+                raise self._unsupported_statement(command) from None
+            restated = engine_error(exc.raw_msg or str(exc), database=self._conn.database, schema=self._conn.schema)
+            if restated is None:
+                raise
+            raise programming_error(restated.message, restated.errno, restated.sqlstate) from None
+        except duckdb.ParserException as exc:
+            if self._dwsim_unread:
+                raise self._unsupported_statement(command) from None
+            raise programming_error(*self._restated(str(exc))) from None
+        except duckdb.Error as exc:
+            raise programming_error(*self._restated(str(exc))) from None
+
+    def _unsupported_statement(self, command: str) -> sf_errors.ProgrammingError:
+        feature = f"the statement {statement_kind(command)}"
+        return programming_error(
+            str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate
+        )
+
+    def _restated(self, text: str) -> tuple[str, int, str]:
+        restated = engine_error(text, database=self._conn.database, schema=self._conn.schema)
+        if restated is None:
+            return text.splitlines()[0], 100000, "XX000"
+        return restated.message, restated.errno, restated.sqlstate
+
+    def _run(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         engine = self._conn.engine
+        self._dwsim_unread = False
         statement: exp.Expr | None = None
         if (comments := alter_column_comments(command)) is not None:
             with engine.write_lock:
@@ -79,6 +118,7 @@ class DwSimCursor(SessionCursor):
                 statement = parse_one(self._inline_variables(command))
             except Exception:  # fakesnow reports the syntax error in its own words below
                 statement = None
+            self._dwsim_unread = isinstance(statement, exp.Command)
         if statement is not None and self._intercept(statement):
             return self
         lock: AbstractContextManager[Any] = (
@@ -109,6 +149,9 @@ class DwSimCursor(SessionCursor):
         if expression.parent is None and isinstance(expression, exp.Create):
             self._column_comments(expression)
             expression = ctas_columns_as_aliases(expression)
+        if expression.parent is None and needs_types(expression):
+            types = statement_catalog(self, expression)
+            expression = typed_rewrites(expression, types, self._conn.database, self._conn.schema)
         expression = apply_pre(expression, ctx, source)
         expression = unwrap_table_udfs(expression, self._conn.engine.table_functions)
         transformed = apply_post(super()._transform(expression, params), ctx)

@@ -71,6 +71,7 @@ STRING_ARGUMENTS: dict[type[exp.Expr], tuple[str, ...]] = {
     exp.Base64Encode: ("this",),
 }
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_NOT_SCALAR = (exp.Any, exp.All, exp.Tuple, exp.Subquery, exp.Array, exp.Star)
 
 
 def annotate(
@@ -113,20 +114,38 @@ def annotate(
     return types
 
 
+def type_of(node: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.DataType | None:
+    """The type of `node`: literals, booleans and casts by their form, other nodes from `types` (`annotate`)."""
+    if isinstance(node, exp.Literal):
+        if not node.is_string:
+            return exp.DataType.build(literal_number_type(node.name))
+        return exp.DataType.build("VARCHAR")
+    if isinstance(node, exp.Boolean):
+        return exp.DataType.build("BOOLEAN")
+    if isinstance(node, exp.Cast):
+        return node.to
+    if isinstance(node, exp.Paren):
+        return type_of(node.this, types)
+    if isinstance(node, exp.Neg):
+        return type_of(node.this, types)
+    return types.get(id(node))
+
+
+def literal_number_type(text: str) -> str:
+    """A number literal's Snowflake type: `12` NUMBER(38,0), `1.50` NUMBER(38,2), `1e3` FLOAT."""
+    if "e" in text.lower():
+        return "DOUBLE"
+    scale = len(text.split(".", 1)[1]) if "." in text else 0
+    return f"DECIMAL(38, {scale})"
+
+
 def implicit_casts(expression: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.Expr:
     """Cast what Snowflake casts implicitly, using `types` from `annotate` (done before any other rewrite)."""
 
-    def type_of(node: exp.Expr) -> exp.DataType | None:
-        if isinstance(node, exp.Literal):
-            return exp.DataType.build("VARCHAR" if node.is_string else "DECIMAL")
-        if isinstance(node, exp.Boolean):
-            return exp.DataType.build("BOOLEAN")
-        if isinstance(node, exp.Cast):
-            return node.to
-        return types.get(id(node))
-
     def to_text(node: exp.Expr) -> exp.Expr:
-        kind = type_of(node)
+        if isinstance(node, _NOT_SCALAR):
+            return node
+        kind = type_of(node, types)
         if kind is None or kind.this not in _CASTABLE:
             return node
         return exp.Cast(this=node, to=exp.DataType.build("VARCHAR"))
@@ -141,7 +160,7 @@ def implicit_casts(expression: exp.Expr, types: Mapping[int, exp.DataType]) -> e
                 elif isinstance(value, exp.Expr):
                     node.set(key, to_text(value))
         elif isinstance(node, _ARITHMETIC):
-            left, right = type_of(node.this), type_of(node.expression)
+            left, right = type_of(node.this, types), type_of(node.expression, types)
             if _is_text(left) and _is_number(right):
                 node.set("this", to_number(node.this))
             elif _is_number(left) and _is_text(right):

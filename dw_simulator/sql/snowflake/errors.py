@@ -57,6 +57,14 @@ _BAD_DATE = re.compile(r"Conversion Error: (?:date|timestamp) field value out of
                        r"Conversion Error: invalid (?:date|timestamp) field format: \"([^\"]*)\"", re.I)  # fmt: skip
 
 
+_DIVISION_BY_ZERO = re.compile(r"\bDivision by zero\b", re.I)
+_ENGINE_KIND = re.compile(r"^(?:[A-Z][A-Za-z]* )*Error: ")  # "Catalog Error: ", "Invalid Input Error: "
+_FAKESNOW_TODO = re.compile(
+    r"^(.*?) not implemented\. Please raise an issue via https://github\.com/tekumara/fakesnow", re.S
+)
+_EXCERPT = re.compile(r"\n\s*LINE \d+:.*", re.S)
+
+
 def qualified_name(name: str, database: str | None, schema: str | None) -> str:
     """`T`, `S.T` or `D.S.T` completed with the session's database and schema, as Snowflake names objects."""
     parts = [p.strip('"') for p in name.split(".")]
@@ -89,4 +97,48 @@ def restate(message: str, *, database: str | None, schema: str | None) -> Snowfl
     if found := _BAD_DATE.search(text):
         value = found.group(1) or found.group(2)
         return SnowflakeError(f"Date '{value}' is not recognized", 100040, "22007")
+    if _DIVISION_BY_ZERO.search(text):
+        return SnowflakeError("Division by zero", 100051, "22012")
     return None
+
+
+def engine_error(message: str, *, database: str | None, schema: str | None) -> SnowflakeError | None:
+    """Any error text from the engine or the emulator as the user gets it: Snowflake's error when there is one
+    (`restate`); an engine message that Snowflake has no counterpart for as "not supported ...: this statement",
+    with the engine's sentence as the detail; None when the text is already Snowflake's (leave it as it is)."""
+    if message.startswith(UNSUPPORTED):
+        return None
+    if (known := restate(message, database=database, schema=schema)) is not None:
+        return known
+    if found := _FAKESNOW_TODO.match(message):
+        return SnowflakeError(UNSUPPORTED + " ".join(found.group(1).split()), UnsupportedFeature.errno, "0A000")
+    text = _EXCERPT.sub("", message).strip()
+    if _ENGINE_KIND.match(text):
+        detail = " ".join(_ENGINE_KIND.sub("", text, count=1).split())
+        return SnowflakeError(
+            UNSUPPORTED + f"this statement as written (the emulator's engine reports: {detail[:300]})",
+            UnsupportedFeature.errno,
+            "0A000",
+        )
+    return None
+
+
+_MODIFIERS = {"OR", "REPLACE", "IF", "NOT", "EXISTS", "SECURE", "TEMPORARY", "TEMP", "TRANSIENT", "VOLATILE", "LOCAL",
+              "GLOBAL", "RECURSIVE", "TERSE"}  # fmt: skip
+_KINDS_OF_TWO_WORDS = {"DYNAMIC", "MATERIALIZED", "EXTERNAL", "EVENT", "ICEBERG", "HYBRID", "NETWORK", "FILE"}
+
+
+def statement_kind(sql: str) -> str:
+    """The leading keywords naming a statement (`CREATE STREAM`, `INSERT ALL`, `SHOW DYNAMIC TABLES`), for a
+    statement the emulator cannot read."""
+    text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql[:400], flags=re.S)
+    words = [w.upper() for w in re.findall(r"[A-Za-z_$]+", text)]
+    if not words:
+        return "this statement"
+    kind = [words[0]]
+    rest = [w for w in words[1:6] if w not in _MODIFIERS]
+    if rest:
+        kind.append(rest[0])
+        if rest[0] in _KINDS_OF_TWO_WORDS and len(rest) > 1:
+            kind.append(rest[1])
+    return " ".join(kind)
