@@ -169,6 +169,12 @@ class DwSimCursor(SessionCursor):
             self._dwsim_notes.append(lambda: set_object_comment(self, commented, text))
         return transformed
 
+    def _describe_last_sql(self) -> list[Any]:
+        """The result's columns, from DuckDB's DESCRIBE of the SQL that ran (fakesnow re-reads that SQL with sqlglot
+        first, which turns `CURRENT_DATE()` back into a keyword DuckDB then resolves as the alias being defined)."""
+        rows = self._duck_conn.execute(f"DESCRIBE {self._last_sql}", self._last_params).fetchall()
+        return [tuple(row) for row in rows]
+
     def _column_comments(self, statement: exp.Create) -> None:
         """Column comments of a CREATE are recorded once the object exists."""
         comments = split_column_comments(statement)

@@ -7,7 +7,7 @@ from sqlglot import exp
 from dw_simulator.sql.snowflake.rewrites.aggregates import exact_sum, mark_exact_sum, ratio_to_report
 from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, values_alias_columns
 from dw_simulator.sql.snowflake.rewrites.context import Rewrite, SessionContext
-from dw_simulator.sql.snowflake.rewrites.identifiers import quote_engine_keywords
+from dw_simulator.sql.snowflake.rewrites.identifiers import current_functions_as_calls, quote_engine_keywords
 from dw_simulator.sql.snowflake.rewrites.scalar_functions import (
     date_trunc_keeps_type,
     hash_signed,
@@ -22,6 +22,7 @@ from dw_simulator.sql.snowflake.rewrites.semistructured import (
     object_delete_pick,
     object_insert,
     object_keys,
+    parse_json_empty_is_null,
     typeof_variant,
 )
 from dw_simulator.sql.snowflake.rewrites.session import current_context_functions, get_ddl
@@ -32,6 +33,7 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
     get_ddl,
     hash_signed,
     cast_to_variant,
+    parse_json_empty_is_null,
     get_as_path,
     object_keys,
     array_contains,
@@ -47,7 +49,7 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
     char_is_varchar,
     mark_exact_sum,
 )
-POST_REWRITES: tuple[Rewrite, ...] = (exact_sum, quote_engine_keywords)
+POST_REWRITES: tuple[Rewrite, ...] = (exact_sum, quote_engine_keywords, current_functions_as_calls)
 
 
 def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None = None) -> exp.Expr:
