@@ -8,6 +8,7 @@ concurrent sessions do not conflict on the catalog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.names import normalise_text
 from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
+from dw_simulator.backends.snowflake.session_statements import alter_session, parameter, show_parameters
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
 from dw_simulator.sql.snowflake import (
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
     from dw_simulator.backends.snowflake.instance import Engine
 
+_EXPLICIT_NULLS = re.compile(r"\bNULLS\s+(?:FIRST|LAST)\b", re.I)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
 
@@ -113,6 +116,8 @@ class DwSimCursor(SessionCursor):
                 set_column_comments(self, comments.table, comments.comments)
             self._status("Statement executed successfully.")
             return self
+        if show_parameters(self, command):
+            return self
         if not params and not kwargs.get("binding_params"):
             try:
                 statement = parse_one(self._inline_variables(command))
@@ -149,6 +154,8 @@ class DwSimCursor(SessionCursor):
         if expression.parent is None and isinstance(expression, exp.Create):
             self._column_comments(expression)
             expression = ctas_columns_as_aliases(expression)
+        if expression.parent is None and source and _EXPLICIT_NULLS.search(source):
+            expression.meta["explicit_nulls"] = True
         if expression.parent is None and needs_types(expression):
             types = statement_catalog(self, expression)
             expression = typed_rewrites(expression, types, self._conn.database, self._conn.schema)
@@ -196,6 +203,9 @@ class DwSimCursor(SessionCursor):
             region=base.region,
             ddl_lookup=self._get_ddl,
             engine_keywords=self._conn.engine.keywords,
+            week_start=int(parameter(self, "WEEK_START")),
+            week_of_year_policy=int(parameter(self, "WEEK_OF_YEAR_POLICY")),
+            nulls_first=parameter(self, "DEFAULT_NULL_ORDERING").upper() == "FIRST",
         )
 
     # -- statements handled here instead of by fakesnow ------------------------------------------------------------
@@ -216,6 +226,8 @@ class DwSimCursor(SessionCursor):
         if isinstance(statement, exp.Copy):
             with engine.write_lock:
                 return run_copy(self, statement)
+        if alter_session(self, statement):
+            return True
         if isinstance(statement, exp.Comment):
             with engine.write_lock:
                 return comment_statement(self, statement)

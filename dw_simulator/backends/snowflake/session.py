@@ -12,6 +12,7 @@ import shutil
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import sqlglot
 from fakesnow.conn import FakeSnowflakeConnection
 from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.transforms import stage as fs_stage
@@ -28,6 +29,7 @@ class SessionConnection(FakeSnowflakeConnection):
         self.engine = engine
         self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
         self.temporary_stages: set[str] = set()
+        self.parameters: dict[str, str] = {}  # ALTER SESSION SET (dw_simulator.sql.snowflake.parameters)
         super().__init__(*args, **kwargs)
 
     @property
@@ -57,6 +59,20 @@ class SessionCursor(FakeSnowflakeCursor):
 
     def _status(self, message: str) -> None:
         self._execute(exp.select(exp.alias_(exp.Literal.string(message), "status", quoted=True)))
+
+    def _rows(self, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]) -> None:
+        """Make `rows` the statement's result, with these (name, DuckDB type) columns."""
+        names = ", ".join(f'"{name}"' for name, _ in columns)
+        if not rows:
+            nulls = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in columns)
+            sql = f"SELECT {nulls} WHERE FALSE"
+            params: list[Any] = []
+        else:
+            casts = ", ".join(f'CAST("{name}" AS {kind}) AS "{name}"' for name, kind in columns)
+            row = "(" + ", ".join("?" for _ in columns) + ")"
+            sql = f"SELECT {casts} FROM (VALUES {', '.join(row for _ in rows)}) AS t({names})"
+            params = [value for r in rows for value in r]
+        self._execute(sqlglot.parse_one(sql, read="duckdb"), params or None)
 
 
 def drop_stage(con: duckdb.DuckDBPyConnection, fqname: str) -> bool:

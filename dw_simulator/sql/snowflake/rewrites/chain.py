@@ -27,6 +27,7 @@ from dw_simulator.sql.snowflake.rewrites.semistructured import (
 )
 from dw_simulator.sql.snowflake.rewrites.session import current_context_functions, get_ddl
 from dw_simulator.sql.snowflake.rewrites.table_definitions import char_is_varchar
+from dw_simulator.sql.snowflake.rewrites.weeks import default_null_ordering, week_parameters
 
 PRE_REWRITES: tuple[Rewrite, ...] = (
     current_context_functions,
@@ -43,6 +44,8 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
     object_delete_pick,
     trim_characters,
     width_bucket,
+    week_parameters,
+    default_null_ordering,
     date_trunc_keeps_type,
     ratio_to_report,
     values_alias_columns,
