@@ -25,6 +25,14 @@ from dw_simulator.backends.snowflake.comments import comment_statement, set_colu
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.names import normalise_text
+from dw_simulator.backends.snowflake.scripts import (
+    call,
+    create_procedure,
+    drop_leftovers,
+    drop_procedure,
+    execute_immediate,
+    show_procedures,
+)
 from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
 from dw_simulator.backends.snowflake.session_statements import alter_session, parameter, show_parameters
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
@@ -110,13 +118,17 @@ class DwSimCursor(SessionCursor):
     def _run(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         engine = self._conn.engine
         self._dwsim_unread = False
+        if self._conn.leftover_tables:
+            drop_leftovers(self)
         statement: exp.Expr | None = None
         if (comments := alter_column_comments(command)) is not None:
             with engine.write_lock:
                 set_column_comments(self, comments.table, comments.comments)
             self._status("Statement executed successfully.")
             return self
-        if show_parameters(self, command):
+        if show_parameters(self, command) or show_procedures(self, command):
+            return self
+        if execute_immediate(self, command) or call(self, command):
             return self
         if not params and not kwargs.get("binding_params"):
             try:
@@ -211,6 +223,10 @@ class DwSimCursor(SessionCursor):
     # -- statements handled here instead of by fakesnow ------------------------------------------------------------
     def _intercept(self, statement: exp.Expr) -> bool:
         engine = self._conn.engine
+        if isinstance(statement, exp.Create) and create_procedure(self, statement):
+            return True
+        if isinstance(statement, exp.Drop) and drop_procedure(self, statement):
+            return True
         try:
             definition = parse_udf(statement)
         except UnsupportedUdf as exc:

@@ -24,6 +24,7 @@ from fakesnow import info_schema, macros
 from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
 from fakesnow.transforms import show
 
+from dw_simulator.backends.snowflake import store
 from dw_simulator.backends.snowflake.names import ident, sql_text
 from dw_simulator.backends.snowflake.s3 import S3Credentials
 from dw_simulator.sql.snowflake import SessionContext
@@ -77,6 +78,8 @@ class Engine:
             self._persist_global(config.db_dir / GLOBAL_FILE)
             for db_file in sorted(config.db_dir.glob("*.db")):
                 self.attach(db_file.stem)
+        else:
+            store.create(self.fs.duck_conn)
 
     def _persist_global(self, path: Path) -> None:
         """Keep fakesnow's global catalog (stages, file formats, comments, VARCHAR lengths) on disk too."""
@@ -85,6 +88,7 @@ class Engine:
         con.execute(f"ATTACH '{sql_text(str(path))}' AS {GLOBAL_DATABASE_NAME}")
         con.execute(info_schema.fs_global_creation_sql())
         con.execute(show.fs_global_creation_sql())
+        store.create(con)
 
     def attach(self, name: str) -> None:
         """Attach the database file `<db_dir>/<name>.db` (idempotent)."""

@@ -30,6 +30,7 @@ class SessionConnection(FakeSnowflakeConnection):
         self.explicit_transaction = False  # BEGIN ... COMMIT in autocommit mode (fakesnow tracks only implicit ones)
         self.temporary_stages: set[str] = set()
         self.parameters: dict[str, str] = {}  # ALTER SESSION SET (dw_simulator.sql.snowflake.parameters)
+        self.leftover_tables: list[str] = []  # temporary tables of the last scripting block's resultsets
         super().__init__(*args, **kwargs)
 
     @property
