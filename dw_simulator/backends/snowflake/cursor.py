@@ -55,6 +55,7 @@ from dw_simulator.sql.snowflake.ddl import qualified
 from dw_simulator.sql.snowflake.errors import UnsupportedFeature, engine_error, statement_kind
 from dw_simulator.sql.snowflake.typed import needs_types, typed_rewrites
 from dw_simulator.sql.snowflake.udf import dropped_function
+from dw_simulator.sql.snowflake.variables import MissingVariable, inline_variables
 
 if TYPE_CHECKING:
     from fakesnow.params import MutableParams
@@ -187,6 +188,13 @@ class DwSimCursor(SessionCursor):
             commented, text = comment
             self._dwsim_notes.append(lambda: set_object_comment(self, commented, text))
         return transformed
+
+    def _inline_variables(self, sql: str) -> str:
+        """Session variables (`$name`) outside literals and quoted names (fakesnow replaces them anywhere)."""
+        try:
+            return inline_variables(sql, self._conn.variables._variables)
+        except MissingVariable as exc:
+            raise programming_error(str(exc), 2211, "42000") from None
 
     def _describe_last_sql(self) -> list[Any]:
         """The result's columns, from DuckDB's DESCRIBE of the SQL that ran (fakesnow re-reads that SQL with sqlglot

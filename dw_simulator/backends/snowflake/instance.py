@@ -24,7 +24,7 @@ from fakesnow import info_schema, macros
 from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
 from fakesnow.transforms import show
 
-from dw_simulator.backends.snowflake import store
+from dw_simulator.backends.snowflake import library, store
 from dw_simulator.backends.snowflake.names import ident, sql_text
 from dw_simulator.backends.snowflake.s3 import S3Credentials
 from dw_simulator.sql.snowflake import SessionContext
@@ -80,6 +80,7 @@ class Engine:
                 self.attach(db_file.stem)
         else:
             store.create(self.fs.duck_conn)
+        library.install(self.fs.duck_conn)
 
     def _persist_global(self, path: Path) -> None:
         """Keep fakesnow's global catalog (stages, file formats, comments, VARCHAR lengths) on disk too."""

@@ -8,7 +8,9 @@ from typing import Any
 
 import duckdb
 
-SCHEMA = "_fs_global._dwsim"
+from dw_simulator.sql.snowflake.rewrites.nodes import LIBRARY_SCHEMA
+
+SCHEMA = LIBRARY_SCHEMA
 CREATION_SQL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 CREATE TABLE IF NOT EXISTS {SCHEMA}.procedures (

@@ -102,6 +102,12 @@ def annotate(
             identify=False,
         )
         annotate_types(qualified, schema=mapping, dialect="snowflake")
+        if _type_flatten_columns(qualified):
+            annotate_types(qualified, schema=mapping, dialect="snowflake", overwrite_types=False)
+        for _ in range(4):  # columns of CTEs/subqueries over sources sqlglot does not type: a few levels deep
+            if not _propagate_derived_types(qualified):
+                break
+            annotate_types(qualified, schema=mapping, dialect="snowflake", overwrite_types=False)
         for node in qualified.walk():
             tag = node.meta.get(ID)
             if tag is not None and node.type is not None and node.type.this != T.UNKNOWN:
@@ -112,6 +118,53 @@ def annotate(
         for node in nodes.values():
             node.meta.pop(ID, None)
     return types
+
+
+# the columns of FLATTEN's output (sqlglot names them but does not type them)
+FLATTEN_COLUMNS = {"SEQ": "BIGINT", "KEY": "VARCHAR", "PATH": "VARCHAR", "INDEX": "BIGINT", "VALUE": "JSON",
+                   "THIS": "JSON"}  # fmt: skip
+
+
+def _type_flatten_columns(qualified: exp.Expr) -> bool:
+    """Type FLATTEN's output columns (after a first annotation); True when there were any."""
+    aliases = {
+        source.alias.upper()
+        for source in qualified.find_all(exp.Lateral, exp.TableFromRows)
+        if isinstance(source.this, exp.Explode) and source.alias
+    }
+    if not aliases:
+        return False
+    for column in qualified.find_all(exp.Column):
+        kind = FLATTEN_COLUMNS.get(column.name.upper())
+        if kind is not None and column.table.upper() in aliases:
+            column.type = exp.DataType.build(kind)
+    for node in qualified.walk():  # what was inferred from those columns is inferred again
+        if not isinstance(node, exp.Column | exp.Cast | exp.Literal) and node.type is not None:
+            node.type = None
+    return True
+
+
+def _known(kind: exp.DataType | None) -> bool:
+    return kind is not None and kind.this != T.UNKNOWN
+
+
+def _propagate_derived_types(qualified: exp.Expr) -> bool:
+    """Give columns read from a CTE or subquery the type of the select item they name, where sqlglot left them
+    untyped; True when it typed any."""
+    derived: dict[str, dict[str, exp.DataType]] = {}
+    for node in qualified.find_all(exp.CTE, exp.Subquery):
+        query = node.this
+        if node.alias and isinstance(query, exp.Select):
+            derived[node.alias.upper()] = {
+                s.alias_or_name.upper(): s.type for s in query.selects if s.type and _known(s.type)
+            }
+    changed = False
+    for column in qualified.find_all(exp.Column):
+        kind = derived.get(column.table.upper(), {}).get(column.name.upper()) if column.table else None
+        if kind is not None and not _known(column.type):
+            column.type = kind.copy()
+            changed = True
+    return changed
 
 
 def type_of(node: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.DataType | None:

@@ -62,6 +62,7 @@ _ENGINE_KIND = re.compile(r"^(?:[A-Z][A-Za-z]* )*Error: ")  # "Catalog Error: ",
 _FAKESNOW_TODO = re.compile(
     r"^(.*?) not implemented\. Please raise an issue via https://github\.com/tekumara/fakesnow", re.S
 )
+_UDF_ERROR = re.compile(r"Python exception occurred while executing the UDF: \w+: (.*)", re.S)
 _EXCERPT = re.compile(r"\n\s*LINE \d+:.*", re.S)
 
 
@@ -108,6 +109,11 @@ def engine_error(message: str, *, database: str | None, schema: str | None) -> S
     with the engine's sentence as the detail; None when the text is already Snowflake's (leave it as it is)."""
     if message.startswith(UNSUPPORTED):
         return None
+    if UNSUPPORTED in message:  # raised inside a function the engine ran
+        feature = message[message.index(UNSUPPORTED) + len(UNSUPPORTED) :].splitlines()[0]
+        return SnowflakeError(UNSUPPORTED + feature, UnsupportedFeature.errno, "0A000")
+    if found := _UDF_ERROR.search(message):  # a Snowflake error raised by one of dw-sim's functions
+        return SnowflakeError(found.group(1).splitlines()[0], 100311, "22000")
     if (known := restate(message, database=database, schema=schema)) is not None:
         return known
     if found := _FAKESNOW_TODO.match(message):

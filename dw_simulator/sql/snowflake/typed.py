@@ -10,6 +10,7 @@ from sqlglot import exp
 from dw_simulator.sql.snowflake.arithmetic import snowflake_division
 from dw_simulator.sql.snowflake.coercion import STRING_ARGUMENTS, annotate, implicit_casts
 from dw_simulator.sql.snowflake.conversions import format_conversions
+from dw_simulator.sql.snowflake.variants import variant_semantics
 
 Catalog = Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]
 _TYPED_NODES: tuple[type[exp.Expr], ...] = (
@@ -22,6 +23,11 @@ _TYPED_NODES: tuple[type[exp.Expr], ...] = (
     exp.Sub,
     exp.Mul,
     exp.Mod,
+    exp.EQ,
+    exp.NEQ,
+    exp.Nullif,
+    exp.In,
+    exp.Case,
     *STRING_ARGUMENTS,
 )
 
@@ -46,6 +52,7 @@ def typed_rewrites(expression: exp.Expr, catalog: Catalog, database: str | None,
     if not needs_types(expression):
         return expression
     types = annotate(expression, catalog, database, schema)
+    expression = variant_semantics(expression, types)
     expression = implicit_casts(expression, types)
     expression = format_conversions(expression, types)
     return snowflake_division(expression, types)

@@ -7,6 +7,12 @@ from sqlglot import exp
 from dw_simulator.sql.snowflake.rewrites.aggregates import exact_sum, mark_exact_sum, ratio_to_report
 from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, values_alias_columns
 from dw_simulator.sql.snowflake.rewrites.context import Rewrite, SessionContext
+from dw_simulator.sql.snowflake.rewrites.functions import (
+    epoch_timestamps,
+    event_windows,
+    fakesnow_to_timestamp,
+    python_functions,
+)
 from dw_simulator.sql.snowflake.rewrites.identifiers import current_functions_as_calls, quote_engine_keywords
 from dw_simulator.sql.snowflake.rewrites.scalar_functions import (
     date_trunc_keeps_type,
@@ -31,6 +37,9 @@ from dw_simulator.sql.snowflake.rewrites.weeks import default_null_ordering, wee
 
 PRE_REWRITES: tuple[Rewrite, ...] = (
     current_context_functions,
+    event_windows,
+    epoch_timestamps,
+    python_functions,
     get_ddl,
     hash_signed,
     cast_to_variant,
@@ -52,7 +61,28 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
     char_is_varchar,
     mark_exact_sum,
 )
-POST_REWRITES: tuple[Rewrite, ...] = (exact_sum, quote_engine_keywords, current_functions_as_calls)
+POST_REWRITES: tuple[Rewrite, ...] = (
+    exact_sum,
+    quote_engine_keywords,
+    current_functions_as_calls,
+    fakesnow_to_timestamp,
+)
+
+
+# rewrites applied innermost first (every node after its arguments), so that a call nested in the arguments of
+# another is rewritten too (sqlglot's transform does not visit the arguments of a node it replaced)
+BOTTOM_UP: frozenset[Rewrite] = frozenset({event_windows, epoch_timestamps, python_functions})
+
+
+def bottom_up(expression: exp.Expr, rewrite: Rewrite, ctx: SessionContext) -> exp.Expr:
+    for node in reversed(list(expression.walk(bfs=False))):
+        replacement = rewrite(node, ctx)
+        if replacement is not node:
+            if node is expression:
+                expression = replacement
+            else:
+                node.replace(replacement)
+    return expression
 
 
 def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None = None) -> exp.Expr:
@@ -60,7 +90,10 @@ def apply_pre(expression: exp.Expr, ctx: SessionContext, source_sql: str | None 
     Snowflake does (from `source_sql`, the statement as the user wrote it, when given)."""
     expression = name_columns(expression, source_sql)
     for rewrite in PRE_REWRITES:
-        expression = expression.transform(lambda node, r=rewrite: r(node, ctx), copy=False)  # type: ignore[misc]
+        if rewrite in BOTTOM_UP:
+            expression = bottom_up(expression, rewrite, ctx)
+        else:
+            expression = expression.transform(lambda node, r=rewrite: r(node, ctx), copy=False)  # type: ignore[misc]
     return expression
 
 
