@@ -19,11 +19,12 @@ from fakesnow import info_schema
 from fakesnow.dialect import parse_one
 from sqlglot import exp
 
-from dw_simulator.backends.snowflake.catalog import statement_catalog
+from dw_simulator.backends.snowflake.catalog import check_name_case, statement_catalog
 from dw_simulator.backends.snowflake.client_errors import programming_error
 from dw_simulator.backends.snowflake.comments import comment_statement, set_column_comments, set_object_comment
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
+from dw_simulator.backends.snowflake.dml_checks import check_merge
 from dw_simulator.backends.snowflake.names import normalise_text
 from dw_simulator.backends.snowflake.scripts import (
     call,
@@ -169,6 +170,8 @@ class DwSimCursor(SessionCursor):
             expression = ctas_columns_as_aliases(expression)
         if expression.parent is None and source and _EXPLICIT_NULLS.search(source):
             expression.meta["explicit_nulls"] = True
+        if expression.parent is None:
+            check_name_case(self, expression)
         if expression.parent is None and needs_types(expression):
             types = statement_catalog(self, expression)
             expression = typed_rewrites(expression, types, self._conn.database, self._conn.schema)
@@ -252,6 +255,8 @@ class DwSimCursor(SessionCursor):
                 return run_copy(self, statement)
         if alter_session(self, statement):
             return True
+        if isinstance(statement, exp.Merge):
+            check_merge(self, statement)
         if isinstance(statement, exp.Comment):
             with engine.write_lock:
                 return comment_statement(self, statement)

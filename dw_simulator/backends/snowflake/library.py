@@ -32,6 +32,37 @@ CREATE OR REPLACE MACRO {S}.try_to_timestamp(val, scale) AS
 CREATE OR REPLACE MACRO {S}.changes_of(f) AS
     len(list_filter(range(2, len(f) + 1), lambda i: f[i] IS DISTINCT FROM f[i - 1]));
 CREATE OR REPLACE MACRO {S}.change_events(l) AS {S}.changes_of(list_filter(l, lambda x: x IS NOT NULL));
+-- FLATTEN with PATH, OUTER, RECURSIVE and MODE; rows in the order of a depth-first walk, object keys sorted
+-- https://docs.snowflake.com/en/sql-reference/functions/flatten
+CREATE OR REPLACE MACRO {S}.flatten_elements(x, mode) AS TABLE
+    SELECT ks[n + 1] AS k, CAST(NULL AS BIGINT) AS i, x -> ks[n + 1] AS v, n AS pos
+    FROM (SELECT list_sort(json_keys(x)) AS ks), (SELECT unnest(range(len(list_sort(json_keys(x))))) AS n)
+    WHERE json_type(x) = 'OBJECT' AND upper(mode) IN ('OBJECT', 'BOTH')
+    UNION ALL
+    SELECT CAST(NULL AS VARCHAR), n, x -> n, n
+    FROM (SELECT unnest(range(CAST(json_array_length(x) AS BIGINT))) AS n)
+    WHERE json_type(x) = 'ARRAY' AND upper(mode) IN ('ARRAY', 'BOTH');
+CREATE OR REPLACE MACRO {S}.flatten(input, jpath, prefix, outer_, recursive_, mode) AS TABLE
+WITH RECURSIVE base AS (
+    SELECT CASE WHEN jpath = '$' THEN TO_JSON(input) ELSE json_extract(TO_JSON(input), jpath) END AS b
+), walk(key, path, idx, value, this, depth, ord) AS (
+    SELECT e.k, CASE WHEN e.k IS NOT NULL THEN (CASE WHEN prefix = '' THEN e.k ELSE prefix || '.' || e.k END)
+                     ELSE prefix || '[' || e.i || ']' END,
+           e.i, e.v, base.b, 1, [e.pos]
+    FROM base, {S}.flatten_elements(base.b, mode) e
+    UNION ALL
+    SELECT c.k, CASE WHEN c.k IS NOT NULL THEN walk.path || '.' || c.k ELSE walk.path || '[' || c.i || ']' END,
+           c.i, c.v, walk.value, walk.depth + 1, list_append(walk.ord, c.pos)
+    FROM walk, {S}.flatten_elements(walk.value, mode) c
+    WHERE recursive_ AND walk.depth < 1000
+), rows_ AS (
+    SELECT key, path, idx, value, this, ord FROM walk
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, (SELECT b FROM base), [] WHERE outer_ AND NOT EXISTS (SELECT 1 FROM walk)
+)
+SELECT CAST(hash(TO_JSON(input)) AS UBIGINT) AS SEQ, key AS KEY, path AS PATH, idx AS INDEX, value AS VALUE,
+       this AS THIS
+FROM rows_ ORDER BY ord;
 """
 
 

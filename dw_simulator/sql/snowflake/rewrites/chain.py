@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dw_simulator.sql.snowflake.rewrites.aggregates import exact_sum, mark_exact_sum, ratio_to_report
-from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, values_alias_columns
+from dw_simulator.sql.snowflake.rewrites.aggregates import (
+    array_agg_skips_nulls,
+    exact_sum,
+    mark_exact_sum,
+    ratio_to_report,
+)
+from dw_simulator.sql.snowflake.rewrites.column_names import name_columns, recursive_ctes, values_alias_columns
 from dw_simulator.sql.snowflake.rewrites.context import Rewrite, SessionContext
 from dw_simulator.sql.snowflake.rewrites.functions import (
     epoch_timestamps,
     event_windows,
     fakesnow_to_timestamp,
+    flatten_table,
     python_functions,
 )
 from dw_simulator.sql.snowflake.rewrites.identifiers import current_functions_as_calls, quote_engine_keywords
@@ -37,9 +43,11 @@ from dw_simulator.sql.snowflake.rewrites.weeks import default_null_ordering, wee
 
 PRE_REWRITES: tuple[Rewrite, ...] = (
     current_context_functions,
+    recursive_ctes,
     event_windows,
     epoch_timestamps,
     python_functions,
+    flatten_table,
     get_ddl,
     hash_signed,
     cast_to_variant,
@@ -63,6 +71,7 @@ PRE_REWRITES: tuple[Rewrite, ...] = (
 )
 POST_REWRITES: tuple[Rewrite, ...] = (
     exact_sum,
+    array_agg_skips_nulls,
     quote_engine_keywords,
     current_functions_as_calls,
     fakesnow_to_timestamp,

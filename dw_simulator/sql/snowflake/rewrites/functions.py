@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from dw_simulator.sql.snowflake.errors import UnsupportedFeature
 from dw_simulator.sql.snowflake.rewrites.context import SessionContext
 from dw_simulator.sql.snowflake.rewrites.nodes import fn, library_fn, lit
 
@@ -124,3 +125,45 @@ def python_functions(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
         # a VARIANT holding BINARY is its hex text here (as a JSON string, or plain text from GET/->>)
         return fn("unhex", fn("trim", _text(node.expressions[0]), lit('"')))
     return node
+
+
+_FLATTEN_ARGUMENTS = ("input", "path", "outer", "recursive", "mode")
+
+
+def _json_path(path: str) -> str:
+    """FLATTEN's PATH (`b`, `a.b[0]`, `['k']`) as a JSON path."""
+    return "$" if not path else ("$" + path if path.startswith("[") else "$." + path)
+
+
+def flatten_table(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
+    """FLATTEN (in TABLE(...) or LATERAL) with all its arguments: PATH, OUTER => TRUE (one row of NULLs for an
+    empty input), RECURSIVE => TRUE (every level) and MODE, as dw-sim's table macro.
+
+    https://docs.snowflake.com/en/sql-reference/functions/flatten
+    """
+    if not (isinstance(node, exp.Lateral | exp.TableFromRows) and isinstance(node.this, exp.Explode)):
+        return node
+    explode = node.this
+    given: dict[str, exp.Expr] = {}
+    positional = [explode.this, *explode.expressions]
+    for index, argument in enumerate(positional):
+        if isinstance(argument, exp.Kwarg):
+            given[argument.this.name.lower()] = argument.expression
+        elif index < len(_FLATTEN_ARGUMENTS):
+            given[_FLATTEN_ARGUMENTS[index]] = argument
+    if "input" not in given:
+        return node
+    path = given.get("path")
+    if path is not None and not (isinstance(path, exp.Literal) and path.is_string):
+        raise UnsupportedFeature("FLATTEN with a PATH that is not a constant")
+    prefix = path.name if path is not None else ""
+    call = library_fn(
+        "flatten",
+        given["input"],
+        lit(_json_path(prefix)),
+        lit(prefix),
+        given.get("outer") or exp.false(),
+        given.get("recursive") or exp.false(),
+        given.get("mode") or lit("BOTH"),
+    )
+    return exp.Table(this=call, alias=node.args.get("alias"))
