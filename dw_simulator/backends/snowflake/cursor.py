@@ -8,6 +8,8 @@ concurrent sessions do not conflict on the catalog.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -25,7 +27,9 @@ from dw_simulator.backends.snowflake.comments import comment_statement, set_colu
 from dw_simulator.backends.snowflake.copy_into import run_copy
 from dw_simulator.backends.snowflake.databases import create_database, drop_database
 from dw_simulator.backends.snowflake.dml_checks import check_merge
+from dw_simulator.backends.snowflake.history import record_query, resolve_table_functions, unregister
 from dw_simulator.backends.snowflake.names import normalise_text
+from dw_simulator.backends.snowflake.objects import record as record_object
 from dw_simulator.backends.snowflake.scripts import (
     call,
     create_procedure,
@@ -36,6 +40,7 @@ from dw_simulator.backends.snowflake.scripts import (
 )
 from dw_simulator.backends.snowflake.session import SessionConnection, SessionCursor
 from dw_simulator.backends.snowflake.session_statements import alter_session, parameter, show_parameters
+from dw_simulator.backends.snowflake.show import show_schemas
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
 from dw_simulator.sql.snowflake import (
@@ -63,6 +68,7 @@ if TYPE_CHECKING:
 
     from dw_simulator.backends.snowflake.instance import Engine
 
+log = logging.getLogger(__name__)
 _EXPLICIT_NULLS = re.compile(r"\bNULLS\s+(?:FIRST|LAST)\b", re.I)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
@@ -81,12 +87,26 @@ class DwSimCursor(SessionCursor):
         super().__init__(*args, **kwargs)
         self._dwsim_source: str | None = None
         self._dwsim_unread = False  # sqlglot could not read the statement (kept as a Command)
+        self._dwsim_command = ""  # the statement being run, as the user wrote it
         # catalog writes to make once the statement has run (comments, VARCHAR lengths)
         self._dwsim_notes: list[Callable[[], None]] = []
 
     # -- entry point ---------------------------------------------------------------------------------------------
     def execute(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
-        """Run one Snowflake statement; every error is reported in Snowflake's words (`sql.snowflake.errors`)."""
+        """Run one Snowflake statement; every error is reported in Snowflake's words (`sql.snowflake.errors`), and
+        the statement is recorded in the query history."""
+        started = dt.datetime.now(dt.UTC)
+        try:
+            self._translated(command, params, *args, **kwargs)
+        except Exception as exc:
+            if not self._dwsim_internal:
+                record_query(self, command, started, exc)
+            raise
+        if not self._dwsim_internal:
+            record_query(self, command, started, None)
+        return self
+
+    def _translated(self, command: str, params: Any = None, *args: Any, **kwargs: Any) -> DwSimCursor:
         try:
             return self._run(command, params, *args, **kwargs)
         except UnsupportedFeature as exc:
@@ -122,6 +142,8 @@ class DwSimCursor(SessionCursor):
         self._dwsim_unread = False
         if self._conn.leftover_tables:
             drop_leftovers(self)
+        if self._conn.registered:
+            unregister(self)
         statement: exp.Expr | None = None
         if (comments := alter_column_comments(command)) is not None:
             with engine.write_lock:
@@ -144,6 +166,7 @@ class DwSimCursor(SessionCursor):
             nullcontext() if isinstance(statement, _READ_ONLY) and not statement.find(exp.Into) else engine.write_lock
         )
         self._dwsim_source = command
+        self._dwsim_command = command
         try:
             with lock:
                 super().execute(command, params, *args, **kwargs)
@@ -171,6 +194,7 @@ class DwSimCursor(SessionCursor):
         if expression.parent is None and source and _EXPLICIT_NULLS.search(source):
             expression.meta["explicit_nulls"] = True
         if expression.parent is None:
+            expression = resolve_table_functions(self, expression)
             check_name_case(self, expression)
         if expression.parent is None and needs_types(expression):
             types = statement_catalog(self, expression)
@@ -226,6 +250,8 @@ class DwSimCursor(SessionCursor):
             region=base.region,
             ddl_lookup=self._get_ddl,
             engine_keywords=self._conn.engine.keywords,
+            database=self._conn.database,
+            schema=self._conn.schema,
             week_start=int(parameter(self, "WEEK_START")),
             week_of_year_policy=int(parameter(self, "WEEK_OF_YEAR_POLICY")),
             nulls_first=parameter(self, "DEFAULT_NULL_ORDERING").upper() == "FIRST",
@@ -253,7 +279,7 @@ class DwSimCursor(SessionCursor):
         if isinstance(statement, exp.Copy):
             with engine.write_lock:
                 return run_copy(self, statement)
-        if alter_session(self, statement):
+        if alter_session(self, statement) or show_schemas(self, statement):
             return True
         if isinstance(statement, exp.Merge):
             check_merge(self, statement)
@@ -280,6 +306,12 @@ class DwSimCursor(SessionCursor):
         notes, self._dwsim_notes = self._dwsim_notes, []
         for note in notes:
             note()
+        if statement is not None and not isinstance(statement, _READ_ONLY):
+            with self._conn.engine.write_lock:  # sessions write the registry one at a time
+                try:
+                    record_object(self, statement, self._dwsim_command)
+                except duckdb.Error:  # the statement itself succeeded: never fail it for the registry
+                    log.warning("could not record %s in the object registry", type(statement).__name__, exc_info=True)
 
     # -- GET_DDL ---------------------------------------------------------------------------------------------------
     def _get_ddl(self, kind: str, name: str, use_fqn: bool) -> str:

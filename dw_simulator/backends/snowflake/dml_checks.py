@@ -39,7 +39,7 @@ def check_merge(cursor: SessionCursor, statement: exp.Merge) -> None:
         .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
         .limit(1)
     )
-    inner = cursor._conn.cursor()
+    inner = cursor._conn.internal_cursor()
     inner.execute(check.sql(dialect="snowflake"))
     if inner.fetchone() is not None:
         raise programming_error(f"{DUPLICATE_ROW}\nRow Values: (duplicate source rows match one target row)",

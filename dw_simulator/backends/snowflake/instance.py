@@ -25,6 +25,7 @@ from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
 from fakesnow.transforms import show
 
 from dw_simulator.backends.snowflake import library, store
+from dw_simulator.backends.snowflake.history import QueryHistory
 from dw_simulator.backends.snowflake.names import ident, sql_text
 from dw_simulator.backends.snowflake.s3 import S3Credentials
 from dw_simulator.sql.snowflake import SessionContext
@@ -66,6 +67,7 @@ class Engine:
         self.write_lock = threading.RLock()
         self.stage_credentials: dict[str, S3Credentials] = {}
         self.table_functions: set[str] = set()
+        self.history = QueryHistory()
         # DuckDB's keywords that cannot be names unquoted (`LEFT`, `AUTHORIZATION`, `END`)
         self.keywords = frozenset(
             row[0]

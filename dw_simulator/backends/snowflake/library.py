@@ -7,10 +7,15 @@ from __future__ import annotations
 import duckdb
 
 from dw_simulator.backends.snowflake import python_functions
+from dw_simulator.backends.snowflake.metadata_views import VIEWS_SQL
 from dw_simulator.sql.snowflake.rewrites.nodes import LIBRARY_SCHEMA
 
 S = LIBRARY_SCHEMA
 MACROS = f"""
+-- (names of DuckDB functions must not be reused here: the views below would call the macro instead)
+DROP MACRO IF EXISTS {S}.to_timestamp;
+DROP MACRO IF EXISTS {S}.try_to_timestamp;
+DROP MACRO TABLE IF EXISTS {S}.flatten;
 -- TO_TIMESTAMP(number [, scale]): epoch seconds, milliseconds, microseconds or nanoseconds by magnitude
 -- https://docs.snowflake.com/en/sql-reference/functions/to_timestamp
 CREATE OR REPLACE MACRO {S}.epoch_micros(v, scale) AS
@@ -20,11 +25,11 @@ CREATE OR REPLACE MACRO {S}.epoch_micros(v, scale) AS
              WHEN abs(v) < 31536000000000000 THEN v
              ELSE v / 1e3 END
     ELSE v * pow(10, 6 - scale) END;
-CREATE OR REPLACE MACRO {S}.to_timestamp(val, scale) AS
+CREATE OR REPLACE MACRO {S}.sf_to_timestamp(val, scale) AS
     CASE WHEN try_cast(val AS BIGINT) IS NOT NULL AND try_cast(val AS DOUBLE) IS NOT NULL
          THEN make_timestamp(CAST(round({S}.epoch_micros(try_cast(val AS DOUBLE), scale)) AS BIGINT))
          ELSE CAST(val AS TIMESTAMP) END;
-CREATE OR REPLACE MACRO {S}.try_to_timestamp(val, scale) AS
+CREATE OR REPLACE MACRO {S}.sf_try_to_timestamp(val, scale) AS
     CASE WHEN try_cast(val AS BIGINT) IS NOT NULL AND try_cast(val AS DOUBLE) IS NOT NULL
          THEN make_timestamp(CAST(round({S}.epoch_micros(try_cast(val AS DOUBLE), scale)) AS BIGINT))
          ELSE TRY_CAST(val AS TIMESTAMP) END;
@@ -42,7 +47,7 @@ CREATE OR REPLACE MACRO {S}.flatten_elements(x, mode) AS TABLE
     SELECT CAST(NULL AS VARCHAR), n, x -> n, n
     FROM (SELECT unnest(range(CAST(json_array_length(x) AS BIGINT))) AS n)
     WHERE json_type(x) = 'ARRAY' AND upper(mode) IN ('ARRAY', 'BOTH');
-CREATE OR REPLACE MACRO {S}.flatten(input, jpath, prefix, outer_, recursive_, mode) AS TABLE
+CREATE OR REPLACE MACRO {S}.sf_flatten(input, jpath, prefix, outer_, recursive_, mode) AS TABLE
 WITH RECURSIVE base AS (
     SELECT CASE WHEN jpath = '$' THEN TO_JSON(input) ELSE json_extract(TO_JSON(input), jpath) END AS b
 ), walk(key, path, idx, value, this, depth, ord) AS (
@@ -68,4 +73,5 @@ FROM rows_ ORDER BY ord;
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS)
+    con.execute(VIEWS_SQL)
     python_functions.register(con)

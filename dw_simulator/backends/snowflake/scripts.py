@@ -253,7 +253,7 @@ def call(cursor: SessionCursor, command: str) -> bool:
         expressions.append(f"CAST({text if text is not None else 'NULL'} AS {arg_type})")
     values: list[Any] = []
     if expressions:
-        inner = cursor._conn.cursor()
+        inner = cursor._conn.internal_cursor()
         inner.execute("SELECT " + ", ".join(expressions))
         values = list(inner.fetchone() or [])
     arguments = {arg[0]: value for arg, value in zip(declared, values, strict=True)}

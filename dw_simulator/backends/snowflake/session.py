@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -17,6 +18,8 @@ from fakesnow.conn import FakeSnowflakeConnection
 from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.transforms import stage as fs_stage
 from sqlglot import exp
+
+from dw_simulator.backends.snowflake.history import next_session_id
 
 if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.instance import Engine
@@ -31,7 +34,21 @@ class SessionConnection(FakeSnowflakeConnection):
         self.temporary_stages: set[str] = set()
         self.parameters: dict[str, str] = {}  # ALTER SESSION SET (dw_simulator.sql.snowflake.parameters)
         self.leftover_tables: list[str] = []  # temporary tables of the last scripting block's resultsets
+        self.registered: list[str] = []  # relations registered for the last statement (history.py)
+        self.query_ids: list[str] = []  # the session's statements, for LAST_QUERY_ID
+        self.session_id = next_session_id()
         super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def new_query_id() -> str:
+        return str(uuid.uuid4())
+
+    def internal_cursor(self) -> SessionCursor:
+        """A cursor for statements dw-sim runs for itself (checks, arguments): not in the query history."""
+        cursor = self.cursor()
+        assert isinstance(cursor, SessionCursor)
+        cursor._dwsim_internal = True
+        return cursor
 
     @property
     def in_transaction(self) -> bool:
@@ -53,6 +70,7 @@ class SessionCursor(FakeSnowflakeCursor):
     """What statement handlers use of a session's cursor."""
 
     _conn: SessionConnection
+    _dwsim_internal = False  # a statement dw-sim runs for itself: not in the query history
 
     def _translate(self, expression: exp.Expr) -> exp.Expr:
         """A Snowflake expression (or query) as DuckDB will run it, through the whole rewrite chain."""

@@ -21,6 +21,13 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.procedures (
     language VARCHAR, body VARCHAR, comment VARCHAR, created_on TIMESTAMPTZ,
     PRIMARY KEY (database_name, schema_name, name, arity)
 );
+-- tables and views as Snowflake reports them (kind, transient, times, the DDL as written)
+CREATE TABLE IF NOT EXISTS {SCHEMA}.objects (
+    database_name VARCHAR, schema_name VARCHAR, name VARCHAR,
+    kind VARCHAR,           -- TABLE, VIEW, MATERIALIZED VIEW, DYNAMIC TABLE
+    transient BOOLEAN, secure BOOLEAN, created TIMESTAMPTZ, last_altered TIMESTAMPTZ, ddl VARCHAR,
+    PRIMARY KEY (database_name, schema_name, name)
+);
 """
 
 

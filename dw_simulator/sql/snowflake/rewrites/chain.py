@@ -37,12 +37,17 @@ from dw_simulator.sql.snowflake.rewrites.semistructured import (
     parse_json_empty_is_null,
     typeof_variant,
 )
-from dw_simulator.sql.snowflake.rewrites.session import current_context_functions, get_ddl
+from dw_simulator.sql.snowflake.rewrites.session import (
+    current_context_functions,
+    get_ddl,
+    information_schema_views,
+)
 from dw_simulator.sql.snowflake.rewrites.table_definitions import char_is_varchar
 from dw_simulator.sql.snowflake.rewrites.weeks import default_null_ordering, week_parameters
 
 PRE_REWRITES: tuple[Rewrite, ...] = (
     current_context_functions,
+    information_schema_views,
     recursive_ctes,
     event_windows,
     epoch_timestamps,

@@ -72,25 +72,25 @@ def epoch_timestamps(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     if isinstance(node, exp.UnixToTime):
         target = node.args.get("target_type")
         scale = node.args.get("scale") or exp.Literal.number(0)
-        value = library_fn("to_timestamp", node.this, scale)
+        value = library_fn("sf_to_timestamp", node.this, scale)
         if isinstance(target, exp.DataType) and target.this in _ZONED:
             return exp.Cast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
         return value
     if isinstance(node, exp.TryCast) and node.to.this in _NTZ and not node.to.expressions:
-        return library_fn("try_to_timestamp", node.this, exp.Literal.number(0))
+        return library_fn("sf_try_to_timestamp", node.this, exp.Literal.number(0))
     zoned = ("TO_TIMESTAMP_LTZ", "TO_TIMESTAMP_TZ")
     if isinstance(node, exp.Anonymous) and node.name.upper() in zoned and len(node.expressions) == 1:
-        inner = library_fn("to_timestamp", node.expressions[0], exp.Literal.number(0))
+        inner = library_fn("sf_to_timestamp", node.expressions[0], exp.Literal.number(0))
         return exp.Cast(this=inner, to=exp.DataType.build("TIMESTAMPTZ"))
     if isinstance(node, exp.Anonymous) and node.name.upper() == "TRY_TO_TIMESTAMP" and len(node.expressions) == 1:
-        return library_fn("try_to_timestamp", node.expressions[0], exp.Literal.number(0))
+        return library_fn("sf_try_to_timestamp", node.expressions[0], exp.Literal.number(0))
     return node
 
 
 def fakesnow_to_timestamp(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """(POST) fakesnow's `_fs_to_timestamp` reads every number as seconds and drops fractions: use dw-sim's."""
     if isinstance(node, exp.Anonymous) and node.name.lower() == "_fs_to_timestamp" and len(node.expressions) == 2:
-        return library_fn("to_timestamp", *node.expressions)
+        return library_fn("sf_to_timestamp", *node.expressions)
     return node
 
 
@@ -158,7 +158,7 @@ def flatten_table(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
         raise UnsupportedFeature("FLATTEN with a PATH that is not a constant")
     prefix = path.name if path is not None else ""
     call = library_fn(
-        "flatten",
+        "sf_flatten",
         given["input"],
         lit(_json_path(prefix)),
         lit(prefix),
