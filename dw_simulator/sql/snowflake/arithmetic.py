@@ -2,7 +2,8 @@
 
 `a / b` of fixed-point numbers (NUMBER, integers) is a NUMBER whose scale is max(S1, min(S1 + 6, 12)) for a
 numerator of scale S1 (`1/3` is 0.333333, `7/2` is 3.5); DuckDB divides as DOUBLE. Dividing by zero is the error
-"Division by zero" for every numeric type (DuckDB returns inf or NULL); DIV0 and DIV0NULL are the ways to get 0.
+"Division by zero" for every numeric type (DuckDB returns inf or NULL), unless the numerator is NULL (the result is
+NULL then); DIV0 and DIV0NULL are the ways to get 0.
 
 https://docs.snowflake.com/en/sql-reference/operators-arithmetic#division
 """
@@ -56,17 +57,15 @@ def _nonzero_literal(node: exp.Expr) -> bool:
     return False
 
 
-def checked_divisor(divisor: exp.Expr) -> exp.Expr:
-    """The divisor, raising "Division by zero" when it is 0 (NULL stays NULL)."""
-    if _nonzero_literal(divisor):
+def checked_divisor(divisor: exp.Expr, numerator: exp.Expr) -> exp.Expr:
+    """The divisor, raising "Division by zero" when it is 0 and the numerator is not NULL (NULL / 0 is NULL)."""
+    if _nonzero_literal(divisor) or isinstance(numerator, exp.Null):
         return divisor
+    zero: exp.Expr = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    if not isinstance(numerator, exp.Literal):
+        zero = exp.And(this=zero, expression=exp.Not(this=exp.Is(this=numerator.copy(), expression=exp.Null())))
     return exp.Case(
-        ifs=[
-            exp.If(
-                this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
-                true=exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(DIVISION_BY_ZERO)]),
-            )
-        ],
+        ifs=[exp.If(this=zero, true=exp.Anonymous(this="ERROR", expressions=[exp.Literal.string(DIVISION_BY_ZERO)]))],
         default=divisor,
     )
 
@@ -76,7 +75,7 @@ def snowflake_division(expression: exp.Expr, types: Mapping[int, exp.DataType]) 
     divisions = [node for node in expression.walk(bfs=False) if isinstance(node, exp.Div)]
     for node in reversed(divisions):  # innermost first: an outer division reads the inner one's new type
         left, right = type_of(node.this, types), type_of(node.expression, types)
-        replacement: exp.Expr = exp.Div(this=node.this, expression=checked_divisor(node.expression))
+        replacement: exp.Expr = exp.Div(this=node.this, expression=checked_divisor(node.expression, node.this))
         left_scale, right_scale = fixed_scale(left), fixed_scale(right)
         if left_scale is not None and right_scale is not None:
             scale = division_scale(left_scale)

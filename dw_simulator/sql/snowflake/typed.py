@@ -28,6 +28,7 @@ _TYPED_NODES: tuple[type[exp.Expr], ...] = (
     exp.Nullif,
     exp.In,
     exp.Case,
+    exp.Bracket,
     *STRING_ARGUMENTS,
 )
 

@@ -55,7 +55,41 @@ def _as_text(node: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this="json_extract_string", expressions=[node, exp.Literal.string("$")])
 
 
+def _path_part(key: exp.Expr) -> exp.Expr | None:
+    if isinstance(key, exp.Literal) and key.is_string:
+        return exp.JSONPathKey(this=key.name)
+    if isinstance(key, exp.Literal):
+        return exp.JSONPathSubscript(this=int(key.name))
+    if isinstance(key, exp.Neg) and isinstance(key.this, exp.Literal) and not key.this.is_string:
+        return None
+    return None
+
+
+def bracket_paths(expression: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.Expr:
+    """`v['a'][0]` of a VARIANT is the path `v:a[0]` (the engine would index its JSON text as a list)."""
+    for node in [n for n in expression.walk(bfs=False) if isinstance(n, exp.Bracket)]:
+        if (not isinstance(node.parent, exp.Bracket) and node.parent is not None) or node is expression:
+            chain = []
+            base: exp.Expr = node
+            while isinstance(base, exp.Bracket) and len(base.expressions) == 1:
+                chain.append(base.expressions[0])
+                base = base.this
+            if isinstance(base, exp.Bracket) or not is_variant(base, types):
+                continue
+            parts = [_path_part(key) for key in reversed(chain)]
+            if any(p is None for p in parts):
+                continue
+            path = exp.JSONPath(expressions=[exp.JSONPathRoot(), *[p for p in parts if p is not None]])
+            extract = exp.JSONExtract(this=base, expression=path, variant_extract=True, requires_json=True)
+            if node is expression:
+                return extract
+            node.replace(extract)
+    return expression
+
+
 def variant_semantics(expression: exp.Expr, types: Mapping[int, exp.DataType]) -> exp.Expr:
+    expression = bracket_paths(expression, types)
+
     def text_to_variant(other: exp.Expr) -> exp.Expr:
         return _as_variant(other) if _is_text(other, types) and not is_variant(other, types) else other
 

@@ -58,6 +58,10 @@ def test_division_by_zero_is_an_error_and_div0_is_not() -> None:
     with pytest.raises(duckdb.Error, match="Division by zero"):
         run("SELECT id / (id - 1) FROM ev WHERE id = 1")
     assert run("SELECT DIV0(id, id - 1), id / NULL FROM ev WHERE id = 1") == [0, None]
+    # NULL / 0 is NULL (a SUM of no values divided by a count of zero)
+    assert run("SELECT SUM(CASE WHEN id > 5 THEN amount END) / SUM(CASE WHEN id > 5 THEN 1 ELSE 0 END) FROM ev") == [
+        None
+    ]
 
 
 def test_a_format_the_engine_cannot_reproduce_is_named() -> None:
