@@ -42,6 +42,7 @@ class DuckDBBackend(WarehouseBackend):
         super().__init__(settings)
         self.path = path or settings.warehouse_dir / "duckdb" / "warehouse.duckdb"
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._snowflake: Any = None  # the Snowflake layer over this warehouse (`_snowflake_layer`)
 
     # -- connection ------------------------------------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -61,6 +62,9 @@ class DuckDBBackend(WarehouseBackend):
         return self._con
 
     def close(self) -> None:
+        if self._snowflake:
+            self._snowflake.close()
+        self._snowflake = None
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -181,7 +185,40 @@ class DuckDBBackend(WarehouseBackend):
             statements = [sql]
         return con, statements
 
+    def _snowflake_layer(self) -> Any:
+        """The Snowflake session layer over this warehouse (None without the snowflake extra: Snowflake SQL is
+        then translated statement by statement, without the layer's emulation)."""
+        if self._snowflake is None:
+            try:
+                from dw_simulator.backends.snowflake.duckdb_target import SnowflakeOnDuckDB
+            except ImportError:
+                log.warning("dw-sim[snowflake] is not installed: Snowflake SQL runs on DuckDB by plain translation")
+                self._snowflake = False
+            else:
+                self._snowflake = SnowflakeOnDuckDB(self.connect(), self.path.parent)
+        return self._snowflake or None
+
+    def _query_snowflake(self, layer: Any, experiment: str, sql: str, limit: int | None) -> QueryResult:
+        import snowflake.connector.errors as sf_errors
+
+        started = time.perf_counter()
+        try:
+            outcome = layer.run(experiment, sql)
+        except sf_errors.Error as exc:
+            raise QueryError(f"Snowflake: {exc.raw_msg or exc}") from None
+        rows = outcome.rows
+        truncated = limit is not None and len(rows) > limit
+        rows = rows[:limit] if limit is not None else rows
+        elapsed = time.perf_counter() - started
+        result = QueryResult(outcome.columns, outcome.types, rows, truncated, elapsed, len(outcome.statements),
+                             outcome.statements)  # fmt: skip
+        if not outcome.columns:
+            result.rows_affected = outcome.rowcount
+        return result
+
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
+        if dialect == "snowflake" and (layer := self._snowflake_layer()) is not None:
+            return self._query_snowflake(layer, experiment, sql, limit)
         started = time.perf_counter()
         con, statements = self._prepare(experiment, sql, dialect)
         cursor: duckdb.DuckDBPyConnection | None = None
@@ -208,6 +245,11 @@ class DuckDBBackend(WarehouseBackend):
         return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
+        if dialect == "snowflake" and (layer := self._snowflake_layer()) is not None:
+            import pyarrow as pa
+
+            result = self._query_snowflake(layer, experiment, sql, None)
+            return pa.Table.from_pylist([dict(zip(result.columns, row, strict=False)) for row in result.rows])
         con, statements = self._prepare(experiment, sql, dialect)
         try:
             for statement in statements[:-1]:

@@ -16,15 +16,20 @@ if TYPE_CHECKING:
 
 
 def statement_catalog(cursor: SessionCursor, expression: exp.Expr) -> dict[str, dict[str, dict[str, dict[str, str]]]]:
-    """database -> schema -> table -> column -> DuckDB type, for the tables and views `expression` names."""
-    wanted = set()
+    """database -> schema -> table -> column -> DuckDB type, for the tables and views `expression` names (keyed by
+    the names as the statement resolves them; found in the catalog whatever its case, which `check_name_case`
+    checks where it matters)."""
+    wanted: dict[tuple[str, str, str], tuple[str, str, str]] = {}
     for table in tables_read(expression):
         database = normalise(table.args.get("catalog")) or cursor._conn.database or ""
         schema = normalise(table.args.get("db")) or cursor._conn.schema or ""
-        wanted.add((database, schema, normalise(table.this)))
+        key = (database, schema, normalise(table.this))
+        wanted[(database.lower(), schema.lower(), key[2].lower())] = key
     if not wanted:
         return {}
-    condition = " OR ".join("(database_name = ? AND schema_name = ? AND table_name = ?)" for _ in wanted)
+    condition = " OR ".join(
+        "(lower(database_name) = ? AND lower(schema_name) = ? AND lower(table_name) = ?)" for _ in wanted
+    )
     params = [part for key in sorted(wanted) for part in key]
     rows = cursor._duck_conn.execute(
         f"SELECT database_name, schema_name, table_name, column_name, data_type FROM duckdb_columns() "
@@ -33,7 +38,12 @@ def statement_catalog(cursor: SessionCursor, expression: exp.Expr) -> dict[str, 
     ).fetchall()
     catalog: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
     for database, schema, table, column, data_type in rows:
-        catalog.setdefault(database, {}).setdefault(schema, {}).setdefault(table, {})[column] = data_type
+        found = wanted.get((database.lower(), schema.lower(), table.lower()))
+        if found is None:
+            continue
+        key = found
+        name = column if cursor._conn.engine.config.strict_name_case or column != column.lower() else column.upper()
+        catalog.setdefault(key[0], {}).setdefault(key[1], {}).setdefault(key[2], {})[name] = data_type
     return catalog
 
 
@@ -44,6 +54,8 @@ def check_name_case(cursor: SessionCursor, expression: exp.Expr) -> None:
     https://docs.snowflake.com/en/sql-reference/identifiers-syntax
     """
     if not isinstance(expression, exp.Query | exp.Insert | exp.Update | exp.Delete | exp.Merge):
+        return
+    if not cursor._conn.engine.config.strict_name_case:
         return
     wanted = set()
     for table in tables_read(expression):

@@ -35,8 +35,9 @@ def object_path(cursor: SessionCursor, table: exp.Table) -> tuple[str, str, str]
 
 def _require(cursor: SessionCursor, path: tuple[str, str, str]) -> None:
     found = cursor._duck_conn.execute(
-        "SELECT 1 FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? UNION ALL "
-        "SELECT 1 FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
+        "SELECT 1 FROM duckdb_tables() WHERE lower(database_name) = lower(?) AND lower(schema_name) = lower(?) "
+        "AND lower(table_name) = lower(?) UNION ALL SELECT 1 FROM duckdb_views() WHERE lower(database_name) = "
+        "lower(?) AND lower(schema_name) = lower(?) AND lower(view_name) = lower(?)",
         [*path, *path],
     ).fetchone()
     if found is None:

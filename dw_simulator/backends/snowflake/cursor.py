@@ -62,6 +62,7 @@ from dw_simulator.sql.snowflake.errors import UnsupportedFeature, engine_error, 
 from dw_simulator.sql.snowflake.typed import needs_types, typed_rewrites
 from dw_simulator.sql.snowflake.udf import dropped_function
 from dw_simulator.sql.snowflake.variables import MissingVariable, inline_variables
+from dw_simulator.sql.writing import failing_construct
 
 if TYPE_CHECKING:
     from fakesnow.params import MutableParams
@@ -124,12 +125,24 @@ class DwSimCursor(SessionCursor):
             raise programming_error(*self._restated(str(exc))) from None
         except duckdb.Error as exc:
             raise programming_error(*self._restated(str(exc))) from None
+        except (KeyError, TypeError, AttributeError, AssertionError, IndexError) as exc:
+            # a construct the translation (sqlglot's generator, fakesnow's transforms) cannot handle
+            log.warning("the Snowflake layer cannot run a statement", exc_info=exc)
+            raise self._unsupported_construct(command) from None
 
     def _unsupported_statement(self, command: str) -> sf_errors.ProgrammingError:
         feature = f"the statement {statement_kind(command)}"
         return programming_error(
             str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate
         )
+
+    def _unsupported_construct(self, command: str) -> sf_errors.ProgrammingError:
+        try:
+            construct = failing_construct(parse_one(command), "duckdb")
+        except Exception:  # not readable either: name the statement
+            construct = None
+        feature = construct or f"the statement {statement_kind(command)}"
+        return programming_error(str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate)
 
     def _restated(self, text: str) -> tuple[str, int, str]:
         restated = engine_error(text, database=self._conn.database, schema=self._conn.schema)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from dw_simulator.backends.snowflake import python_functions
-from dw_simulator.backends.snowflake.metadata_views import VIEWS_SQL
+from dw_simulator.backends.snowflake.metadata_views import VIEWS_SQL, columns_view_sql
 from dw_simulator.sql.snowflake.rewrites.nodes import LIBRARY_SCHEMA
 
 S = LIBRARY_SCHEMA
@@ -74,4 +74,6 @@ FROM rows_ ORDER BY ord;
 def install(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS)
     con.execute(VIEWS_SQL)
+    if (columns := columns_view_sql()) is not None:
+        con.execute(columns)
     python_functions.register(con)

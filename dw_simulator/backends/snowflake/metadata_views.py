@@ -17,7 +17,11 @@ _HIDDEN_DATABASES = "('system', 'temp', '_fs_global', 'memory')"
 
 VIEWS_SQL = f"""
 CREATE OR REPLACE VIEW {S}.relations AS
-SELECT o.database_name, o.schema_name, o.name, o.is_view, o.row_count, o.column_count, o.engine_sql,
+-- a database or schema named in lower case is one dw-sim made for a warehouse (Snowflake names it in upper case)
+SELECT CASE WHEN o.database_name = lower(o.database_name) THEN upper(o.database_name) ELSE o.database_name END
+           AS database_name,
+       CASE WHEN o.schema_name = lower(o.schema_name) THEN upper(o.schema_name) ELSE o.schema_name END AS schema_name,
+       o.name, o.is_view, o.row_count, o.column_count, o.engine_sql,
        coalesce(r.kind, CASE WHEN o.is_view THEN 'VIEW' ELSE 'TABLE' END) AS kind,
        coalesce(r.transient, false) AS transient, coalesce(r.secure, false) AS secure,
        coalesce(r.created, to_timestamp(0)) AS created,
@@ -32,9 +36,11 @@ FROM (
     FROM duckdb_views() WHERE NOT internal AND NOT temporary
 ) o
 LEFT JOIN {S}.objects r
-  ON r.database_name = o.database_name AND r.schema_name = o.schema_name AND r.name = o.name
+  ON upper(r.database_name) = upper(o.database_name) AND upper(r.schema_name) = upper(o.schema_name)
+  AND r.name = o.name
 LEFT JOIN {FS}._fs_tables_ext c
-  ON c.ext_table_catalog = o.database_name AND c.ext_table_schema = o.schema_name AND c.ext_table_name = o.name
+  ON upper(c.ext_table_catalog) = upper(o.database_name) AND upper(c.ext_table_schema) = upper(o.schema_name)
+  AND c.ext_table_name = o.name
 WHERE o.schema_name NOT IN {_HIDDEN_SCHEMAS} AND o.database_name NOT IN {_HIDDEN_DATABASES};
 
 CREATE OR REPLACE VIEW {S}.tables AS
@@ -92,9 +98,35 @@ FROM {S}.relations;
 
 CREATE OR REPLACE VIEW {S}.show_schemas AS
 SELECT to_timestamp(0) AS created_on,
-       CASE WHEN schema_name = '_fs_information_schema' THEN 'INFORMATION_SCHEMA' ELSE schema_name END AS name,
-       'N' AS is_default, 'N' AS is_current, catalog_name AS database_name, 'SYSADMIN' AS owner, '' AS comment,
+       CASE WHEN schema_name = '_fs_information_schema' THEN 'INFORMATION_SCHEMA'
+            WHEN schema_name = lower(schema_name) THEN upper(schema_name) ELSE schema_name END AS name,
+       'N' AS is_default, 'N' AS is_current,
+       CASE WHEN catalog_name = lower(catalog_name) THEN upper(catalog_name) ELSE catalog_name END AS database_name,
+       'SYSADMIN' AS owner, '' AS comment,
        '' AS options, 1 AS retention_time, 'ROLE' AS owner_role_type
 FROM information_schema.schemata
 WHERE catalog_name NOT IN {_HIDDEN_DATABASES} AND schema_name NOT IN ('main', 'pg_catalog', 'information_schema');
 """
+
+
+def columns_view_sql() -> str | None:
+    """fakesnow's INFORMATION_SCHEMA.COLUMNS view with names matched whatever their case (a lower-case database
+    or schema dw-sim made for a warehouse is reported in upper case, as for TABLES); None if fakesnow's view is not
+    the one this was written for (then fakesnow's own is kept)."""
+    from fakesnow import info_schema
+
+    sql = info_schema.SQL_CREATE_GLOBAL_INFORMATION_SCHEMA_COLUMNS_VIEW
+    replacements = {
+        "create view if not exists": "CREATE OR REPLACE VIEW",
+        "columns.table_catalog AS TABLE_CATALOG": "CASE WHEN columns.table_catalog = lower(columns.table_catalog) "
+        "THEN upper(columns.table_catalog) ELSE columns.table_catalog END AS TABLE_CATALOG",
+        "columns.table_schema AS TABLE_SCHEMA": "CASE WHEN columns.table_schema = lower(columns.table_schema) "
+        "THEN upper(columns.table_schema) ELSE columns.table_schema END AS TABLE_SCHEMA",
+        "on ext_table_catalog = columns.table_catalog": "on upper(ext_table_catalog) = upper(columns.table_catalog)",
+        "AND ext_table_schema = columns.table_schema": "AND upper(ext_table_schema) = upper(columns.table_schema)",
+    }
+    for old, new in replacements.items():
+        if old not in sql:
+            return None
+        sql = sql.replace(old, new)
+    return sql
