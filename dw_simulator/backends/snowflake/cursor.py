@@ -142,7 +142,9 @@ class DwSimCursor(SessionCursor):
         except Exception:  # not readable either: name the statement
             construct = None
         feature = construct or f"the statement {statement_kind(command)}"
-        return programming_error(str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate)
+        return programming_error(
+            str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate
+        )
 
     def _restated(self, text: str) -> tuple[str, int, str]:
         restated = engine_error(text, database=self._conn.database, schema=self._conn.schema)
