@@ -4,7 +4,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY dw_simulator ./dw_simulator
-RUN pip install ".[postgres,s3,api]" && useradd --create-home --uid 10001 dwsim && mkdir /data && chown dwsim /data
+# The extras to install; the scale-out image (Dask scheduler and workers, docs/scale-out.md) adds dask:
+#   docker build --build-arg EXTRAS=postgres,s3,api,dask -t dw-sim:dask .
+ARG EXTRAS=postgres,s3,api
+RUN pip install ".[${EXTRAS}]" && useradd --create-home --uid 10001 dwsim && mkdir /data && chown dwsim /data
 USER dwsim
 ENV DW_SIM_DATA_ROOT=/data
 VOLUME ["/data"]

@@ -180,7 +180,7 @@ def run_scenario(url: str, scenario: Scenario, clients: int, requests: int, max_
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=600)
     scenario.seconds = time.perf_counter() - started
 
 

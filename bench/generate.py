@@ -108,9 +108,9 @@ def run_child(args: list[str], python: str | None = None, script: bool = False) 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = proc.communicate()
+    out, err = proc.communicate(timeout=3600)
     stop.set()
-    sampler.join()
+    sampler.join(timeout=10)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])

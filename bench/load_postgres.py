@@ -125,7 +125,7 @@ def main() -> None:
             child = ctx.Process(target=_dwsim_load, args=(url, str(work), schema.model_dump_json(), files, queue))
             child.start()
             loaded, seconds, rss = queue.get(timeout=3600)
-            child.join()
+            child.join(timeout=60)
             assert sum(loaded.values()) == total_rows, loaded
             return seconds, rss
 

@@ -1,11 +1,12 @@
 """Settings, read in the brief's order: defaults -> config file -> .env / environment (DW_SIM_*) -> CLI flags.
 
 The config file is `config/default.yml` in the working directory, or the YAML file named by `DW_SIM_CONFIG`.
+Commands that need only the data root and the log settings start from `boot_settings` (the same rules on the
+standard library) and import this module only when they use more.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,14 +19,9 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-DEFAULT_CONFIG_FILE = Path("config/default.yml")
+from dw_simulator.boot_settings import DEFAULT_CONFIG_FILE, config_file_path
 
-
-def config_file_path() -> Path | None:
-    explicit = os.environ.get("DW_SIM_CONFIG")
-    if explicit:
-        return Path(explicit)
-    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+__all__ = ["DEFAULT_CONFIG_FILE", "Settings", "config_file_path", "load_settings"]
 
 
 class Settings(BaseSettings):
@@ -125,6 +121,37 @@ class Settings(BaseSettings):
     query_row_limit: int = Field(default=1000, ge=1, description="rows shown by `dw-sim query` unless --limit")
     batch_size: int = Field(default=100_000, ge=1000, description="rows per generated Parquet file")
     workers: int = Field(default=1, ge=1, le=64, description="generator processes")
+    executor: Literal["local", "dask"] = Field(
+        default="local",
+        description="who runs the generator's work units: local (this machine's process pool) or dask (a Dask "
+        "cluster: dask_scheduler, else a LocalCluster; needs dw-sim[dask])",
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="address of a running Dask scheduler (tcp://host:8786) for executor dask; unset: a LocalCluster "
+        "of dask_workers processes",
+    )
+    dask_workers: int | None = Field(
+        default=None, ge=1, le=1024, description="worker processes of the LocalCluster (default: one per core)"
+    )
+    run_destination: str | None = Field(
+        default=None,
+        description="where generation runs write their Parquet parts: unset = <data_root>/generated; a folder every "
+        "worker sees at the same path; or s3://bucket/prefix on the S3 endpoint (s3_* settings)",
+    )
+    redshift_load_mode: Literal["auto", "parts", "manifest"] = Field(
+        default="auto",
+        description="how runs load into Redshift: parts (one COPY per part over load_connections connections, the "
+        "stand-in's way), manifest (one COPY ... MANIFEST per table from S3, a real cluster's way), auto (manifest "
+        "when the URL reaches a real Redshift cluster, else parts)",
+    )
+    redshift_iam_role: str = Field(
+        default="arn:aws:iam::000000000000:role/dw-sim-local",
+        description="IAM role a real Redshift cluster's COPY reads S3 with (the default is a local mock value)",
+    )
+    load_connections: int = Field(
+        default=4, ge=1, le=64, description="PostgreSQL/Redshift loads: connections running one COPY per part"
+    )
     log_format: Literal["auto", "json", "text"] = Field(default="auto", description="json when not a TTY in auto")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
 

@@ -27,9 +27,12 @@ CERT_NAME = "server.crt"
 KEY_NAME = "server.key"
 BUNDLE_NAME = "ca-bundle.pem"
 ADDRESS_NAME = "endpoint.json"
+API_ADDRESS = "api/serve.json"
+DEFAULT_API_PORT = 8000  # `dw-sim serve --port`
+REDSHIFT_DATA_API_PATH = "/redshift-data"
 
 
-# -- the Redshift endpoint's files under the data root ------------------------------------------------------------
+# -- the Redshift endpoint's files under the data root ----------------------------------------------------------------
 def tls_dir(settings: Settings) -> Path:
     """Where the Redshift endpoint keeps its self-signed certificate, key and CA bundle (and its address file)."""
     return settings.data_root / "redshift-endpoint"
@@ -53,6 +56,54 @@ def find_running(settings: Settings) -> dict[str, Any] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return dict(data)
+
+
+# -- where `dw-sim serve` (the HTTP API and the warehouses' HTTP APIs) listens ----------------------------------------
+def publish_api(settings: Settings, host: str, port: int) -> Path:
+    """Write `dw-sim serve`'s address for other processes (`dw-sim endpoints`); returns the file."""
+    path = settings.data_root / API_ADDRESS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    path.write_text(json.dumps({"host": client_host, "port": port, "pid": os.getpid()}))
+    return path
+
+
+def unpublish_api(settings: Settings) -> None:
+    path = settings.data_root / API_ADDRESS
+    try:
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        return
+
+
+def find_api(settings: Settings) -> dict[str, Any] | None:
+    """The address a live `dw-sim serve` on this data root published, or None."""
+    try:
+        data = json.loads((settings.data_root / API_ADDRESS).read_text())
+        os.kill(int(data["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return dict(data)
+
+
+def http_api_settings(settings: Settings) -> dict[str, Any]:
+    """The Redshift Data API and Snowflake SQL API URLs of `dw-sim serve`, with copy-paste client settings."""
+    published = find_api(settings)
+    host = published["host"] if published else "127.0.0.1"
+    port = published["port"] if published else DEFAULT_API_PORT
+    where = "[" + host + "]" if ":" in host else host
+    base = f"http://{where}:{port}"
+    data_api = base + REDSHIFT_DATA_API_PATH
+    return {
+        "running": published is not None,
+        "redshift_data_api_url": data_api,
+        "snowflake_sql_api_url": base,
+        "boto3": f"boto3.client('redshift-data', endpoint_url={data_api!r}, region_name='us-east-1', "
+        "aws_access_key_id='dwsim', aws_secret_access_key='<DW_SIM_API_TOKEN, or anything on loopback>')",
+        "snowflake_sql_api": f"POST {base}/api/v2/statements with Authorization: Bearer <token> "
+        "(any JWT/OAuth token on loopback; DW_SIM_API_TOKEN when the server has one)",
+    }
 
 
 # -- ready-to-paste settings ------------------------------------------------------------------------------------------
@@ -116,7 +167,14 @@ def connection_settings(
         "dbt_note": f"run dbt with SSL_CERT_FILE={bundle} (or sslmode: disable); sources live in the schema named "
         "after the experiment",
     }
-    return {"redshift": redshift, "snowflake": _snowflake_settings(settings, database)}
+    apis = http_api_settings(settings)
+    return {
+        "redshift": redshift,
+        "snowflake": _snowflake_settings(settings, database),
+        "redshift_data_api_url": apis["redshift_data_api_url"],
+        "snowflake_sql_api_url": apis["snowflake_sql_api_url"],
+        "http_apis": apis,
+    }
 
 
 def _snowflake_settings(settings: Settings, database: str | None) -> dict[str, Any]:

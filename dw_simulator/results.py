@@ -5,10 +5,29 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from dw_simulator.metadata.tables import GenerationRun
-from dw_simulator.schema import ExperimentSchema
+if TYPE_CHECKING:
+    from dw_simulator.metadata import ExperimentRow
+    from dw_simulator.schema import ExperimentSchema
+
+
+class RunRecord(Protocol):
+    """A stored generation run: the ORM row (`metadata.tables.GenerationRun`) or the reader's `RunRow`."""
+
+    id: int
+    status: str
+    seed: int | None
+    workers: int
+    row_overrides: str | None
+    progress: str | None
+    row_counts: str | None
+    error_message: str | None
+    error_traceback: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    output_path: str | None
 
 
 @dataclass
@@ -46,7 +65,7 @@ class RunInfo:
         return (end - self.started_at).total_seconds()
 
     @classmethod
-    def from_row(cls, run: GenerationRun, experiment: str) -> RunInfo:
+    def from_row(cls, run: RunRecord, experiment: str) -> RunInfo:
         return cls(
             id=run.id,
             experiment=experiment,
@@ -82,6 +101,36 @@ class ExperimentInfo:
     warnings: list[str]
     created_at: datetime
     last_run: RunInfo | None = None
+
+    @classmethod
+    def from_row(cls, experiment: ExperimentRow) -> ExperimentInfo:
+        """Built from the stored schema JSON as is (the schema was validated when it was stored), so listing
+        experiments needs no schema models."""
+        stored = {t.get("name"): t for t in json.loads(experiment.schema_json).get("tables", [])}
+        tables = []
+        for row in experiment.tables:
+            table = stored.get(row.table_name) or {}
+            tables.append(
+                TableInfo(
+                    name=row.table_name,
+                    physical_name=row.physical_name,
+                    columns=len(table.get("columns", [])),
+                    target_rows=row.target_rows,
+                    row_count=row.row_count,
+                    warnings=list(table.get("warnings", [])),
+                )
+            )
+        last = experiment.last_run
+        return cls(
+            name=experiment.name,
+            description=experiment.description,
+            dialect=experiment.dialect,
+            target_warehouse=experiment.target_warehouse,
+            tables=tables,
+            warnings=[w for t in stored.values() for w in t.get("warnings", [])],
+            created_at=experiment.created_at,
+            last_run=RunInfo.from_row(last, experiment.name) if last else None,
+        )
 
     @property
     def table_count(self) -> int:
@@ -127,11 +176,14 @@ class ImportOutcome:
     warnings: list[str]
     notes: list[str]
     experiment: ExperimentInfo | None  # None on a dry run
+    # settings the import inferred: {kind, table, column, fields (the schema fields it set), value, reason}
+    inferences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": self.schema.model_dump(mode="json", exclude_none=True),
             "warnings": self.warnings,
             "notes": self.notes,
+            "inferences": self.inferences,
             "experiment": self.experiment.to_dict() if self.experiment else None,
         }

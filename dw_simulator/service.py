@@ -2,6 +2,11 @@
 
 It ties the metadata store (SQLite) to the warehouse backends and to the generator. Front ends never import a
 database driver, sqlglot or boto3; they call `Simulator` and render what it returns.
+
+A command pays only for what it uses: reads go through `metadata.reader` (stdlib sqlite3); the full settings,
+the SQLAlchemy store, the schema models, the backends and the generator are imported when a method first needs
+them (function-level imports of our own modules, for start-up time only: the import-graph test counts them, so
+they can never hide a cycle). Generation runs live in `service_runs`.
 """
 
 from __future__ import annotations
@@ -9,64 +14,98 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import secrets
 import shutil
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dw_simulator import observability as obs
-from dw_simulator.backends import QueryResult, WarehouseBackend, backend_for
-from dw_simulator.config import Settings, load_settings
-from dw_simulator.connections import connection_settings
-from dw_simulator.errors import (
-    AlreadyExistsError,
-    DwSimError,
-    NotFoundError,
-    RunInProgressError,
-    SchemaValidationError,
-)
-from dw_simulator.logs import log_context
-from dw_simulator.metadata import Experiment, MetadataStore
-from dw_simulator.metadata.store import ACTIVE_STATUSES, now
-from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo, TableInfo
-from dw_simulator.schema import ExperimentSchema, load_schema_file, load_schema_text
-from dw_simulator.schema.experiment_schema import DIALECTS
+from dw_simulator import run_output
+from dw_simulator.errors import AlreadyExistsError, NotFoundError, RunInProgressError, SchemaValidationError
+from dw_simulator.metadata import ACTIVE_STATUSES, ExperimentRow, MetadataReader, needs_migration
+from dw_simulator.results import ExperimentDetail, ExperimentInfo, ImportOutcome, RunInfo
+from dw_simulator.service_runs import PhaseCallback, ProgressCallback, pid_alive, recover_runs, run_generation
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from dw_simulator.generator import ProgressEvent
+    from dw_simulator.backends import QueryResult, WarehouseBackend
+    from dw_simulator.backends.base import ColumnProfile
+    from dw_simulator.config import Settings
+    from dw_simulator.metadata.store import MetadataStore
+    from dw_simulator.schema import ExperimentSchema
+    from dw_simulator.schema_edits import SchemaSaved, SchemaVersionInfo
 
 log = logging.getLogger(__name__)
-ProgressCallback = Callable[["ProgressEvent"], None]
-MAX_SEED = 2**63 - 1
+# The schema fields each kind of import inference sets (the UI clears them when the user drops the inference).
+INFERRED_FIELDS: dict[str, tuple[str, ...]] = {"range": ("min_value", "max_value"), "dates": ("date_start", "date_end")}
+DdlProgress = Callable[[int, int], None]  # (done, total): statements of a DDL import, tables of a profile
+__all__ = ["PhaseCallback", "ProgressCallback", "Simulator"]
 
 
 class Simulator:
     """Experiments, generation runs and queries over the configured warehouses."""
 
-    def __init__(self, settings: Settings, metadata: MetadataStore | None = None) -> None:
-        self.settings = settings
-        settings.data_root.mkdir(parents=True, exist_ok=True)
-        self.metadata = metadata or MetadataStore(settings.metadata_path)
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        metadata: MetadataStore | None = None,
+        *,
+        data_root: Path | None = None,
+        load_settings: Callable[[], Settings] | None = None,
+    ) -> None:
+        """`Simulator(settings)`; or `Simulator(data_root=..., load_settings=...)`, which reads the full settings
+        only when a method needs more than the data root (read-only commands never do)."""
+        if settings is None and (data_root is None or load_settings is None):
+            raise TypeError("Simulator needs settings, or data_root and load_settings")
+        self._settings = settings
+        self._load_settings = load_settings
+        self.data_root: Path = settings.data_root if settings is not None else data_root  # type: ignore[assignment]
+        self.data_root.mkdir(parents=True, exist_ok=True)
+        self.metadata_path = self.data_root / "metadata.sqlite"
+        self._metadata = metadata
+        self.reader = MetadataReader(self.metadata_path)
         self._backends: dict[str, WarehouseBackend] = {}
         self._lock = threading.RLock()
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Simulator:
+        from dw_simulator.config import load_settings
+
         return cls(load_settings(**overrides))
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            assert self._load_settings is not None
+            self._settings = self._load_settings()
+        return self._settings
+
+    @property
+    def metadata(self) -> MetadataStore:
+        """The SQLAlchemy store for writes (opened, and migrated when needed, on first use)."""
+        with self._lock:
+            if self._metadata is None:
+                from dw_simulator.metadata.store import MetadataStore
+
+                self._metadata = MetadataStore(self.metadata_path)
+            return self._metadata
+
+    def _read(self) -> MetadataReader:
+        """The stdlib reader, after migrating the file if its schema version is not the code's."""
+        if self._metadata is None and needs_migration(self.metadata_path):
+            self.metadata  # noqa: B018 - opening the store applies the migrations
+        return self.reader
 
     def close(self) -> None:
         with self._lock:
             for backend in self._backends.values():
                 backend.close()
             self._backends.clear()
-        self.metadata.close()
+        if self._metadata is not None:
+            self._metadata.close()
 
     def __enter__(self) -> Simulator:
         return self
@@ -77,6 +116,8 @@ class Simulator:
     def backend(self, name: str) -> WarehouseBackend:
         with self._lock:
             if name not in self._backends:
+                from dw_simulator.backends import backend_for
+
                 self._backends[name] = backend_for(name, self.settings)
             return self._backends[name]
 
@@ -125,68 +166,71 @@ class Simulator:
                 pass
             raise
         log.info("experiment created", extra={"experiment": schema.name, "warehouse": target})
-        return self.get_experiment(schema.name).info
+        return self.get_experiment_info(schema.name)
 
     def create_experiment_from_file(
         self, path: str | Path, *, name: str | None = None, replace: bool = False, target_warehouse: str | None = None
     ) -> ExperimentInfo:
+        from dw_simulator.schema import load_schema_file
+
         schema = load_schema_file(path, overrides={"name": name, "target_warehouse": target_warehouse})
         return self.create_experiment(schema, replace=replace)
 
     def create_experiment_from_text(
         self, text: str, *, name: str | None = None, replace: bool = False, target_warehouse: str | None = None
     ) -> ExperimentInfo:
+        from dw_simulator.schema import load_schema_text
+
         schema = load_schema_text(
             text, default_name=name, overrides={"name": name, "target_warehouse": target_warehouse}
         )
         return self.create_experiment(schema, replace=replace)
 
-    def _info(self, experiment: Experiment) -> ExperimentInfo:
-        schema = ExperimentSchema.model_validate_json(experiment.schema_json)
-        warnings = [w for t in schema.tables for w in t.warnings]
-        tables = []
-        for row in experiment.tables:
-            table = schema.table(row.table_name)
-            tables.append(
-                TableInfo(
-                    name=row.table_name,
-                    physical_name=row.physical_name,
-                    columns=len(table.columns) if table else 0,
-                    target_rows=row.target_rows,
-                    row_count=row.row_count,
-                    warnings=list(table.warnings) if table else [],
-                )
-            )
-        last = experiment.runs[-1] if experiment.runs else None
-        return ExperimentInfo(
-            name=experiment.name,
-            description=experiment.description,
-            dialect=experiment.dialect,
-            target_warehouse=experiment.target_warehouse,
-            tables=tables,
-            warnings=warnings,
-            created_at=experiment.created_at,
-            last_run=RunInfo.from_row(last, experiment.name) if last else None,
-        )
-
     def list_experiments(self) -> list[ExperimentInfo]:
         self.recover_interrupted_runs(only_dead_owners=True)
-        with self.metadata.session() as session:
-            return [self._info(e) for e in self.metadata.list_experiments(session)]
+        return [ExperimentInfo.from_row(e) for e in self._read().list_experiments()]
 
-    def get_experiment(self, name: str) -> ExperimentDetail:
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            info = self._info(experiment)
-            schema = ExperimentSchema.model_validate_json(experiment.schema_json)
-            completed = self.metadata.last_completed_run(session, experiment.id)
-            profile = json.loads(completed.profile) if completed is not None and completed.profile else {}
-        return ExperimentDetail(info=info, schema=schema, profile=profile)
+    def get_experiment_info(self, name: str) -> ExperimentInfo:
+        return ExperimentInfo.from_row(self._read().get_experiment(name))
+
+    def get_experiment(self, name: str, *, on_profile: DdlProgress | None = None) -> ExperimentDetail:
+        """The experiment, its schema and the column profile of its last completed run. The profile is computed
+        on the first request after a run, then kept (so a run's time is its generation and load only);
+        `on_profile(tables done, tables total)` follows that computation when it happens."""
+        from dw_simulator.schema import ExperimentSchema
+
+        experiment = self._read().get_experiment(name)
+        schema = ExperimentSchema.model_validate_json(experiment.schema_json)
+        info = ExperimentInfo.from_row(experiment)
+        return ExperimentDetail(info=info, schema=schema, profile=self._profile(experiment, schema, on_profile))
+
+    def _profile(
+        self, experiment: ExperimentRow, schema: ExperimentSchema, on_profile: DdlProgress | None
+    ) -> dict[str, list[dict[str, Any]]]:
+        run_id, stored = self.reader.last_completed_profile(experiment.id)
+        if run_id is None:
+            return {}
+        if stored:
+            loaded: dict[str, list[dict[str, Any]]] = json.loads(stored)
+            return loaded
+        counted = {t.table_name for t in experiment.tables if t.row_count is not None}
+        tables = [t for t in schema.tables if t.name in counted]
+        backend = self.backend(experiment.target_warehouse)
+        profile: dict[str, list[dict[str, Any]]] = {}
+        with obs.stage("profile", experiment=experiment.name, warehouse=experiment.target_warehouse):
+            for done, table in enumerate(tables):
+                if on_profile is not None:
+                    on_profile(done, len(tables))
+                profile[table.name] = [p.to_dict() for p in backend.profile_table(experiment.name, table)]
+        if on_profile is not None:
+            on_profile(len(tables), len(tables))
+        self.metadata.store_profile(run_id, json.dumps(profile, default=str))
+        return profile
 
     def get_schema(self, name: str) -> ExperimentSchema:
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            return ExperimentSchema.model_validate_json(experiment.schema_json)
+        from dw_simulator.schema import ExperimentSchema
+
+        return ExperimentSchema.model_validate_json(self._read().get_experiment(name).schema_json)
 
     def delete_experiment(self, name: str) -> int:
         """Drop the experiment's tables and its metadata together; returns the number of tables dropped.
@@ -201,13 +245,13 @@ class Simulator:
                 session.expire_all()
                 if any(r.status in ACTIVE_STATUSES for r in experiment.runs):
                     raise RunInProgressError(f"experiment '{experiment.name}' has a run in progress; cancel it first")
-            run_dirs = [Path(r.output_path) for r in experiment.runs if r.output_path]
+            run_dirs = [r.output_path for r in experiment.runs if r.output_path]
             exp_name = experiment.name
             with self.backend(experiment.target_warehouse).drop_experiment(exp_name) as dropped:
                 self.metadata.delete_experiment(session, experiment)
                 session.commit()  # the metadata first; the warehouse drop commits as its block ends
         for run_dir in run_dirs:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            run_output.remove(self.settings, run_dir)
         shutil.rmtree(self.settings.generated_dir / exp_name, ignore_errors=True)
         log.info("experiment deleted", extra={"experiment": exp_name, "tables_dropped": dropped})
         return dropped
@@ -218,10 +262,9 @@ class Simulator:
 
     # -- SQL ----------------------------------------------------------------------------------------------------------
     def query(self, name: str, sql: str, *, limit: int | None = None, dialect: str | None = None) -> QueryResult:
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            exp_name, target, exp_dialect = experiment.name, experiment.target_warehouse, experiment.dialect
-        read = self._check_dialect(dialect or exp_dialect)
+        experiment = self._read().get_experiment(name)
+        exp_name, target = experiment.name, experiment.target_warehouse
+        read = self._check_dialect(dialect or experiment.dialect)
         cap = self.settings.query_row_limit if limit is None else limit
         started = time.perf_counter()
         with obs.stage("query", experiment=exp_name, warehouse=target):
@@ -237,15 +280,15 @@ class Simulator:
         return result
 
     def query_arrow(self, name: str, sql: str, *, dialect: str | None = None) -> pa.Table:
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            exp_name, target, exp_dialect = experiment.name, experiment.target_warehouse, experiment.dialect
-        read = self._check_dialect(dialect or exp_dialect)
-        with obs.stage("query", experiment=exp_name, warehouse=target):
-            return self.backend(target).query_arrow(exp_name, sql, dialect=read)
+        experiment = self._read().get_experiment(name)
+        read = self._check_dialect(dialect or experiment.dialect)
+        with obs.stage("query", experiment=experiment.name, warehouse=experiment.target_warehouse):
+            return self.backend(experiment.target_warehouse).query_arrow(experiment.name, sql, dialect=read)
 
     @staticmethod
     def _check_dialect(dialect: str) -> str:
+        from dw_simulator.schema import DIALECTS
+
         if dialect not in (*DIALECTS, "postgres", "duckdb"):
             raise SchemaValidationError(f"unknown SQL dialect '{dialect}'; use one of {', '.join(DIALECTS)}")
         return dialect
@@ -262,9 +305,12 @@ class Simulator:
         dry_run: bool = False,
         replace: bool = False,
         description: str | None = None,
+        on_progress: DdlProgress | None = None,
     ) -> ImportOutcome:
+        """Import CREATE TABLE statements; `on_progress(done, total)` follows the statements read."""
         from dw_simulator.ddl import import_sql
 
+        options: dict[str, Any] = {"on_progress": on_progress} if on_progress is not None else {}
         result = import_sql(
             sql,
             dialect,
@@ -272,9 +318,26 @@ class Simulator:
             rows=rows,
             target_warehouse=target_warehouse,
             description=description,
+            **options,
         )
         info = None if dry_run else self.create_experiment(result.schema, replace=replace)
-        return ImportOutcome(schema=result.schema, warnings=result.warnings, notes=result.notes, experiment=info)
+        return ImportOutcome(
+            schema=result.schema,
+            warnings=result.warnings,
+            notes=result.notes,
+            experiment=info,
+            inferences=[
+                {
+                    "kind": i.field,
+                    "table": i.table,
+                    "column": i.column,
+                    "fields": list(INFERRED_FIELDS.get(i.field, (i.field,))),
+                    "value": i.value,
+                    "reason": i.reason,
+                }
+                for i in result.inferences
+            ],
+        )
 
     def export_ddl(self, name: str, dialect: str, *, checks: bool = True) -> str:
         from dw_simulator.ddl import export_ddl
@@ -285,7 +348,9 @@ class Simulator:
     def connection_settings(self, name: str | None = None) -> dict[str, Any]:
         """Ready-to-paste settings for the local Redshift and Snowflake endpoints (psql URL, redshift_connector,
         SQLAlchemy URLs, dbt profiles), for one experiment's data when `name` is given."""
-        database = self.get_experiment(name).info.name if name else None
+        from dw_simulator.connections import connection_settings
+
+        database = self.get_experiment_info(name).name if name else None
         return connection_settings(self.settings, database=database)
 
     # -- generation runs --------------------------------------------------------------------------------
@@ -300,164 +365,91 @@ class Simulator:
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         on_start: Callable[[int], None] | None = None,
+        on_phase: PhaseCallback | None = None,
+        executor: str | None = None,
+        scheduler: str | None = None,
     ) -> RunInfo:
         """Generate data for every table, then load it into the experiment's warehouse, replacing the old data
-        atomically. A failure or cancellation leaves the previous data and metadata as they were."""
-        from dw_simulator.generator import GenerationCancelled, generate_experiment
+        atomically. A failure or cancellation leaves the previous data and metadata as they were.
 
+        `progress` gets the generator's per-table row counts; `on_phase` each phase as it starts and ends
+        (`generate`, then `load` once per table loaded). `executor` (`local` or `dask`, default: the `executor`
+        setting) and `scheduler` (a Dask scheduler address, default: `dask_scheduler`) say where the work units
+        run; the `run_destination` setting where their parts go."""
         self.recover_interrupted_runs(only_dead_owners=True)
-        schema = self.get_schema(name)
-        overrides = self._check_overrides(schema, rows or {})
-        if seed is not None and not 0 <= seed <= MAX_SEED:
-            raise SchemaValidationError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
-        seed = secrets.randbelow(2**31) if seed is None else seed
-        workers = workers or self.settings.workers
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            run = self.metadata.create_run(session, experiment, seed=seed, workers=workers, row_overrides=overrides)
-            run_id, _exp_id, target = run.id, experiment.id, experiment.target_warehouse
-        out_dir = self.settings.generated_dir / schema.name / f"run-{run_id:06d}"
-        self.metadata.update_run(
-            run_id, status="RUNNING", started_at=now(), output_path=str(out_dir), owner_pid=os.getpid()
+        run_id = run_generation(
+            self.settings,
+            self.metadata,
+            self.backend,
+            self.get_schema(name),
+            rows=rows or {},
+            seed=seed,
+            workers=workers,
+            batch_size=batch_size,
+            progress=progress,
+            cancel=cancel,
+            on_start=on_start,
+            on_phase=on_phase,
+            executor=executor,
+            scheduler=scheduler,
         )
-        if on_start is not None:
-            on_start(run_id)
-        token = log_context.set({**(log_context.get() or {}), "run_id": run_id, "experiment": schema.name})
-        observation = obs.RunObservation(schema.name, run_id, target, seed=seed, workers=workers)
-        progress_state: dict[str, dict[str, int]] = {}
-        last_write = [0.0]
-
-        def on_progress(event: ProgressEvent) -> None:
-            observation.progress(event)
-            progress_state[event.table] = {"rows_done": event.rows_done, "rows_total": event.rows_total}
-            if time.monotonic() - last_write[0] > 0.5 or event.rows_done >= event.rows_total:
-                last_write[0] = time.monotonic()
-                self.metadata.update_run(run_id, progress={**progress_state, "phase": "generate"})
-            if progress is not None:
-                progress(event)
-
-        try:
-            log.info("generation started", extra={"seed": seed, "workers": workers})
-            with observation.phase("generation"):
-                result = generate_experiment(
-                    schema,
-                    out_dir,
-                    seed=seed,
-                    row_overrides=overrides,
-                    workers=workers,
-                    batch_size=batch_size or self.settings.batch_size,
-                    progress=on_progress,
-                    cancel=cancel,
-                )
-            if cancel is not None and cancel.is_set():
-                raise GenerationCancelled("cancelled")
-            self.metadata.update_run(run_id, progress={**progress_state, "phase": "load"})
-            backend = self.backend(target)
-            files = {name_: out.files for name_, out in result.tables.items()}
-            with observation.phase("load"):
-                loaded = backend.load_tables(schema, files)
-            profile = {
-                t.name: [p.to_dict() for p in backend.profile_table(schema.name, t)]
-                for t in schema.tables
-                if t.name in loaded
-            }
-            with self.metadata.session() as session:
-                experiment = self.metadata.get_experiment(session, name)
-                for row in experiment.tables:
-                    if row.table_name in loaded:
-                        row.row_count = loaded[row.table_name]
-                db_run = self.metadata.get_run(session, run_id)
-                db_run.status = "COMPLETED"
-                db_run.finished_at = now()
-                db_run.row_counts = json.dumps(loaded)
-                db_run.profile = json.dumps(profile, default=str)
-                db_run.progress = json.dumps({**progress_state, "phase": "done"})
-            self._prune_old_runs(schema.name, keep=out_dir)
-            log.info("generation completed", extra={"rows": sum(loaded.values())})
-            observation.finish("COMPLETED", rows=loaded)
-        except (GenerationCancelled, KeyboardInterrupt):
-            shutil.rmtree(out_dir, ignore_errors=True)
-            self.metadata.update_run(run_id, status="CANCELLED", finished_at=now(), error_message="cancelled")
-            log.warning("generation cancelled")
-            observation.finish("CANCELLED")
-        except BaseException as exc:
-            shutil.rmtree(out_dir, ignore_errors=True)
-            message = exc.message if isinstance(exc, DwSimError) else f"{type(exc).__name__}: {exc}"
-            snippet = "".join(traceback.format_exception(exc)[-12:])[-4000:]
-            self.metadata.update_run(
-                run_id, status="FAILED", finished_at=now(), error_message=message, error_traceback=snippet
-            )
-            log.error("generation failed", extra={"error": message})
-            observation.finish("FAILED", error=exc)
-            if not isinstance(exc, Exception):
-                raise
-        finally:
-            observation.finish("FAILED")  # no-op unless a branch above could not record the outcome
-            log_context.reset(token)
         return self.get_run(run_id)
 
-    def _check_overrides(self, schema: ExperimentSchema, rows: dict[str, int]) -> dict[str, int]:
-        overrides: dict[str, int] = {}
-        for table_name, count in rows.items():
-            table = schema.table(table_name)
-            if table is None:
-                known = ", ".join(t.name for t in schema.tables)
-                raise SchemaValidationError(
-                    f"--rows names table '{table_name}', which experiment '{schema.name}' does not have "
-                    f"(tables: {known})"
-                )
-            if count < 0:
-                raise SchemaValidationError(f"--rows {table_name}={count}: the row count must be >= 0")
-            overrides[table.name] = count
-        for table in schema.tables:
-            for column, message in table.capacity_problems(overrides.get(table.name, table.target_rows)):
-                raise SchemaValidationError(f"table '{table.name}', column '{column}': {message}")
-        return overrides
-
-    def _prune_old_runs(self, experiment: str, keep: Path) -> None:
-        root = self.settings.generated_dir / experiment
-        if not root.is_dir():
-            return
-        for child in root.iterdir():
-            if child.is_dir() and child != keep:
-                shutil.rmtree(child, ignore_errors=True)
-
     def get_run(self, run_id: int) -> RunInfo:
-        with self.metadata.session() as session:
-            run = self.metadata.get_run(session, run_id)
-            return RunInfo.from_row(run, run.experiment.name)
+        run = self._read().get_run(run_id)
+        return RunInfo.from_row(run, run.experiment_name)
 
     def list_runs(self, name: str, limit: int = 50) -> list[RunInfo]:
-        with self.metadata.session() as session:
-            experiment = self.metadata.get_experiment(session, name)
-            return [RunInfo.from_row(r, experiment.name) for r in self.metadata.list_runs(session, experiment, limit)]
+        reader = self._read()
+        experiment = reader.get_experiment(name)
+        return [RunInfo.from_row(r, experiment.name) for r in reader.list_runs(experiment, limit)]
 
     def recover_interrupted_runs(self, *, only_dead_owners: bool = False) -> list[int]:
         """Mark runs left PENDING/RUNNING by a crash or kill as FAILED ("interrupted") and remove their files.
 
-        With `only_dead_owners`, a run is only touched when the process that owned it is gone.
+        With `only_dead_owners`, a run is only touched when the process that owned it is gone. Looks with the
+        reader first, so a read-only command opens the SQLAlchemy store only when there is something to mend.
         """
-        recovered: list[int] = []
-        with self.metadata.session() as session:
-            for run in self.metadata.interrupted_runs(session):
-                if only_dead_owners and (run.owner_pid is None or _pid_alive(run.owner_pid)):
-                    continue
-                run.status = "FAILED"
-                run.finished_at = now()
-                run.error_message = "interrupted: the process running it stopped before it finished"
-                if run.output_path:
-                    shutil.rmtree(run.output_path, ignore_errors=True)
-                recovered.append(run.id)
-        return recovered
+        active = self._read().active_runs()
+        if not active or (only_dead_owners and not any(pid is not None and not pid_alive(pid) for _id, pid in active)):
+            return []
+        return recover_runs(self.metadata, only_dead_owners=only_dead_owners, settings=self.settings)
 
+    # -- the web UI's editor and exports: schema versions, column previews, streamed results ------------------------
+    def schema_versions(self, name: str) -> list[SchemaVersionInfo]:
+        from dw_simulator import schema_edits
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return schema_edits.list_versions(self.metadata, name)
+
+    def schema_version(self, name: str, version: int) -> ExperimentSchema:
+        from dw_simulator import schema_edits
+
+        return schema_edits.get_version(self.metadata, name, version)
+
+    def check_schema_edit(self, name: str, text: str) -> ExperimentSchema:
+        """Validate edited schema text (JSON or YAML) for experiment `name`; nothing is saved."""
+        from dw_simulator import schema_edits
+
+        return schema_edits.check(self.metadata, name, text)
+
+    def save_schema(self, name: str, text: str) -> SchemaSaved:
+        """Make `text` the experiment's schema, as a new version the next run uses (see `schema_edits`)."""
+        from dw_simulator import schema_edits
+
+        return schema_edits.save(self.metadata, self.backend, name, text)
+
+    def preview_column(self, column: dict[str, Any], *, rows: int = 2000, seed: int = 1) -> ColumnProfile:
+        """A profile of `rows` values the generator makes for `column` (a column as written in a schema)."""
+        from dw_simulator.preview import preview_column
+
+        return preview_column(column, rows=rows, seed=seed)
+
+    def query_batches(
+        self, name: str, sql: str, *, dialect: str | None = None, batch_rows: int = 50_000
+    ) -> pa.RecordBatchReader:
+        """The full result of the last statement as a stream of Arrow batches (exports of any size)."""
+        experiment = self._read().get_experiment(name)
+        read = self._check_dialect(dialect or experiment.dialect)
+        with obs.stage("query", experiment=experiment.name, warehouse=experiment.target_warehouse):
+            backend = self.backend(experiment.target_warehouse)
+            return backend.query_batches(experiment.name, sql, dialect=read, batch_rows=batch_rows)

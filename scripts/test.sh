@@ -9,5 +9,7 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 echo "== mypy"
 $BIN/mypy
-echo "== pytest"
+echo "== module sizes (advisory, never fails)"
+$BIN/python scripts/module_sizes.py
+echo "== pytest (the import-graph and layer checks are tests/test_architecture.py)"
 $BIN/pytest -p no:cacheprovider "$@"

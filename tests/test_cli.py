@@ -208,3 +208,25 @@ def test_query_reads_snowflake_sql(examples: Path, tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert out.splitlines()[1] == "yes,0"
+
+
+def test_statements_without_a_result_print_one_status_line(examples: Path) -> None:
+    run("experiment", "create", str(examples / "ecommerce_experiment.json"))
+    run(
+        "experiment", "generate", "ecommerce_experiment", "--rows", "customers=10", "--rows", "orders=20", "--seed", "1"
+    )
+    exp = ("-e", "ecommerce_experiment")
+    code, out, err = run("query", "CREATE TABLE notes (id INT, body VARCHAR(20))", *exp)
+    assert code == 0, err
+    assert out.startswith("CREATE TABLE: done in ") and len(out.splitlines()) == 1
+    code, out, _ = run("query", "INSERT INTO notes VALUES (1, 'a'), (2, 'b')", *exp)
+    assert out.startswith("INSERT: 2 row(s) in ")
+    code, out, err = run("query", "UNLOAD ('SELECT * FROM customers') TO 's3://cli-bucket/out/c_' FORMAT PARQUET", *exp)
+    assert code == 0, err
+    assert out.startswith("UNLOAD: ") and "┃" not in out  # no empty table
+    code, out, _ = run("query", "/* tidy */ DROP TABLE notes", *exp)
+    assert out.startswith("DROP TABLE: done")
+    code, out, _ = run("query", "SELECT * FROM customers WHERE customer_id < 0", *exp)
+    assert "customer_id" in out  # an empty query result is still a table, with its columns
+    code, out, _ = run("query", "CREATE TABLE t2 (a INT)", *exp, "--format", "csv")
+    assert "CREATE TABLE:" not in out  # machine formats keep the engine's answer as it is

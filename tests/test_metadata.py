@@ -13,8 +13,7 @@ from alembic import command
 
 from dw_simulator.errors import RunInProgressError
 from dw_simulator.logs import configure_logging, log_context
-from dw_simulator.metadata import MetadataStore
-from dw_simulator.metadata.store import _alembic_config
+from dw_simulator.metadata.store import MetadataStore, _alembic_config
 from dw_simulator.service import Simulator
 
 
@@ -24,8 +23,8 @@ def test_migrations_create_tables_and_are_idempotent(tmp_path: Path) -> None:
     MetadataStore(path).close()  # reopening applies nothing twice
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"experiments", "experiment_tables", "generation_runs", "alembic_version"} <= tables
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert {"experiments", "experiment_tables", "generation_runs", "schema_versions", "alembic_version"} <= tables
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
 
 
 def test_downgrade_then_upgrade_round_trips(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,10 @@ import pytest
 
 from dw_simulator.config import Settings
 from dw_simulator.errors import AlreadyExistsError, NotFoundError
-from dw_simulator.metadata import MetadataStore
+from dw_simulator.metadata.store import MetadataStore
 from dw_simulator.schema import load_schema_file
 from dw_simulator.service import Simulator
+from dw_simulator.service_runs import PhaseEvent
 
 
 @pytest.mark.parametrize("warehouse", ["duckdb", "sqlite"])
@@ -164,3 +167,33 @@ def test_target_flag_derives_the_dialect_afresh(sim: Simulator, examples: Path) 
         examples / "ecommerce_experiment.json", overrides={"target_warehouse": "snowflake", "dialect": "redshift"}
     )
     assert explicit.dialect == "redshift"
+
+
+def test_generate_reports_its_phases_and_leaves_profiling_to_the_first_read(sim: Simulator, examples: Path) -> None:
+    sim.create_experiment_from_file(examples / "ecommerce_experiment.json")
+    seen: list[tuple[str, int, int, str | None]] = []
+
+    def on_phase(event: PhaseEvent) -> None:
+        # what the API's event stream reads: the run's progress in the metadata, already updated
+        progress = sim.list_runs("ecommerce_experiment", limit=1)[0].progress
+        seen.append((event.phase, event.done, event.total, progress.get("phase")))
+
+    run = sim.generate("ecommerce_experiment", rows={"customers": 40, "orders": 90}, seed=3, on_phase=on_phase)
+    assert run.status == "COMPLETED"
+    assert seen == [("generate", 0, 2, "generate"), ("load", 0, 2, "load"), ("load", 2, 2, "load")]
+    assert run.progress["phase"] == "done" and run.progress["phase_total"] == 2
+
+    stored = sqlite3.connect(sim.metadata_path).execute("SELECT profile FROM generation_runs").fetchall()
+    assert stored == [(None,)]  # the run did not pay for profiling
+    steps: list[tuple[int, int]] = []
+    profile = sim.get_experiment(
+        "ecommerce_experiment", on_profile=lambda done, total: steps.append((done, total))
+    ).profile
+    assert steps == [(0, 2), (1, 2), (2, 2)]
+    orders = {p["column"]: p for p in profile["orders"]}
+    assert orders["order_id"]["distinct"] == 90 and orders["order_id"]["null_fraction"] == 0
+    stored = sqlite3.connect(sim.metadata_path).execute("SELECT profile FROM generation_runs").fetchall()
+    assert json.loads(stored[0][0]) == profile  # kept for the next read
+    steps.clear()
+    assert sim.get_experiment("ecommerce_experiment", on_profile=lambda d, t: steps.append((d, t))).profile == profile
+    assert steps == []  # nothing to compute the second time

@@ -1,4 +1,13 @@
-"""The HTTP API (FastAPI): `create_app()` builds it; `dw-sim serve` runs it. Needs the `api` extra."""
+"""The HTTP API (FastAPI): `create_app()` builds it; `dw-sim serve` runs it. Needs the `api` extra.
+
+Owns: the routes (`routes/<resource>.py`: experiments, imports, query, runs with their Server-Sent Events,
+system: `/api` index, `/health`, `/metrics`), the wire models (`schemas`), the error shape (`errors`), the
+request middleware (request ids, the bearer token, body limits, access log), background runs (`runner`) and the
+built web UI at `/` (`web`).
+May import: the service layer (`service`, `results`), `config`, `errors`, `logs`, `observability`, metadata's
+constants, FastAPI/Starlette. Never a database driver, sqlglot or boto3 (tests/test_architecture.py checks), and
+never `cli`.
+"""
 
 from __future__ import annotations
 

@@ -12,11 +12,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from dw_simulator import __version__
+from dw_simulator.api import redshift_data, snowflake_sql
+from dw_simulator.api.docs import install_docs
 from dw_simulator.api.errors import install_error_handlers
 from dw_simulator.api.middleware import RequestContextMiddleware
-from dw_simulator.api.routes import experiments, imports, query, runs, system
+from dw_simulator.api.routes import experiments, imports, queries, query, runs, schema_edits, system
 from dw_simulator.api.runner import RunManager
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.api.state import AppState
@@ -69,6 +72,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
         openapi_tags=[
             {"name": "experiments", "description": "Create, inspect and delete experiments; start runs"},
             {"name": "runs", "description": "Generation runs: state, cancel, live progress"},
@@ -78,10 +83,20 @@ def create_app(
     )
     app.state.dwsim = state
     install_error_handlers(app)
-    for module in (imports, experiments, query, runs, system):
+    install_docs(app)
+    for module in (imports, experiments, schema_edits, query, queries, runs, system):
         app.include_router(module.router)
+    app.include_router(redshift_data.router)  # the Redshift Data API at /redshift-data (JSON 1.1, SigV4)
+    app.include_router(snowflake_sql.router)  # the Snowflake SQL API v2 at /api/v2/statements
     mount_web(app)  # the built web UI at /, after the API routes so they win
     app.add_middleware(RequestContextMiddleware, token=api.token, max_body_bytes=api.api_max_body_bytes)
+    # compress JSON, HTML and text exports for slow links (Parquet is compressed already; streams stay live)
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1000,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/vnd.apache.parquet"),
+    )
     if api.api_cors_origins:  # off unless origins are configured
         app.add_middleware(
             CORSMiddleware,

@@ -101,6 +101,7 @@ class RunManager:
         seed: int | None = None,
         workers: int | None = None,
         batch_size: int | None = None,
+        executor: str | None = None,
     ) -> int:
         """Start a run in a worker thread; return its id once it exists. Errors before that (unknown experiment,
         bad overrides, a run already in progress) are raised here."""
@@ -112,7 +113,11 @@ class RunManager:
         ctx = contextvars.copy_context()  # request id for the log lines, trace context for the spans
         thread = threading.Thread(
             target=ctx.run,
-            args=(self._work, run, {"rows": rows, "seed": seed, "workers": workers, "batch_size": batch_size}),
+            args=(
+                self._work,
+                run,
+                {"rows": rows, "seed": seed, "workers": workers, "batch_size": batch_size, "executor": executor},
+            ),
             name=f"dwsim-run-{experiment}",
             daemon=True,
         )

@@ -94,6 +94,11 @@ class GenerateRequest(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="seed for reproducible data")
     workers: int | None = Field(default=None, ge=1, le=64, description="generator processes")
     batch_size: int | None = Field(default=None, ge=1000, le=10_000_000, description="rows per Parquet file")
+    executor: Literal["local", "dask"] | None = Field(
+        default=None,
+        description="who runs the work units: local (the server's process pool) or dask (the Dask cluster the "
+        "server's settings name: DW_SIM_DASK_SCHEDULER, else a LocalCluster); default: the executor setting",
+    )
 
 
 # -- experiments ------------------------------------------------------------------------------------------------------
@@ -185,10 +190,22 @@ class ImportSqlRequest(BaseModel):
     description: str | None = None
 
 
+class InferenceOut(BaseModel):
+    """A setting the import inferred (from a column's name and type), written into the schema."""
+
+    kind: str = Field(description="what was inferred: faker_rule, range, dates, ...")
+    table: str
+    column: str
+    fields: list[str] = Field(description="the column's schema fields it set (clear them to drop the inference)")
+    value: Any = None
+    reason: str
+
+
 class ImportOut(BaseModel):
     experiment_schema: dict[str, Any] = Field(alias="schema", description="the normalised experiment schema")
     warnings: list[str]
     notes: list[str]
+    inferences: list[InferenceOut] = Field(default_factory=list, description="settings inferred from names and types")
     experiment: ExperimentOut | None = Field(description="the created experiment; null on a dry run")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -199,6 +216,7 @@ class ImportOut(BaseModel):
             experiment_schema=outcome.schema.model_dump(mode="json", exclude_none=True),
             warnings=outcome.warnings,
             notes=outcome.notes,
+            inferences=[InferenceOut.model_validate(json_value(i)) for i in outcome.inferences],
             experiment=ExperimentOut.of(outcome.experiment) if outcome.experiment else None,
         )
 
@@ -235,6 +253,9 @@ class ConnectOut(BaseModel):
 
     redshift: dict[str, Any] = Field(description="psql URL, redshift_connector call, SQLAlchemy URLs, dbt profile")
     snowflake: dict[str, Any] = Field(description="Snowflake connector parameters, SQLAlchemy URL, dbt profile")
+    redshift_data_api_url: str = Field(description="endpoint_url of boto3's redshift-data client (`dw-sim serve`)")
+    snowflake_sql_api_url: str = Field(description="base URL of the Snowflake SQL API v2 (`/api/v2/statements`)")
+    http_apis: dict[str, Any] = Field(description="the HTTP APIs' URLs, whether serve runs, client examples")
 
 
 # -- queries ----------------------------------------------------------------------------------------------------------
@@ -246,6 +267,11 @@ class QueryRequest(BaseModel):
         default=None, ge=1, description="keep at most this many rows (default from settings; capped by the server)"
     )
     dialect: Dialect | None = Field(default=None, description="read the SQL in this dialect instead")
+    query_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="your id for this query, to cancel it with POST /api/queries/{query_id}/cancel",
+    )
 
 
 class ColumnOut(BaseModel):
@@ -259,6 +285,9 @@ class QueryOut(BaseModel):
     rows: list[list[Any]]
     row_count: int
     truncated: bool = Field(description="true when more rows exist than were returned")
+    total_rows: int | None = Field(
+        default=None, description="rows in the whole result (null when truncated and the warehouse did not say)"
+    )
     elapsed_s: float
     statements: int
     rows_affected: int | None = None
@@ -276,6 +305,22 @@ class HealthOut(BaseModel):
     version: str
     backends: dict[str, BackendHealth]
     active_runs: int
+
+
+class ApiLink(BaseModel):
+    path: str
+    methods: list[str]
+    summary: str | None = None
+
+
+class ApiIndexOut(BaseModel):
+    name: str
+    version: str
+    docs: str = Field(description="interactive documentation (Swagger UI)")
+    openapi: str = Field(description="the OpenAPI document")
+    health: str
+    metrics: str
+    resources: list[ApiLink] = Field(description="every /api route, with its methods and summary")
 
 
 # -- JSON values ------------------------------------------------------------------------------------------------------

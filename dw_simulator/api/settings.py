@@ -35,6 +35,20 @@ class ApiSettings(BaseSettings):
     api_cancel_wait_s: float = Field(
         default=5.0, ge=0, description="how long POST /api/runs/{id}/cancel waits for the run to stop"
     )
+    # the warehouses' HTTP APIs (Redshift Data API, Snowflake SQL API)
+    api_statement_keep_s: float = Field(
+        default=86_400.0, gt=0, description="how long a statement's status and results are kept after it ends"
+    )
+    api_statement_page_rows: int = Field(
+        default=1000, ge=1, description="rows per page of a Data API result and per partition of a SQL API result"
+    )
+    api_statement_workers: int = Field(default=4, ge=1, le=64, description="statements that run at the same time")
+    api_statement_max_active: int = Field(
+        default=500, ge=1, description="statements running or waiting at once (ActiveStatementsExceeded above)"
+    )
+    api_statement_sync_wait_s: float = Field(
+        default=45.0, ge=0, description="how long a synchronous SQL API request waits before answering 202"
+    )
 
     @property
     def token(self) -> str | None:

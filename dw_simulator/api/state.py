@@ -10,11 +10,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from dw_simulator.api.errors import TimeLimitError
+from dw_simulator.api.queries import RunningQueries
 from dw_simulator.api.runner import RunManager
 from dw_simulator.api.settings import ApiSettings
 from dw_simulator.config import Settings
 from dw_simulator.observability import flush_tracing
 from dw_simulator.service import Simulator
+from dw_simulator.statements import StatementSession, Target, open_session, resolve_target
+from dw_simulator.statements.registry import StatementRegistry
 
 log = logging.getLogger("dw_simulator.api")
 T = TypeVar("T")
@@ -32,21 +35,55 @@ class AppState:
         self.api = api
         self.runs = RunManager(self.sibling)
         self.write_lock = threading.Lock()  # experiment create/import/delete, one at a time
+        self.queries = RunningQueries()  # by client-given id, to cancel them
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
+        self._statements: StatementRegistry | None = None
+
+    @property
+    def statements(self) -> StatementRegistry:
+        """The statements of the warehouses' HTTP APIs, run in the background (made on first use)."""
+        with self._executor_lock:
+            if self._statements is None:
+                self._statements = StatementRegistry(
+                    self._open_session,
+                    keep_s=self.api.api_statement_keep_s,
+                    workers=self.api.api_statement_workers,
+                    max_active=self.api.api_statement_max_active,
+                )
+            return self._statements
+
+    def _open_session(self, target: Target) -> StatementSession:
+        if target.family == "redshift" and target.experiment is None:  # a database named before it existed
+            sim = self.sibling()
+            try:
+                target = resolve_target(sim, "redshift", target.database)
+            finally:
+                sim.release_backends()
+        return open_session(self.sibling, target)
 
     def sibling(self) -> Simulator:
         return type(self.primary)(self.primary.settings, metadata=self.primary.metadata)
 
-    def call_with_limit(self, fn: Callable[[Simulator], T], *, timeout_s: float, what: str, setting: str) -> T:
+    def call_with_limit(
+        self,
+        fn: Callable[[Simulator], T],
+        *,
+        timeout_s: float,
+        what: str,
+        setting: str,
+        on_sim: Callable[[Simulator], None] | None = None,
+    ) -> T:
         """Run `fn` on a fresh simulator in a worker thread; past `timeout_s`, interrupt it if its warehouse can be
-        interrupted and answer 504 (`TimeLimitError`)."""
+        interrupted and answer 504 (`TimeLimitError`). `on_sim` sees the simulator first (to cancel it)."""
         holder: dict[str, Any] = {}
 
         def work() -> T:
             sim = self.sibling()
             holder["sim"] = sim
             try:
+                if on_sim is not None:
+                    on_sim(sim)
                 return fn(sim)
             finally:
                 sim.release_backends()
@@ -81,6 +118,9 @@ class AppState:
         self.runs.shutdown()
         with self._executor_lock:
             executor, self._executor = self._executor, None
+            statements, self._statements = self._statements, None
+        if statements is not None:
+            statements.close()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
         self.primary.close()  # its metadata engine reconnects on use, should the app start again

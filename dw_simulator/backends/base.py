@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from dw_simulator.errors import QueryError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,6 +68,7 @@ class QueryResult:
     statements: int = 1
     sql_executed: list[str] = field(default_factory=list)
     rows_affected: int | None = None
+    total_rows: int | None = None  # rows in the whole result when `truncated` (None: the engine did not say)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
@@ -155,9 +158,12 @@ class WarehouseBackend(ABC):
 
     # -- data ----------------------------------------------------------------------------------------------------
     @abstractmethod
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
-        """Replace the listed tables' data with the Parquet files, atomically: readers see the old data until
-        every table is loaded, and a failure leaves the old data. Returns rows loaded per table."""
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
+        """Replace the listed tables' data with their Parquet parts, atomically: readers see the old data until
+        every table is loaded, and a failure leaves the old data. Returns rows loaded per table.
+
+        A part is a local file (`Path`) or an object on S3 (an `s3://` URL string, on the settings' S3 endpoint),
+        as the generator's destination wrote it; a load takes one kind or the other."""
 
     def row_counts(self, experiment: str, tables: list[str]) -> dict[str, int]:
         """Rows in each of `tables` that exists (tables that do not are left out)."""
@@ -175,12 +181,32 @@ class WarehouseBackend(ABC):
     def query(self, experiment: str, sql: str, *, dialect: str, limit: int | None) -> QueryResult:
         """Run the user's SQL (in `dialect`) scoped to the experiment; keep at most `limit` rows."""
 
+    # A transaction over several `query` calls (the HTTP APIs' batches and BEGIN ... COMMIT): between `begin()` and
+    # `commit()` / `rollback()` the backend's connection keeps the work of every `query` uncommitted. Backends whose
+    # engine cannot do that keep these defaults, which refuse with a clear error.
+    def begin(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
+
+    def commit(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
+
+    def rollback(self) -> None:
+        raise QueryError(f"transactions over several statements are not supported on the {self.name} warehouse")
+
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         """The full result of the last statement as Arrow (for exports). Backends may stream better."""
         import pyarrow as pa
 
         result = self.query(experiment, sql, dialect=dialect, limit=None)
         return pa.Table.from_pylist(result.as_dicts())
+
+    def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        """The full result of the last statement as a stream of Arrow batches (exports of any size). This default
+        reads the whole result first; backends whose engine can stream override it."""
+        import pyarrow as pa
+
+        table = self.query_arrow(experiment, sql, dialect=dialect)
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
 
     def iter_tables(self, schema: ExperimentSchema) -> Iterator[TableSchema]:
         yield from schema.tables

@@ -7,14 +7,17 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
-from dw_simulator.config import Settings, load_settings
+from dw_simulator.boot_settings import BootSettings, boot_settings
 from dw_simulator.errors import DwSimError
-from dw_simulator.service import Simulator
+
+if TYPE_CHECKING:
+    from dw_simulator.config import Settings
+    from dw_simulator.service import Simulator
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,12 +43,22 @@ state = CliState()
 
 def cli_settings(**extra: Any) -> Settings:
     """Settings with the global flags (and a command's own `extra` flags) on top; None means "not given"."""
+    from dw_simulator.config import load_settings
+
     return load_settings(**{**state.overrides, **extra})
 
 
+def boot() -> BootSettings:
+    """The data root and log settings under the global flags: without pydantic-settings when that is exact."""
+    return boot_settings(**state.overrides) or BootSettings.of(cli_settings())
+
+
 def open_simulator() -> Simulator:
+    """The command's simulator: it reads the full settings only if the command needs more than the data root."""
     if state.simulator is None:
-        state.simulator = Simulator(cli_settings())
+        from dw_simulator.service import Simulator
+
+        state.simulator = Simulator(data_root=boot().data_root, load_settings=cli_settings)
     return state.simulator
 
 

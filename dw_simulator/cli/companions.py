@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from dw_simulator.cli import serve
 from dw_simulator.cli.common import err_console
-from dw_simulator.config import Settings
 from dw_simulator.errors import MissingDependencyError
+
+if TYPE_CHECKING:
+    from dw_simulator.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,10 @@ def snowflake_endpoint(settings: Settings) -> Iterator[object]:
         stop_shared_endpoints({snowflake_dir(settings)})
 
 
-def register() -> None:
-    """Run both warehouses' wire endpoints beside `dw-sim serve`'s HTTP API (each can be disabled in settings)."""
+@contextmanager
+def redshift_endpoint(settings: Settings) -> Iterator[object]:
+    """The Redshift endpoint (PostgreSQL wire protocol), when enabled; its modules load only for `serve`."""
     from dw_simulator.endpoints.redshift.embed import redshift_companion
 
-    for companion in (snowflake_endpoint, redshift_companion):
-        if companion not in serve.COMPANIONS:
-            serve.COMPANIONS.append(companion)
+    with redshift_companion(settings) as endpoint:
+        yield endpoint

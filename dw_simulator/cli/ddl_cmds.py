@@ -9,14 +9,16 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator, parse_rows, print_json
+from dw_simulator.cli.progress import counted_progress
 from dw_simulator.errors import SchemaValidationError
-from dw_simulator.schema import ExperimentSchema
+
+if TYPE_CHECKING:
+    from dw_simulator.schema import ExperimentSchema
 
 IMPORT_DIALECTS_HELP = "redshift, snowflake or postgres (postgres also reads plain ANSI DDL)"
 EXPORT_DIALECTS_HELP = "redshift or snowflake (also postgres, duckdb)"
@@ -41,46 +43,80 @@ def import_sql(
         str | None, typer.Option(help="duckdb, sqlite, redshift or snowflake (default: from settings).")
     ] = None,
     description: Annotated[str | None, typer.Option(help="A description for the experiment.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the imported schema without storing it.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the imported schema (JSON) without storing it.")
+    ] = False,
     replace: Annotated[bool, typer.Option(help="Replace an experiment of the same name.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")] = False,
 ) -> None:
     """Import CREATE TABLE statements (Redshift or Snowflake DDL) as an experiment.
 
-    Prints the normalised schema JSON for auditing and the warnings, then stores the experiment (unless --dry-run).
+    Prints a short summary (tables, keys, settings inferred from names and types) and the warnings, then stores
+    the experiment. --dry-run prints the normalised schema JSON instead of storing it; --json prints everything
+    as JSON.
     """
     sql = _read_sql(file)
-    outcome = open_simulator().import_sql(
-        sql,
-        dialect,
-        name=name or default_name(file),
-        rows=parse_rows(rows),
-        target_warehouse=target_warehouse,
-        dry_run=dry_run,
-        replace=replace,
-        description=description,
-    )
+    with counted_progress("reading DDL statements", enabled=not json_out and err_console.is_terminal) as on_progress:
+        outcome = open_simulator().import_sql(
+            sql,
+            dialect,
+            name=name or default_name(file),
+            rows=parse_rows(rows),
+            target_warehouse=target_warehouse,
+            dry_run=dry_run,
+            replace=replace,
+            description=description,
+            on_progress=on_progress,
+        )
     if json_out:
         print_json(outcome.to_dict())
         return
-    _show(json.dumps(schema_json(outcome.schema), indent=2, default=str) + "\n", "json")
-    for note in outcome.notes:
-        err_console.print(f"[dim]note:[/] {note}", highlight=False)
-    for warning in outcome.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    tables = len(outcome.schema.tables)
+    if dry_run:
+        _show(json.dumps(schema_json(outcome.schema), indent=2, default=str) + "\n", "json")
+    err_console.print(import_summary(outcome.schema, len(outcome.inferences)), highlight=False)
+    _print_list("note", "dim", outcome.notes, limit=NOTES_SHOWN)
+    _print_list("warning", "yellow", outcome.warnings, limit=None)
     if outcome.experiment is None:
         err_console.print(
-            f"[cyan]dry run[/]: {tables} table(s) read; nothing stored (run again without --dry-run to store it)",
+            "[cyan]dry run[/]: nothing stored (run again without --dry-run to store it)",
             highlight=False,
         )
         return
     info = outcome.experiment
     err_console.print(
         f"[green]created[/] experiment [bold]{info.name}[/] with {info.table_count} table(s) "
-        f"on [cyan]{info.target_warehouse}[/] ({info.dialect} SQL)",
+        f"on [cyan]{info.target_warehouse}[/] ({info.dialect} SQL); `dw-sim experiment show {info.name}` "
+        "lists its columns",
         highlight=False,
     )
+
+
+NOTES_SHOWN = 5
+
+
+def import_summary(schema: ExperimentSchema, inferences: int) -> str:
+    """One line: tables, columns, keys and how many settings were inferred."""
+    columns = sum(len(t.columns) for t in schema.tables)
+    unique = sum(1 for t in schema.tables for c in t.columns if c.is_unique)
+    composite = sum(len(t.composite_keys) for t in schema.tables)
+    foreign = sum(1 for t in schema.tables for c in t.columns if c.foreign_key is not None)
+    keys = f"{unique} unique key(s), {foreign} foreign key(s)" + (
+        f", {composite} composite key(s)" if composite else ""
+    )
+    return (
+        f"read {len(schema.tables)} table(s), {columns} column(s): {keys}; "
+        f"{inferences} setting(s) inferred from names and types"
+    )
+
+
+def _print_list(label: str, color: str, items: list[str], *, limit: int | None) -> None:
+    """Each distinct item once, in order; past `limit`, a count of the rest."""
+    unique = list(dict.fromkeys(items))
+    shown = unique if limit is None else unique[:limit]
+    for item in shown:
+        err_console.print(f"[{color}]{label}:[/] {item}", highlight=False)
+    if len(unique) > len(shown):
+        err_console.print(f"[{color}]... and {len(unique) - len(shown)} more {label}(s) (--json lists them all)[/]")
 
 
 @handle_errors
@@ -109,6 +145,8 @@ def ddl(
 def _show(text: str, lexer: str) -> None:
     """Syntax-highlighted on a terminal; plain (and never cut) when piped."""
     if console.is_terminal:
+        from rich.syntax import Syntax
+
         console.print(Syntax(text.rstrip("\n"), lexer, word_wrap=True, background_color="default"))
     else:
         sys.stdout.write(text)

@@ -7,15 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from dw_simulator.cli.common import (
@@ -27,6 +18,7 @@ from dw_simulator.cli.common import (
     parse_rows,
     print_json,
 )
+from dw_simulator.cli.progress import counted_progress, run_progress
 from dw_simulator.results import ExperimentDetail, ExperimentInfo, RunInfo
 
 app = typer.Typer(help="Create, inspect, generate and delete experiments.", no_args_is_help=True)
@@ -92,8 +84,10 @@ def list_(json_out: JsonFlag = False) -> None:
 @app.command("show")
 @handle_errors
 def show(name: Annotated[str, typer.Argument(help="Experiment name.")], json_out: JsonFlag = False) -> None:
-    """Show an experiment's tables, columns, last run and per-column profile."""
-    detail = open_simulator().get_experiment(name)
+    """Show an experiment's tables, columns, last run and per-column profile (computed on the first show after
+    a run)."""
+    with counted_progress("profiling columns (tables)", enabled=not json_out and err_console.is_terminal) as bar:
+        detail = open_simulator().get_experiment(name, on_profile=bar)
     if json_out:
         print_json(detail.to_dict())
         return
@@ -132,37 +126,44 @@ def generate(
         list[str] | None, typer.Option("--rows", help="Row count override TABLE=N; repeatable.", show_default=False)
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for reproducible data (default: random, recorded).")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Generator processes (default: 1).")] = None,
-    batch_size: Annotated[int | None, typer.Option(min=1000, help="Rows per Parquet file.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Generator processes (default: 1); with --executor dask and no "
+            "--scheduler, the LocalCluster's worker processes (default: one per core).",
+        ),
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1000, help="Rows per Parquet file (one work unit).")] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            help="Who runs the work units: local (this machine's process pool) or dask (a Dask cluster; "
+            "needs dw-sim[dask]). Default: the executor setting (DW_SIM_EXECUTOR), else local."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask; "
+            "default DW_SIM_DASK_SCHEDULER; none: a LocalCluster sized to this machine)."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Generate synthetic data for every table and load it into the experiment's warehouse.
 
     The previous data stays queryable until the new run has loaded completely; a failed or interrupted
-    (Ctrl-C) run leaves it untouched.
-    """
+    (Ctrl-C) run leaves it untouched. On a Dask cluster each work unit writes its Parquet part straight to the
+    run destination (DW_SIM_RUN_DESTINATION: a folder every worker sees, or s3://bucket/prefix); Ctrl-C cancels
+    the cluster's work. See docs/scale-out.md.
+    """  # fmt: skip
     sim = open_simulator()
     overrides = parse_rows(rows)
     cancel = threading.Event()
     show_progress = not json_out and err_console.is_terminal
-    with Progress(
-        TextColumn("[bold]{task.description:<20}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        disable=not show_progress,
-        transient=False,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def on_progress(event: object) -> None:
-            table = getattr(event, "table")  # noqa: B009 - ProgressEvent from the generator
-            if table not in tasks:
-                tasks[table] = bars.add_task(table, total=getattr(event, "rows_total"))  # noqa: B009
-            bars.update(tasks[table], completed=getattr(event, "rows_done"))  # noqa: B009
-
+    with run_progress(enabled=show_progress) as bars:
         try:
             run = sim.generate(
                 name,
@@ -170,8 +171,11 @@ def generate(
                 seed=seed,
                 workers=workers,
                 batch_size=batch_size,
-                progress=on_progress,
+                progress=bars.on_progress,
+                on_phase=bars.on_phase,
                 cancel=cancel,
+                executor=executor,
+                scheduler=scheduler,
             )
         except KeyboardInterrupt:
             cancel.set()

@@ -5,19 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from dw_simulator.backends import QueryResult
 from dw_simulator.cli.common import console, err_console, handle_errors, open_simulator
 
+if TYPE_CHECKING:
+    from dw_simulator.backends import QueryResult
+
 FORMATS = ("table", "csv", "json")
+# statements that answer with rows; any other (DDL, DML, COPY, UNLOAD, SET, ...) prints one status line instead
+RESULT_VERBS = {"SELECT", "WITH", "VALUES", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "TABLE", "FROM", "PRAGMA", "CALL"}
+_COMMENT = re.compile(r"\s*(--[^\n]*(\n|$)|/\*.*?\*/)", re.S)
 
 
 def _plain(value: Any) -> Any:
@@ -42,6 +47,42 @@ def render_csv(result: QueryResult) -> str:
 def render_json(result: QueryResult) -> str:
     rows = [{c: _plain(v) for c, v in zip(result.columns, row, strict=False)} for row in result.rows]
     return json.dumps(rows, indent=2, default=str) + "\n"
+
+
+def statement_verb(sql: str) -> str:
+    """The leading keyword(s) of a statement, comments and parentheses skipped: `CREATE TABLE`, `UNLOAD`, `SELECT`."""
+    text = sql
+    while True:
+        stripped = _COMMENT.sub("", text, count=1) if _COMMENT.match(text) else text
+        stripped = stripped.lstrip().lstrip("(")
+        if stripped == text:
+            break
+        text = stripped
+    words: list[str] = re.findall(r"[A-Za-z_]+", text[:80])
+    if not words:
+        return ""
+    verb = words[0].upper()
+    if verb in ("CREATE", "DROP", "ALTER", "TRUNCATE") and len(words) > 1:
+        second = words[1].upper()
+        if second in ("OR", "TEMP", "TEMPORARY", "LOCAL", "EXTERNAL", "MATERIALIZED", "IF") and len(words) > 2:
+            second = next((w.upper() for w in words[2:] if w.upper() not in ("REPLACE", "TEMP", "TEMPORARY")), second)
+        return f"{verb} {second}"
+    return verb
+
+
+def status_line(result: QueryResult) -> str | None:
+    """`CREATE TABLE: done in 3.1 ms`, `INSERT: 2 row(s) in 4.0 ms`, ... for a last statement that returns no rows
+    of its own; None when it is a query (an empty query result is still a table)."""
+    executed = result.sql_executed[-1] if result.sql_executed else ""
+    verb = statement_verb(executed)
+    if not verb or verb.split()[0] in RESULT_VERBS:
+        return None
+    affected = result.rows_affected
+    if affected is None and len(result.columns) == 1 and result.columns[0].lower() == "count" and result.rows:
+        value = result.rows[0][0]  # DuckDB answers DML with one Count row
+        affected = int(value) if isinstance(value, int) else None
+    what = f"{affected:,} row(s)" if affected is not None and affected >= 0 else "done"
+    return f"{verb}: {what} in {result.elapsed_s * 1000:.1f} ms"
 
 
 def query(
@@ -78,7 +119,12 @@ def _run(sql: str, experiment: str, fmt: str, output: Path | None, limit: int | 
         sys.stdout.write(render_csv(result))
     elif fmt == "json":
         sys.stdout.write(render_json(result))
+    elif (status := status_line(result)) is not None:
+        console.print(status, highlight=False)
+        return
     elif result.columns:
+        from rich.table import Table
+
         table = Table(show_lines=False)
         for name, type_ in zip(result.columns, result.types, strict=False):
             table.add_column(f"{name}\n[dim]{type_}[/]", overflow="fold")

@@ -84,7 +84,8 @@ def endpoints(
     ] = None,
 ) -> None:
     """Print ready-to-paste connection settings for the local Redshift and Snowflake endpoints: psql URL,
-    redshift_connector.connect(...), SQLAlchemy URLs and dbt profiles.yml entries."""
+    redshift_connector.connect(...), SQLAlchemy URLs and dbt profiles.yml entries; and the URLs of the Redshift Data
+    API and the Snowflake SQL API that `dw-sim serve` answers (`redshift_data_api_url`, `snowflake_sql_api_url`)."""
     info = open_simulator().connection_settings(experiment)
     if as_json:
         typer.echo(json.dumps(info, indent=2))
@@ -124,6 +125,17 @@ def render_text(info: dict[str, Any], *, only: str | None = None) -> str:
             "      local:",
             _yaml(rs["dbt_profile"], "        "),
             f"  ({rs['dbt_note']})",
+        ]
+    apis = info.get("http_apis")
+    if only is None and apis:
+        state_ = "running" if apis["running"] else "not running: start it with `dw-sim serve`"
+        lines += [
+            "",
+            f"HTTP APIs of dw-sim serve ({state_})",
+            f"  Redshift Data API:    {apis['redshift_data_api_url']}",
+            f"    {apis['boto3']}",
+            f"  Snowflake SQL API v2: {apis['snowflake_sql_api_url']}/api/v2/statements",
+            f"    {apis['snowflake_sql_api']}",
         ]
     sf = info["snowflake"]
     if only in (None, "snowflake") and sf.get("available"):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dw_simulator.cli import companions
 from dw_simulator.cli.common import cli_settings, err_console, handle_errors, state
 from dw_simulator.errors import DwSimError, MissingDependencyError
 
@@ -24,7 +25,10 @@ log = logging.getLogger("dw_simulator.api")
 # Services that run beside the HTTP API for the life of `dw-sim serve` (such as a wire-protocol endpoint): each is
 # a callable that takes the settings and returns a context manager, entered before the API starts listening and
 # exited after it stops.
-COMPANIONS: list[Callable[[Settings], AbstractContextManager[object]]] = []
+COMPANIONS: list[Callable[[Settings], AbstractContextManager[object]]] = [
+    companions.snowflake_endpoint,
+    companions.redshift_endpoint,
+]
 
 
 class UnsafeBindError(DwSimError):
@@ -127,9 +131,13 @@ def serve(
             app_state.runs.begin_shutdown()
             super().handle_exit(sig, frame)
 
+    from dw_simulator.connections import publish_api, unpublish_api
+
     with contextlib.ExitStack() as companions:
         for companion in COMPANIONS:
             companions.enter_context(companion(settings))
+        publish_api(settings, host, port)  # `dw-sim endpoints` prints the HTTP APIs' URLs from it
+        companions.callback(unpublish_api, settings)
         Server(config).run()
 
 

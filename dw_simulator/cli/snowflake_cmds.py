@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dw_simulator.backends.snowflake.connect_info import connection_settings
-from dw_simulator.backends.snowflake.endpoint import STANDALONE_PORT
 from dw_simulator.cli.common import cli_settings, handle_errors
 from dw_simulator.cli.serve import is_loopback
 from dw_simulator.errors import DwSimError
@@ -21,7 +19,8 @@ if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.endpoint import EndpointAddress
     from dw_simulator.config import Settings
 
-DEFAULT_PORT = STANDALONE_PORT
+# the endpoint's STANDALONE_PORT (a test keeps them equal; importing the endpoint here would load the backends)
+DEFAULT_PORT = 8085
 
 
 class UnsafeEndpointBindError(DwSimError):
@@ -35,6 +34,8 @@ def register(app: typer.Typer) -> None:
 
 def connection_parameters(address: EndpointAddress, settings: Settings, database: str = "<EXPERIMENT>") -> str:
     """The documented ways to connect, as printed by the command."""
+    from dw_simulator.backends.snowflake.connect_info import connection_settings
+
     info = connection_settings(settings, host=address.host, port=address.port, database=database)
     profile = [f"  {key}: {value}" for key, value in info["dbt_profile"].items()]
     return "\n".join(

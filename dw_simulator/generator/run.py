@@ -1,32 +1,31 @@
-"""`generate_experiment`: plan once, then write every table batch by batch, in this process or a process pool.
+"""`generate_experiment`: plan once, then write every table part by part, through an executor.
 
 Determinism: the plan fixes every parameter and each value is a pure function of (seed, table, column, row
-index), so the Parquet content is identical whatever the batch size, the number of workers or the order in which
-batches finish. Batches are independent: a worker needs only the plan (sent once, when the worker starts) and a
-row range, never another table's data. Memory stays bounded by one batch per worker.
+index), so the Parquet content is identical whatever the batch size, the executor (this process, a process pool,
+a Dask cluster), the number of workers or the order in which parts finish. Parts are independent work units
+(`units`): a worker needs only the plan (sent once) and a row range, never another table's data. Memory stays
+bounded by one batch per worker.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dw_simulator.errors import DwSimError
+from dw_simulator.generator.dask_executor import DaskExecutor
+from dw_simulator.generator.destination import Destination, destination_for
+from dw_simulator.generator.executors import EXECUTORS, Executor, GenerationCancelled, LocalExecutor
 from dw_simulator.generator.plan import ExperimentPlan, build_plan
-from dw_simulator.generator.writer import OutputTracker, part_name, write_batch
+from dw_simulator.generator.units import WorkUnit, iter_units, unit_count, unit_parts
 from dw_simulator.schema.experiment_schema import ExperimentSchema
 
 DEFAULT_BATCH_SIZE = 100_000
-POLL_SECONDS = 0.05
-
-
-class GenerationCancelled(Exception):
-    """The caller's cancel event was set; nothing this call wrote is left behind."""
+__all__ = ["DEFAULT_BATCH_SIZE", "GenerationCancelled", "GenerationResult", "ProgressEvent", "TableOutput",
+           "executor_for", "generate_experiment"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,22 @@ class ProgressEvent:
 class TableOutput:
     name: str
     rows: int
-    files: list[Path]
+    parts: list[str]
+    """Every part's location, in order: paths in a folder destination, `s3://` URLs on S3."""
     columns: list[str]
+    local: bool = True
+
+    @property
+    def files(self) -> list[Path]:
+        """The parts as local paths (a folder destination only)."""
+        if not self.local:
+            raise ValueError(f"table '{self.name}' was written to S3; use .parts for its object URLs")
+        return [Path(p) for p in self.parts]
+
+    @property
+    def locations(self) -> list[Path | str]:
+        """What a warehouse loads: local paths, or `s3://` URLs."""
+        return [Path(p) for p in self.parts] if self.local else list(self.parts)
 
 
 @dataclass
@@ -54,6 +67,8 @@ class GenerationResult:
     seed: int
     workers: int = 1
     batch_size: int = DEFAULT_BATCH_SIZE
+    executor: str = "local"
+    destination: str = ""
 
     @property
     def rows(self) -> int:
@@ -64,41 +79,17 @@ class GenerationResult:
         return [f for t in self.tables.values() for f in t.files]
 
 
-@dataclass(frozen=True)
-class _Task:
-    table: int
-    batch: int
-    start: int
-    stop: int
-    path: Path
-
-
-def _tasks(plan: ExperimentPlan, tracker: OutputTracker, batch_size: int) -> list[_Task]:
-    tasks: list[_Task] = []
-    for t_index, table in enumerate(plan.tables):
-        directory = tracker.table_dir(table.name)
-        starts = range(0, table.rows, batch_size) if table.rows else range(1)
-        for b_index, start in enumerate(starts):
-            path = tracker.expect(directory / part_name(b_index))
-            tasks.append(_Task(t_index, b_index, start, min(start + batch_size, table.rows), path))
-    return tasks
-
-
 class _Progress:
-    def __init__(
-        self, plan: ExperimentPlan, tasks: list[_Task], callback: Callable[[ProgressEvent], None] | None
-    ) -> None:
+    def __init__(self, plan: ExperimentPlan, batch_size: int, callback: Callable[[ProgressEvent], None] | None) -> None:
         self.plan = plan
         self.callback = callback
-        self.batches_total = [0] * len(plan.tables)
-        for task in tasks:
-            self.batches_total[task.table] += 1
+        self.batches_total = [unit_count(t.rows, batch_size) for t in plan.tables]
         self.rows_done = [0] * len(plan.tables)
         self.batches_done = [0] * len(plan.tables)
 
-    def done(self, task: _Task) -> None:
-        i = task.table
-        self.rows_done[i] += task.stop - task.start
+    def done(self, unit: WorkUnit) -> None:
+        i = unit.table
+        self.rows_done[i] += unit.rows
         self.batches_done[i] += 1
         if self.callback is not None:
             table = self.plan.tables[i]
@@ -108,7 +99,7 @@ class _Progress:
 
 def generate_experiment(
     schema: ExperimentSchema,
-    out_dir: Path,
+    out_dir: Path | str | Destination,
     *,
     seed: int,
     row_overrides: dict[str, int] | None = None,
@@ -116,110 +107,67 @@ def generate_experiment(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[ProgressEvent], None] | None = None,
     cancel: threading.Event | None = None,
+    executor: Executor | None = None,
 ) -> GenerationResult:
-    """Generate every table of `schema` as Parquet files under `out_dir/<table>/part-NNNNN.parquet`.
+    """Generate every table of `schema` as Parquet parts `<out_dir>/<table>/part-NNNNN.parquet`.
 
+    `out_dir` is a folder, an `s3://bucket/prefix` URL (reached with the default S3 options) or a `Destination`.
     `row_overrides` replaces tables' `target_rows` (names case-insensitive), except for tables whose row count a
-    foreign key's `cardinality` decides. Batches of `batch_size` rows become one file each; with `workers` > 1
-    they run in a process pool. `progress` is called in this process after each batch; `cancel` stops the run.
+    foreign key's `cardinality` decides. Batches of `batch_size` rows become one part each; `executor` runs them
+    (default: `LocalExecutor(workers)`: this process, or a pool of `workers` processes). `progress` is called in
+    this process after each part; `cancel` stops the run.
 
     Raises `SchemaValidationError` (before writing anything) when the request cannot be met, and
-    `GenerationCancelled` when `cancel` is set; on any failure the files this call wrote are removed.
+    `GenerationCancelled` when `cancel` is set; on any failure the parts this call wrote are removed.
     """
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, not {workers}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, not {batch_size}")
+    if executor is None:
+        executor = LocalExecutor(workers)
+    destination = out_dir if isinstance(out_dir, Destination) else destination_for(out_dir)
     started = time.perf_counter()
     plan = build_plan(schema, seed, row_overrides)
     if cancel is not None and cancel.is_set():
         raise GenerationCancelled("generation was cancelled before it started")
-    tracker = OutputTracker(Path(out_dir))
+    parts = unit_parts(plan, destination, batch_size)
+    all_parts = [p for table_parts in parts.values() for p in table_parts]
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise GenerationCancelled("generation was cancelled")
+
+    reporter = _Progress(plan, batch_size, progress)
     try:
-        tasks = _tasks(plan, tracker, batch_size)
-        reporter = _Progress(plan, tasks, progress)
-        pool_size = min(workers, len(tasks))
-        if pool_size <= 1:
-            _run_here(plan, tasks, reporter, cancel)
-        else:
-            _run_pool(plan, tasks, reporter, cancel, pool_size)
+        destination.prepare([t.name for t in plan.tables])
+        total_units = sum(reporter.batches_total)
+        chosen = LocalExecutor(1) if isinstance(executor, LocalExecutor) and total_units <= 1 else executor
+        chosen.run(plan, destination, iter_units(plan, destination, batch_size), reporter.done, check)
+        destination.finish(all_parts)
     except BaseException:
-        tracker.cleanup()
+        destination.cleanup(all_parts)
         raise
     outputs: dict[str, TableOutput] = {}
-    for t_index, table in enumerate(plan.tables):
-        files = [task.path for task in tasks if task.table == t_index]
-        outputs[table.name] = TableOutput(table.name, table.rows, files, [c.name for c in table.columns])
-    return GenerationResult(outputs, time.perf_counter() - started, seed, workers, batch_size)
+    for table in plan.tables:
+        outputs[table.name] = TableOutput(table.name, table.rows, parts[table.name], [c.name for c in table.columns],
+                                          local=destination.is_local)  # fmt: skip
+    return GenerationResult(outputs, time.perf_counter() - started, seed, executor.workers, batch_size,
+                            executor=executor.name, destination=destination.root)  # fmt: skip
 
 
-def _check_cancel(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise GenerationCancelled("generation was cancelled")
-
-
-def _run_here(plan: ExperimentPlan, tasks: list[_Task], reporter: _Progress, cancel: threading.Event | None) -> None:
-    for task in tasks:
-        _check_cancel(cancel)
-        write_batch(plan.tables[task.table], task.start, task.stop, task.path)
-        reporter.done(task)
-    _check_cancel(cancel)
-
-
-# -- the process pool ----------------------------------------------------------------------------------------
-
-_WORKER_PLAN: ExperimentPlan | None = None
-
-
-def _init_worker(plan: ExperimentPlan) -> None:
-    global _WORKER_PLAN
-    _WORKER_PLAN = plan
-
-
-def _worker_batch(table: int, start: int, stop: int, path: str) -> int:
-    assert _WORKER_PLAN is not None, "worker started without a plan"
-    return write_batch(_WORKER_PLAN.tables[table], start, stop, Path(path))
-
-
-def start_method() -> str:
-    """How worker processes start: `fork` (instant, inherits the plan) when this process runs a single Python thread,
-    else `forkserver` (forking a multi-threaded process can deadlock on locks other threads hold).
-    `DW_SIM_GENERATOR_START_METHOD` overrides the choice."""
-    chosen = os.environ.get("DW_SIM_GENERATOR_START_METHOD")
-    if chosen:
-        return chosen
-    return "fork" if threading.active_count() == 1 else "forkserver"
-
-
-def _run_pool(
-    plan: ExperimentPlan, tasks: list[_Task], reporter: _Progress, cancel: threading.Event | None, workers: int
-) -> None:
-    """Run batches in a pool of `workers` processes, at most 2 per worker in flight (bounded memory)."""
-    context = multiprocessing.get_context(start_method())
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload([__name__])
-    pending: Iterator[_Task] = iter(tasks)
-    in_flight: dict[Future[int], _Task] = {}
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(plan,))  # fmt: skip
-    try:
-        exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < 2 * workers:
-                task = next(pending, None)
-                if task is None:
-                    exhausted = True
-                    break
-                future = executor.submit(_worker_batch, task.table, task.start, task.stop, str(task.path))
-                in_flight[future] = task
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            _check_cancel(cancel)
-            for future in done:
-                task = in_flight.pop(future)
-                future.result()
-                reporter.done(task)
-        _check_cancel(cancel)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+def executor_for(
+    name: str,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    connect_timeout: float = 30.0,
+) -> Executor:
+    """The executor called `name`: `local` (a pool of `workers` processes, default 1) or `dask` (the running
+    scheduler at `scheduler`, e.g. `tcp://host:8786`; without one a LocalCluster of `workers` processes, default
+    one per core). Raises `DwSimError` for an unknown name, `MissingDependencyError` without `dw-sim[dask]`."""
+    if name == "local":
+        if scheduler:
+            raise DwSimError("a Dask scheduler address was given, but the executor is 'local'; use --executor dask")
+        return LocalExecutor(workers or 1)
+    if name == "dask":
+        return DaskExecutor(scheduler=scheduler, workers=workers, connect_timeout=connect_timeout)
+    raise DwSimError(f"unknown executor '{name}'; use one of {', '.join(EXECUTORS)}")

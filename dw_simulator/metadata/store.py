@@ -1,7 +1,8 @@
 """The metadata store: experiments, their tables and generation runs, in one SQLite file.
 
-Schema changes go through Alembic migrations (`metadata/migrations/versions/`), applied on open, so a newer
-dw-sim upgrades an older data root without losing experiments.
+Schema changes go through Alembic migrations (`metadata/migrations/versions/`), applied on open when the file's
+version differs from the code's (checked with sqlite3 first, so Alembic is imported only when there is work), so a
+newer dw-sim upgrades an older data root without losing experiments. Read-only commands use `metadata.reader`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 from dw_simulator.errors import NotFoundError, RunInProgressError
+from dw_simulator.metadata.reader import ACTIVE_STATUSES, FINAL_STATUSES, needs_migration
 from dw_simulator.metadata.tables import Experiment, ExperimentTable, GenerationRun, utcnow
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-ACTIVE_STATUSES = ("PENDING", "RUNNING")
-FINAL_STATUSES = ("COMPLETED", "FAILED", "CANCELLED")
+__all__ = ["ACTIVE_STATUSES", "FINAL_STATUSES", "MetadataStore", "now"]
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -42,9 +44,15 @@ class MetadataStore:
         self.engine: Engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
         event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.migrate()
+        if needs_migration(path):
+            self.migrate()
 
     def migrate(self) -> None:
+        """Upgrade the file to the newest revision (Alembic is imported here only)."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         config = _alembic_config()
         head = ScriptDirectory.from_config(config).get_current_head()
         with self.engine.begin() as conn:
@@ -183,6 +191,11 @@ class MetadataStore:
                 if isinstance(value, dict | list):
                     value = json.dumps(value, default=str)
                 setattr(run, key, value)
+
+    def store_profile(self, run_id: int, profile_json: str) -> None:
+        """Keep a completed run's column profile (computed when first asked for)."""
+        with self.session() as session:
+            self.get_run(session, run_id).profile = profile_json
 
     def interrupted_runs(self, session: Session) -> list[GenerationRun]:
         return list(session.scalars(select(GenerationRun).where(GenerationRun.status.in_(ACTIVE_STATUSES))))

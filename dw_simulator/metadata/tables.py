@@ -81,3 +81,17 @@ class GenerationRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column()
 
     experiment: Mapped[Experiment] = relationship(back_populates="runs")
+
+
+class SchemaVersion(Base):
+    """A saved version of an experiment's schema (the web UI's schema editor). Version 1 is the schema the
+    experiment was created with; it is recorded when the first edit is saved."""
+
+    __tablename__ = "schema_versions"
+    __table_args__ = (Index("uq_schema_versions_version", "experiment_id", "version", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    schema_json: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)

@@ -8,6 +8,11 @@ The service layer calls two things from here:
   spans under it, the active-runs gauge, rows generated and the final status.
 
 Both cost next to nothing while metrics are off (the CLI) and tracing is off (no OTLP endpoint).
+
+Owns: the Prometheus registry (`metrics`, prometheus-client imported when metrics are enabled) and the
+OpenTelemetry tracer (`tracing`, the SDK imported when an OTLP endpoint is configured: the `otel` extra).
+May import: `logs`, `errors` and those two libraries only. The service, the API and the backends call it; it
+never imports any of them.
 """
 
 from __future__ import annotations

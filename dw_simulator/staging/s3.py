@@ -52,6 +52,11 @@ class Stage(ABC):
         """A local file holding the object, when the stage is a folder (saves a copy)."""
         return None
 
+    def size(self, url: str) -> int:
+        """The object's size in bytes."""
+        local = self.local_path(url)
+        return local.stat().st_size if local is not None else len(self.read(url))
+
     def upload_run(self, experiment: str, run: str, files: Mapping[str, Sequence[Path]], bucket: str) -> dict[str, str]:
         """Upload a run's files; returns table -> prefix URL (ending in '/')."""
         prefixes: dict[str, str] = {}
@@ -203,6 +208,10 @@ class S3Stage(Stage):
         bucket, key = parse_s3_url(url)
         self.ensure_bucket(bucket)
         self._call("upload", self.client.upload_file, Filename=str(path), Bucket=bucket, Key=key)
+
+    def size(self, url: str) -> int:
+        bucket, key = parse_s3_url(url)
+        return int(self._call("head", self.client.head_object, Bucket=bucket, Key=key)["ContentLength"])
 
     def delete_prefix(self, url: str) -> int:
         bucket, _ = parse_s3_url(url)

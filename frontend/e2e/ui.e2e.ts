@@ -32,8 +32,7 @@ afterAll(async () => {
 
 afterEach(() => {
   // Any browser console error fails the test that caused it.
-  const errors = b.consoleErrors.splice(0);
-  expect(errors, "browser console errors").toEqual([]);
+  expect(b.takeErrors(), "browser console errors").toEqual([]);
 });
 
 describe("dw-sim web UI", () => {
@@ -162,7 +161,7 @@ describe("dw-sim web UI", () => {
     const psql = page.getByLabel("psql", { exact: true });
     await psql.waitFor();
     await expect(psql.textContent()).resolves.toContain("/ecommerce_experiment?sslmode=require");
-    await expect(page.getByLabel("dbt profiles.yml (redshift)").textContent()).resolves.toContain(
+    await expect(page.getByLabel("dbt profiles.yml (redshift)", { exact: true }).textContent()).resolves.toContain(
       "dbname: ecommerce_experiment",
     );
     await screenshot(page, "08b-connect");
@@ -181,7 +180,7 @@ describe("dw-sim web UI", () => {
     await results.getByRole("button", { name: "Next" }).click();
     await results.getByText(/Rows 51–100 of 120/).waitFor();
     const firstId = await results.getByRole("row").nth(1).getByRole("cell").first().textContent();
-    await expect(page.getByRole("complementary").getByRole("button", { name: /SELECT customer_id/ }).count()).resolves.toBe(1);
+    await expect(page.getByRole("complementary").getByRole("button", { name: /^SELECT customer_id/ }).count()).resolves.toBe(1);
     await screenshot(page, "09-query-results");
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -226,6 +225,7 @@ describe("dw-sim web UI", () => {
     await page.getByRole("button", { name: "Delete ecommerce_experiment" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete ecommerce_experiment?" });
     const drops = dialog.getByRole("list", { name: "Tables to drop" });
+    await drops.getByRole("listitem").first().waitFor();
     await expect(drops.getByRole("listitem").allTextContents()).resolves.toHaveLength(2);
     await screenshot(page, "13-delete-confirmation");
     await dialog.getByRole("button", { name: "Delete experiment" }).click();

@@ -1,8 +1,11 @@
-import { useEffect } from "react";
-import { ExperimentPage } from "./pages/ExperimentPage";
+import { lazy, Suspense, useEffect } from "react";
+import { Skeleton } from "./components/ui";
 import { ExperimentsPage } from "./pages/ExperimentsPage";
-import { QueryPage } from "./pages/QueryPage";
 import { Link, paths, useRoute } from "./router";
+
+// Each screen's code loads when it is first shown: the list is in the main bundle, the rest on demand.
+const ExperimentPage = lazy(() => import("./pages/ExperimentPage").then((m) => ({ default: m.ExperimentPage })));
+const QueryPage = lazy(() => import("./pages/QueryPage").then((m) => ({ default: m.QueryPage })));
 
 export function App() {
   const route = useRoute();
@@ -32,8 +35,16 @@ export function App() {
       </header>
       <div id="content" tabIndex={-1}>
         {route.page === "experiments" && <ExperimentsPage />}
-        {route.page === "experiment" && <ExperimentPage key={route.name} name={route.name} />}
-        {route.page === "query" && <QueryPage key={route.name} name={route.name} />}
+        <Suspense
+          fallback={
+            <main className="page">
+              <Skeleton lines={8} />
+            </main>
+          }
+        >
+          {route.page === "experiment" && <ExperimentPage key={route.name} name={route.name} />}
+          {route.page === "query" && <QueryPage key={route.name} name={route.name} />}
+        </Suspense>
         {route.page === "not-found" && (
           <main className="page">
             <h1>Page not found</h1>

@@ -1,8 +1,11 @@
 // Messages carried from one screen to the next (e.g. import warnings shown on the new experiment's page).
+import type { Inference } from "./api/types";
+
 export interface Flash {
   experiment: string;
   warnings: string[];
   notes?: string[];
+  inferences?: Inference[];
   message?: string;
 }
 

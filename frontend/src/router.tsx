@@ -1,5 +1,6 @@
-// A tiny history-API router: three screens do not need a routing library.
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
+// A tiny history-API router: three screens do not need a routing library. Tabs and selections live in the query
+// string (`?tab=diagram&table=orders`), so every view is a shareable link and Back works.
+import { useCallback, useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
 export type Route =
   | { page: "experiments" }
@@ -18,24 +19,39 @@ export function parseRoute(pathname: string): Route {
   return { page: "not-found", path };
 }
 
+/** `params` become the query string (empty values are left out). */
+function withQuery(path: string, params?: Record<string, string | null | undefined>): string {
+  if (!params) return path;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
 export const paths = {
   experiments: () => "/",
-  experiment: (name: string) => `/experiments/${encodeURIComponent(name)}`,
-  query: (name: string) => `/experiments/${encodeURIComponent(name)}/query`,
+  experiment: (name: string, params?: Record<string, string | null | undefined>) =>
+    withQuery(`/experiments/${encodeURIComponent(name)}`, params),
+  query: (name: string, params?: Record<string, string | null | undefined>) =>
+    withQuery(`/experiments/${encodeURIComponent(name)}/query`, params),
 };
 
 const listeners = new Set<() => void>();
 
-export function navigate(to: string, state?: unknown): void {
-  if (to !== window.location.pathname) window.history.pushState(state ?? null, "", to);
-  else window.history.replaceState(state ?? null, "", to);
+function current(): string {
+  return window.location.pathname + window.location.search;
+}
+
+export function navigate(to: string, options: { replace?: boolean; state?: unknown } = {}): void {
+  if (!options.replace && to !== current()) window.history.pushState(options.state ?? null, "", to);
+  else window.history.replaceState(options.state ?? null, "", to);
   listeners.forEach((fn) => fn());
 }
 
-export function useRoute(): Route {
-  const [pathname, setPathname] = useState(window.location.pathname);
+function useLocation(): string {
+  const [location, setLocation] = useState(current);
   useEffect(() => {
-    const update = () => setPathname(window.location.pathname);
+    const update = () => setLocation(current());
     listeners.add(update);
     window.addEventListener("popstate", update);
     return () => {
@@ -43,7 +59,30 @@ export function useRoute(): Route {
       window.removeEventListener("popstate", update);
     };
   }, []);
-  return parseRoute(pathname);
+  return location;
+}
+
+export function useRoute(): Route {
+  const location = useLocation();
+  return parseRoute(location.split("?")[0]);
+}
+
+/** One query-string parameter as state. Setting it replaces the history entry unless `push` is asked for. */
+export function useQueryParam(key: string): [string | null, (value: string | null, push?: boolean) => void] {
+  const location = useLocation();
+  const value = new URLSearchParams(location.split("?")[1] ?? "").get(key);
+  const set = useCallback(
+    (next: string | null, push = false) => {
+      const params = new URLSearchParams(window.location.search);
+      if (next === null || next === "") params.delete(key);
+      else params.set(key, next);
+      const qs = params.toString();
+      const to = window.location.pathname + (qs ? `?${qs}` : "");
+      if (to !== current()) navigate(to, { replace: !push });
+    },
+    [key],
+  );
+  return [value, set];
 }
 
 /** A real link (middle-click, copy address) that navigates in-app on a plain click. */

@@ -157,7 +157,7 @@ class Server:
                 self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait()
+                self.proc.wait(timeout=30)
         return self.proc.returncode
 
     def kill(self) -> None:
@@ -165,7 +165,7 @@ class Server:
         assert self.proc is not None
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.wait()  # reap it, so its pid is really gone
+        self.proc.wait(timeout=30)  # reap it, so its pid is really gone
 
     def log_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.log_path.read_text().splitlines() if line.startswith("{")]

@@ -144,4 +144,4 @@ def test_start_up_recovers_runs_a_crash_left_behind(settings, tmp_path) -> None:
             assert not files.exists()
     finally:
         alive.kill()
-        alive.wait()
+        alive.wait(timeout=30)

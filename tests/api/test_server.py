@@ -78,14 +78,15 @@ def test_two_simultaneous_generates_one_202_one_409(server: Server) -> None:
 
     def post() -> None:
         with server.client() as http:
-            barrier.wait()
+            barrier.wait(timeout=60)
             responses.append(http.post("/api/experiments/shop/generate", json=BIG_RUN))
 
     threads = [threading.Thread(target=post) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request did not finish in time"
     assert sorted(r.status_code for r in responses) == [202, 409], [r.text for r in responses]
     conflict = next(r for r in responses if r.status_code == 409).json()
     assert conflict["error"] == "run_in_progress"

@@ -80,3 +80,20 @@ def test_default_name_is_the_file_stem_as_an_identifier() -> None:
     assert default_name(Path("tpc-ds.sql")) == "tpc_ds"
     assert default_name(Path("2024 sales.sql")) == "_2024_sales"
     assert default_name(Path("-")) == "stdin"
+
+
+def test_import_prints_a_short_summary_not_the_schema(tmp_path: Path) -> None:
+    sql = FIXTURES / "redshift" / "foreign_keys.sql"
+    code, out, err = run("experiment", "import-sql", str(sql), "-d", "redshift", "--name", "shop")
+    assert code == 0, err
+    assert out == ""  # the schema JSON is for --dry-run and --json
+    summary = next(line for line in err.splitlines() if line.startswith("read "))
+    assert "table(s)" in summary and "foreign key(s)" in summary and "inferred" in summary
+    code, out, _ = run("experiment", "import-sql", str(sql), "-d", "redshift", "--name", "shop2", "--json")
+    outcome = json.loads(out)
+    tables = outcome["schema"]["tables"]
+    foreign = sum(1 for t in tables for c in t["columns"] if c.get("foreign_key"))
+    assert f"read {len(tables)} table(s)" in summary and f"{foreign} foreign key(s)" in summary
+    assert f"{len(outcome['inferences'])} setting(s) inferred" in summary
+    assert "created experiment shop" in err.replace("\n", " ")
+    assert len(err.splitlines()) < 15

@@ -43,7 +43,7 @@ def test_cancel_request_stops_the_query(endpoint: Endpoint, engine: str, databas
         timer.start()
         with pytest.raises(psycopg.errors.QueryCanceled) as caught:
             conn.execute(ENDLESS)
-        timer.join()
+        timer.join(timeout=30)
         assert caught.value.sqlstate == "57014"
         assert conn.execute("SELECT 1").fetchone() == (1,)  # the session is still usable
     assert _wait_for(lambda: not _engine_busy(endpoint, engine))
@@ -55,7 +55,7 @@ def test_client_that_disconnects_cancels_its_query(endpoint: Endpoint, engine: s
         assert _wait_for(lambda: _engine_busy(endpoint, engine)), "the query never started"
     finally:
         client.kill()
-        client.wait()
+        client.wait(timeout=30)
     assert _wait_for(lambda: not _engine_busy(endpoint, engine)), "the query went on after its client left"
 
 

@@ -69,6 +69,7 @@ def dbt_run(request: pytest.FixtureRequest, endpoint: Endpoint, tmp_path_factory
     return {"engine": engine, "database": database, "outputs": outputs}
 
 
+@pytest.mark.timeout(1500)  # its fixture runs three dbt commands of up to 300 s each (the default is 300 s in all)
 def test_dbt_run_and_test_pass(dbt_run: dict) -> None:
     for step in ("run", "incremental", "test"):
         done = dbt_run["outputs"][step]

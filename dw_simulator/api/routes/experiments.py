@@ -148,9 +148,8 @@ def list_runs(
 )
 def generate(name: str, runs: RunsDep, body: Annotated[GenerateRequest | None, Body()] = None) -> RunStarted:
     options = body or GenerateRequest()
-    run_id = runs.start(
-        name, rows=options.rows, seed=options.seed, workers=options.workers, batch_size=options.batch_size
-    )
+    run_id = runs.start(name, rows=options.rows, seed=options.seed, workers=options.workers,
+                        batch_size=options.batch_size, executor=options.executor)  # fmt: skip
     return RunStarted(
         run_id=run_id,
         experiment=name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -96,7 +97,7 @@ async def import_sql(request: Request, response: Response, state: StateDep) -> I
                 info = sim.create_experiment(outcome.schema, replace=payload.replace)
             finally:
                 sim.release_backends()
-        return ImportOutcome(schema=outcome.schema, warnings=outcome.warnings, notes=outcome.notes, experiment=info)
+        return dataclasses.replace(outcome, experiment=info)
 
     # parse under the time limit first, then create: a parse cut short never leaves a half-made experiment
     outcome = await run_in_threadpool(parse)

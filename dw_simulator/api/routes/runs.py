@@ -17,7 +17,7 @@ from dw_simulator.api.errors import RunNotActiveError
 from dw_simulator.api.routes.common import errors
 from dw_simulator.api.schemas import RunOut
 from dw_simulator.api.state import AppState
-from dw_simulator.metadata.store import FINAL_STATUSES
+from dw_simulator.metadata import FINAL_STATUSES
 from dw_simulator.results import RunInfo
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -31,7 +31,8 @@ SHUTDOWN_GRACE_S = 5.0  # once the server stops, streams wait this long for thei
 
 EVENTS_DOC = (
     "A `text/event-stream`. Events: `progress` (`{run_id, table, rows_done, rows_total}`, whenever a table "
-    "advances), `status` (`{run_id, status, phase}`, when the status or phase changes), then one `end` with the "
+    "advances), `status` (`{run_id, status, phase, phase_done, phase_total}`, when the status or phase changes: "
+    "phase `generate`, then `load` with the tables loaded so far, then `done`), then one `end` with the "
     "final run record, after which the stream closes. A finished run gives its last progress and `end` at once. "
     "A stopping server cancels its runs; a stream that cannot see its run end then closes with `shutdown`."
 )
@@ -101,7 +102,7 @@ async def _events(state: AppState, run_id: int, info: RunInfo) -> AsyncIterator[
 
     yield b"retry: 2000\n\n"
     sent: dict[str, tuple[int, int]] = {}
-    last_status: tuple[str, Any] | None = None
+    last_status: tuple[str, Any, Any] | None = None
     now = time.monotonic()
     last_poll = last_recover = last_beat = now
     seen_active = False
@@ -116,10 +117,13 @@ async def _events(state: AppState, run_id: int, info: RunInfo) -> AsyncIterator[
             if sent.get(table) != key:
                 sent[table] = key
                 yield event("progress", {"run_id": run_id, "table": table, "rows_done": key[0], "rows_total": key[1]})
-        phase = info.progress.get("phase")
-        if (info.status, phase) != last_status:
-            last_status = (info.status, phase)
-            yield event("status", {"run_id": run_id, "status": info.status, "phase": phase})
+        phase, phase_done = info.progress.get("phase"), info.progress.get("phase_done")
+        if (info.status, phase, phase_done) != last_status:
+            last_status = (info.status, phase, phase_done)
+            status = {"run_id": run_id, "status": info.status, "phase": phase}
+            if phase_done is not None and phase != "done":
+                status.update(phase_done=phase_done, phase_total=info.progress.get("phase_total"))
+            yield event("status", status)
         if info.status in FINAL_STATUSES:
             yield event("end", RunOut.of(info).model_dump(mode="json"))
             return

@@ -1,17 +1,17 @@
-"""GET /health (each configured warehouse's reachability) and GET /metrics (Prometheus)."""
+"""GET /api (an index of the API), GET /health (each configured warehouse's reachability), GET /metrics."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from dw_simulator import __version__
 from dw_simulator.api.deps import StateDep
 from dw_simulator.api.routes.common import errors
-from dw_simulator.api.schemas import BackendHealth, HealthOut
+from dw_simulator.api.schemas import ApiIndexOut, ApiLink, BackendHealth, HealthOut
 from dw_simulator.errors import DwSimError
 from dw_simulator.observability import render
 from dw_simulator.service import Simulator
@@ -26,6 +26,29 @@ def _pinger(target: str) -> Callable[[Simulator], None]:
         sim.backend(target).ping()
 
     return ping
+
+
+@router.get("/api", summary="An index of the API: links to the docs and to every resource", response_model=ApiIndexOut)
+def api_index(request: Request) -> ApiIndexOut:
+    paths: dict[str, dict[str, dict[str, object]]] = request.app.openapi()["paths"]  # built once, then cached
+    links = [
+        ApiLink(
+            path=path,
+            methods=sorted(m.upper() for m in operations),
+            summary="; ".join(str(op["summary"]) for op in operations.values() if op.get("summary")) or None,
+        )
+        for path, operations in paths.items()
+        if path.startswith("/api/")
+    ]
+    return ApiIndexOut(
+        name="dw-sim",
+        version=__version__,
+        docs="/docs",
+        openapi="/openapi.json",
+        health="/health",
+        metrics="/metrics",
+        resources=sorted(links, key=lambda link: (link.path, link.methods)),
+    )
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from dw_simulator.errors import BackendUnavailableError, QueryError
 from dw_simulator.schema import ExperimentSchema, TableSchema
 from dw_simulator.sql.engine_errors import duckdb_message
 from dw_simulator.sql.translate import translate
+from dw_simulator.staging.parts import is_s3_url, parts_dataset
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -130,24 +131,31 @@ class DuckDBBackend(WarehouseBackend):
         return [r[0] for r in rows]
 
     # -- data ----------------------------------------------------------------------------------------------------------
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
+        """Every table recreated and filled in one transaction: `read_parquet` over the run's folder glob (or
+        its file list), or an Arrow dataset over the S3 objects. Readers see the old rows until it commits."""
         con = self.connect()
         loaded: dict[str, int] = {}
         con.begin()
         try:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema.name)}")
-            for table_name, paths in files.items():
+            for table_name, parts in files.items():
                 table = schema.table(table_name)
                 if table is None:
                     raise QueryError(f"experiment '{schema.name}' has no table '{table_name}' to load")
                 con.execute(self._create_table_sql(schema.name, table, replace=True))
-                if paths:
+                if parts:
                     columns = ", ".join(q(c.name) for c in table.columns)
-                    file_list = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-                    con.execute(
-                        f"INSERT INTO {self.physical_name(schema.name, table.name)} ({columns}) "
-                        f"SELECT {columns} FROM read_parquet({file_list})"
-                    )
+                    relation = self.physical_name(schema.name, table.name)
+                    if any(is_s3_url(p) for p in parts):
+                        con.register("__dwsim_parts", parts_dataset(parts, self.settings))
+                        try:
+                            con.execute(f"INSERT INTO {relation} ({columns}) SELECT {columns} FROM __dwsim_parts")
+                        finally:
+                            con.unregister("__dwsim_parts")
+                    else:
+                        source = parquet_source([Path(p) for p in parts])
+                        con.execute(f"INSERT INTO {relation} ({columns}) SELECT {columns} FROM read_parquet({source})")
                 row = con.execute(f"SELECT count(*) FROM {self.physical_name(schema.name, table.name)}").fetchone()
                 loaded[table.name] = int(row[0]) if row else 0
             con.commit()
@@ -220,9 +228,9 @@ class DuckDBBackend(WarehouseBackend):
         if dialect == "snowflake" and (layer := self._snowflake_layer()) is not None:
             return self._query_snowflake(layer, experiment, sql, limit)
         started = time.perf_counter()
-        con, statements = self._prepare(experiment, sql, dialect)
         cursor: duckdb.DuckDBPyConnection | None = None
         try:
+            con, statements = self._prepare(experiment, sql, dialect)
             for statement in statements:
                 cursor = con.execute(statement if isinstance(statement, str) else statement())
             assert cursor is not None
@@ -235,14 +243,33 @@ class DuckDBBackend(WarehouseBackend):
             if limit is None:
                 rows = cursor.fetchall()
                 truncated = False
+                total = len(rows)
             else:
                 rows = cursor.fetchmany(limit + 1)
                 truncated = len(rows) > limit
+                total = len(rows) + (_remaining_rows(cursor) if truncated else 0)
                 rows = rows[:limit]
         except duckdb.Error as exc:
             raise QueryError(duckdb_message(str(exc))) from None
         executed = [s if isinstance(s, str) else str(s) for s in statements]
-        return QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result = QueryResult(columns, types, rows, truncated, time.perf_counter() - started, len(statements), executed)
+        result.total_rows = total
+        return result
+
+    def begin(self) -> None:
+        self._transaction("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self._transaction("COMMIT")
+
+    def rollback(self) -> None:
+        self._transaction("ROLLBACK")
+
+    def _transaction(self, verb: str) -> None:
+        try:
+            self.connect().execute(verb)
+        except duckdb.Error as exc:
+            raise QueryError(duckdb_message(str(exc))) from None
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:
         if dialect == "snowflake" and (layer := self._snowflake_layer()) is not None:
@@ -259,6 +286,45 @@ class DuckDBBackend(WarehouseBackend):
         except duckdb.Error as exc:
             raise QueryError(duckdb_message(str(exc))) from None
 
+    def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        con, statements = self._prepare(experiment, sql, dialect)
+        try:
+            for statement in statements[:-1]:
+                con.execute(statement if isinstance(statement, str) else statement())
+            last = statements[-1]
+            relation = con.sql(last if isinstance(last, str) else last())  # lazy: streams as it is read
+            if relation is None:
+                raise QueryError("the last statement returns no rows to export")
+            return relation.to_arrow_reader(batch_rows)
+        except duckdb.Error as exc:
+            raise QueryError(duckdb_message(str(exc))) from None
+
     def execute_raw(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Run engine SQL as is (internal use: tests, profiling)."""
         return self.connect().execute(sql, params or []).fetchall()
+
+
+def parquet_source(paths: list[Path]) -> str:
+    """`read_parquet`'s argument: the folder's glob when the parts are exactly the files it matches (one short
+    statement however many parts a run has), else the list of files."""
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    folders = {p.parent for p in paths}
+    if len(folders) == 1 and not any(c in str(paths[0].parent) for c in "*?[]{}"):
+        folder = folders.pop()
+        pattern = folder / "part-*.parquet"
+        if sorted(folder.glob("part-*.parquet")) == sorted(paths):
+            return literal(str(pattern))
+    return "[" + ", ".join(literal(str(p)) for p in paths) + "]"
+
+
+def _remaining_rows(cursor: duckdb.DuckDBPyConnection) -> int:
+    """Count the rows a (materialised) result still holds, without making Python objects of them."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Arrow output on a DB-API result makes an extra copy": batch by batch
+        reader = cursor.to_arrow_reader(100_000)
+        return 0 if reader is None else sum(batch.num_rows for batch in reader)

@@ -11,7 +11,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from dw_simulator.backends.snowflake.loading import StagedLoader
 from dw_simulator.backends.snowflake.namespaces import STAGING_SUFFIX, Namespaces, q, sql_string
 from dw_simulator.backends.snowflake.pool import ConnectionPool, execute
 from dw_simulator.errors import BackendUnavailableError, QueryError
+from dw_simulator.staging.parts import is_s3_url
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -136,7 +137,7 @@ class SnowflakeBackend(WarehouseBackend):
             return [str(r[0]) for r in cur.fetchall() if not str(r[0]).endswith(STAGING_SUFFIX)]
 
     # -- loading -----------------------------------------------------------------------------------------------------
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
         tables: list[TableSchema] = []
         for table_name in files:
             table = schema.table(table_name)
@@ -145,7 +146,7 @@ class SnowflakeBackend(WarehouseBackend):
             tables.append(table)
         for table in tables:
             for path in files[table.name]:
-                if not Path(path).is_file():
+                if not is_s3_url(path) and not Path(path).is_file():
                     raise QueryError(f"cannot load table '{table.name}': file {path} does not exist")
         token = f"{time.strftime('%Y%m%d%H%M%S')}_{secrets.token_hex(4)}"
         started = time.perf_counter()
@@ -243,10 +244,14 @@ class SnowflakeBackend(WarehouseBackend):
                 truncated = len(rows) > limit
                 rows = rows[:limit]
             affected = cur.rowcount if not rows and cur.rowcount is not None else None
+            # the connector's rowcount is the result's size, as the server reported it
+            count = cur.rowcount
+            reported = count if truncated and isinstance(count, int) and limit is not None and count > limit else None
         result = QueryResult(
             columns, types, rows, truncated, time.perf_counter() - started, len(statements), statements
         )
         result.rows_affected = affected
+        result.total_rows = reported if truncated else len(rows)
         return result
 
     def query_arrow(self, experiment: str, sql: str, *, dialect: str) -> pa.Table:

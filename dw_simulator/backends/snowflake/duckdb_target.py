@@ -75,13 +75,23 @@ class SnowflakeOnDuckDB:
                 described, table = normalise(cursor._describe_last_sql(), cursor._arrow_table)
                 rowtype = describe_as_rowtype(described)
                 columns = [str(c["name"]) for c in rowtype]
-                types = [str(c["type"]).upper() for c in rowtype]
+                types = [_type_name(dict(c)) for c in rowtype]
                 return Outcome(columns, types, _rows(table), cursor.rowcount, statements)
             finally:
                 conn.close()
 
     def close(self) -> None:
         self.engine.close()
+
+
+def _type_name(column: dict[str, Any]) -> str:
+    """A result column's Snowflake type as text, with what it carries: FIXED(10,2), TEXT(40)."""
+    name = str(column["type"]).upper()
+    if name == "FIXED" and column.get("precision") is not None:
+        return f"FIXED({column['precision']},{column.get('scale') or 0})"
+    if name == "TEXT" and column.get("length") is not None:
+        return f"TEXT({column['length']})"
+    return name
 
 
 def _rows(table: pa.Table) -> list[tuple[Any, ...]]:

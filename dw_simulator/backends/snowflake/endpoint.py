@@ -285,6 +285,15 @@ def shared_endpoint(settings: Settings) -> EndpointAddress:
         time.sleep(0.2)
 
 
+def local_engine(settings: Settings) -> Engine | None:
+    """The engine of the endpoint serving `settings.data_root` in this process (started here when no process
+    serves it yet), for in-process statement sessions; None when another process serves it."""
+    shared_endpoint(settings)
+    with _shared_lock:
+        endpoint = _shared.get(snowflake_dir(settings))
+    return endpoint.engine if endpoint is not None else None
+
+
 def running_endpoint(settings: Settings) -> EndpointAddress | None:
     """The endpoint serving `settings.data_root`, whether this process serves it or another one does."""
     directory = snowflake_dir(settings)

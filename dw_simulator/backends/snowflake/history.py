@@ -11,59 +11,18 @@ https://docs.snowflake.com/en/sql-reference/functions/result_scan
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import threading
-from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlglot import exp
 
 from dw_simulator.backends.snowflake.client_errors import programming_error
+from dw_simulator.backends.snowflake.query_log import QueryRecord
 
 if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.session import SessionCursor
 
-HISTORY_KEPT = 10_000
-_SESSION_IDS = itertools.count(1)
 _HISTORY_FUNCTIONS = {"QUERY_HISTORY", "QUERY_HISTORY_BY_SESSION", "QUERY_HISTORY_BY_USER"}
-
-
-def next_session_id() -> int:
-    return next(_SESSION_IDS)
-
-
-@dataclass(frozen=True)
-class QueryRecord:
-    query_id: str
-    query_text: str
-    session_id: int
-    user_name: str
-    role_name: str
-    warehouse_name: str
-    database_name: str | None
-    schema_name: str | None
-    status: str  # SUCCESS, FAILED_WITH_ERROR
-    error_code: int | None
-    error_message: str | None
-    start_time: dt.datetime
-    end_time: dt.datetime
-    rows_produced: int | None
-
-
-@dataclass
-class QueryHistory:
-    records: deque[QueryRecord] = field(default_factory=lambda: deque(maxlen=HISTORY_KEPT))
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, record: QueryRecord) -> None:
-        with self.lock:
-            self.records.append(record)
-
-    def snapshot(self) -> list[QueryRecord]:
-        with self.lock:
-            return list(self.records)
 
 
 def record_query(cursor: SessionCursor, command: str, started: dt.datetime, error: BaseException | None) -> None:

@@ -27,8 +27,8 @@ from fakesnow.instance import GLOBAL_DATABASE_NAME, FakeSnow
 from fakesnow.transforms import show
 
 from dw_simulator.backends.snowflake import library, store
-from dw_simulator.backends.snowflake.history import QueryHistory
 from dw_simulator.backends.snowflake.names import ident, sql_text
+from dw_simulator.backends.snowflake.query_log import QueryHistory
 from dw_simulator.backends.snowflake.s3 import S3Credentials
 from dw_simulator.sql.snowflake import SessionContext
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from dw_simulator.backends.snowflake import s3 as s3lib
 from dw_simulator.backends.snowflake.namespaces import STAGING_SUFFIX, Namespaces, q, sql_string
 from dw_simulator.backends.snowflake.pool import execute
 from dw_simulator.errors import QueryError
+from dw_simulator.staging.parts import is_s3_url
 
 if TYPE_CHECKING:
     from dw_simulator.config import Settings
@@ -38,21 +40,27 @@ class StagedLoader:
         experiment: str,
         token: str,
         tables: list[TableSchema],
-        files: dict[str, list[Path]],
+        files: Mapping[str, Sequence[Path | str]],
         *,
         s3: bool,
         transactional_ddl: bool,
     ) -> str | None:
-        """Stage the files and replace the tables' rows with them; returns the S3 prefix when staged on S3."""
+        """Stage the files and replace the tables' rows with them; returns the S3 prefix when staged on S3 (None
+        when the parts were on S3 already: the stage then points at the run's own prefix, nothing is copied)."""
         execute(cur, f"USE SCHEMA {self.names.schema_ref(experiment)}", f"experiment '{experiment}'")
         stage = f"{self.names.schema_ref(experiment)}.{q('DWSIM_LOAD_' + token.upper())}"
         with obs.stage("stage", experiment=experiment, warehouse=self.warehouse):
-            s3_prefix = self.stage(cur, experiment, stage, token, tables, files, s3=s3)
+            if any(is_s3_url(p) for parts in files.values() for p in parts):
+                s3_prefix, folders = None, self.stage_run_prefix(cur, stage, files)
+            else:
+                local = {t: [Path(p) for p in parts] for t, parts in files.items()}
+                s3_prefix = self.stage(cur, experiment, stage, token, tables, local, s3=s3)
+                folders = {t.name: t.name.upper() for t in tables}
         try:
             if transactional_ddl:
-                self._swap_in_transaction(cur, experiment, stage, tables, files)
+                self._swap_in_transaction(cur, experiment, stage, tables, files, folders)
             else:
-                self._swap_through_staging_tables(cur, experiment, stage, tables, files)
+                self._swap_through_staging_tables(cur, experiment, stage, tables, files, folders)
         finally:
             try:
                 execute(cur, f"DROP STAGE IF EXISTS {stage}")
@@ -100,8 +108,37 @@ class StagedLoader:
                 )
         return None
 
+    def stage_run_prefix(self, cur: Any, stage: str, files: Mapping[str, Sequence[Path | str]]) -> dict[str, str]:
+        """An external stage on the folder holding the run's S3 parts (`<root>/<table>/part-*.parquet`, written
+        there by the generator's workers); returns each table's folder under it. One COPY INTO per table follows."""
+        urls = [str(p) for parts in files.values() for p in parts]
+        if not all(is_s3_url(u) for u in urls):
+            raise QueryError("a load takes either local Parquet files or s3:// objects, not both")
+        table_dirs = {t: str(parts[0]).rsplit("/", 1)[0] for t, parts in files.items() if parts}
+        common: list[str] = []
+        for segments in zip(*(d.rsplit("/", 1)[0].split("/") for d in table_dirs.values()), strict=False):
+            if len(set(segments)) != 1:
+                break
+            common.append(segments[0])
+        root = "/".join(common)
+        relative = {t: d[len(root) + 1 :] for t, d in table_dirs.items()}
+        key, secret = _s3_keys()
+        execute(
+            cur,
+            f"CREATE OR REPLACE TEMPORARY STAGE {stage} URL = {sql_string(root + '/')}"
+            f" CREDENTIALS = (AWS_KEY_ID = {sql_string(key)} AWS_SECRET_KEY = {sql_string(secret)})",
+            "cannot create the S3 load stage",
+        )
+        return relative
+
     def _swap_in_transaction(
-        self, cur: Any, experiment: str, stage: str, tables: list[TableSchema], files: dict[str, list[Path]]
+        self,
+        cur: Any,
+        experiment: str,
+        stage: str,
+        tables: list[TableSchema],
+        files: Mapping[str, Sequence[Path | str]],
+        folders: dict[str, str],
     ) -> None:
         """Engines with transactional DDL: recreate and load every table inside one transaction."""
         execute(cur, "BEGIN")
@@ -109,14 +146,24 @@ class StagedLoader:
             for table in tables:
                 execute(cur, self.names.table_ddl(experiment, table, verb="CREATE OR REPLACE TABLE"))
                 if files[table.name]:
-                    execute(cur, self.names.copy_sql(experiment, table, stage), f"cannot load table '{table.name}'")
+                    execute(
+                        cur,
+                        self.names.copy_sql(experiment, table, stage, folder=folders[table.name]),
+                        f"cannot load table '{table.name}'",
+                    )
             execute(cur, "COMMIT")
         except BaseException:
             self._rollback(cur)
             raise
 
     def _swap_through_staging_tables(
-        self, cur: Any, experiment: str, stage: str, tables: list[TableSchema], files: dict[str, list[Path]]
+        self,
+        cur: Any,
+        experiment: str,
+        stage: str,
+        tables: list[TableSchema],
+        files: Mapping[str, Sequence[Path | str]],
+        folders: dict[str, str],
     ) -> None:
         """Snowflake commits DDL on its own: load side tables first, then replace the rows in one transaction."""
         staging = {t.name: f"{t.name}{STAGING_SUFFIX}" for t in tables}
@@ -129,7 +176,9 @@ class StagedLoader:
                 if files[table.name]:
                     execute(
                         cur,
-                        self.names.copy_sql(experiment, table, stage, target_name=staging[table.name]),
+                        self.names.copy_sql(
+                            experiment, table, stage, target_name=staging[table.name], folder=folders[table.name]
+                        ),
                         f"cannot load table '{table.name}'",
                     )
             for table in tables:

@@ -62,10 +62,12 @@ class Namespaces:
         target = self.physical_name(experiment, name or table.name)
         return f"{verb} {target} ({', '.join(cols)})"
 
-    def copy_sql(self, experiment: str, table: TableSchema, stage: str, target_name: str | None = None) -> str:
-        """COPY INTO the table from its files on the stage (under `<TABLE>/`)."""
+    def copy_sql(
+        self, experiment: str, table: TableSchema, stage: str, target_name: str | None = None, folder: str | None = None
+    ) -> str:
+        """COPY INTO the table from its files on the stage (under `<folder>/`, by default `<TABLE>/`)."""
         target = self.physical_name(experiment, target_name or table.name)
-        source = f"@{stage}/{table.name.upper()}/"
+        source = f"@{stage}/{folder or table.name.upper()}/"
         if any(is_semi_structured(c) for c in table.columns):
             # JSON text in Parquet becomes VARIANT/OBJECT/ARRAY values with PARSE_JSON; other columns by name
             columns = ", ".join(q(c.name.upper()) for c in table.columns)

@@ -7,6 +7,7 @@ engine, explicit transactions and temporary stages, and the cursor's rewrite cha
 
 from __future__ import annotations
 
+import itertools
 import logging
 import shutil
 import uuid
@@ -19,12 +20,11 @@ from fakesnow.cursor import FakeSnowflakeCursor
 from fakesnow.transforms import stage as fs_stage
 from sqlglot import exp
 
-from dw_simulator.backends.snowflake.history import next_session_id
-
 if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.instance import Engine
 
 log = logging.getLogger(__name__)
+_SESSION_IDS = itertools.count(1)  # Snowflake's session ids, as QUERY_HISTORY and CURRENT_SESSION() report them
 
 
 class SessionConnection(FakeSnowflakeConnection):
@@ -36,7 +36,7 @@ class SessionConnection(FakeSnowflakeConnection):
         self.leftover_tables: list[str] = []  # temporary tables of the last scripting block's resultsets
         self.registered: list[str] = []  # relations registered for the last statement (history.py)
         self.query_ids: list[str] = []  # the session's statements, for LAST_QUERY_ID
-        self.session_id = next_session_id()
+        self.session_id = next(_SESSION_IDS)
         super().__init__(*args, **kwargs)
 
     @staticmethod

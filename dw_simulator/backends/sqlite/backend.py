@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from datetime import time as dtime
@@ -19,6 +19,7 @@ from dw_simulator.errors import QueryError
 from dw_simulator.schema import ColumnSchema, ExperimentSchema, TableSchema
 from dw_simulator.schema.types import BaseType
 from dw_simulator.sql.translate import translate
+from dw_simulator.staging.parts import parts_dataset
 
 if TYPE_CHECKING:
     from dw_simulator.config import Settings
@@ -130,9 +131,7 @@ class SQLiteBackend(WarehouseBackend):
         )
         return [r[0] for r in rows]
 
-    def load_tables(self, schema: ExperimentSchema, files: dict[str, list[Path]]) -> dict[str, int]:
-        import pyarrow.parquet as pq
-
+    def load_tables(self, schema: ExperimentSchema, files: Mapping[str, Sequence[Path | str]]) -> dict[str, int]:
         con = self.connect(schema.name)
         loaded: dict[str, int] = {}
         con.execute("BEGIN")
@@ -149,8 +148,9 @@ class SQLiteBackend(WarehouseBackend):
                     f"VALUES ({', '.join('?' for _ in names)})"
                 )
                 total = 0
-                for path in paths:
-                    for batch in pq.ParquetFile(path).iter_batches(batch_size=INSERT_BATCH, columns=names):
+                if paths:
+                    scanner = parts_dataset(list(paths), self.settings).scanner(columns=names, batch_size=INSERT_BATCH)
+                    for batch in scanner.to_batches():
                         columns = [batch.column(n).to_pylist() for n in names]
                         rows = [tuple(_to_sqlite(v) for v in row) for row in zip(*columns, strict=True)]
                         con.executemany(insert, rows)
@@ -193,6 +193,9 @@ class SQLiteBackend(WarehouseBackend):
                 )
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit + 1)
+            total = len(rows)
+            if limit is not None and len(rows) > limit:
+                total += sum(1 for _ in cursor)  # the rest of the result, counted
         except sqlite3.Error as exc:
             raise QueryError(f"SQLite: {exc}") from None
         truncated = limit is not None and len(rows) > limit
@@ -206,6 +209,7 @@ class SQLiteBackend(WarehouseBackend):
             time.perf_counter() - started,
             len(statements),
             statements,
+            total_rows=total,
         )
 
 

@@ -41,7 +41,7 @@ describe("Create experiment: Schema tab", () => {
   test("points at a JSON syntax error without calling the server", async () => {
     const calls = mockApi({});
     open({ tab: "schema", text: "" });
-    setEditorText("Schema", '{\n  "name": "shop",\n  "tables": [\n}');
+    await setEditorText("Schema", '{\n  "name": "shop",\n  "tables": [\n}');
     await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
     expect(screen.getByRole("alert")).toHaveTextContent("The JSON does not parse");
     const problems = screen.getByRole("list", { name: "Problems" });
@@ -60,7 +60,7 @@ describe("Create experiment: Schema tab", () => {
     });
     open({ tab: "schema", text: "" });
     const text = '{\n  "name": "shop",\n  "tables": [\n    {"name": "t", "columns": [\n      {"name": "email",\n       "data_type": "VARCHRA"}\n    ]}\n  ]\n}';
-    setEditorText("Schema", text);
+    await setEditorText("Schema", text);
     await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
     const problems = await screen.findByRole("list", { name: "Problems" });
     expect(problems).toHaveTextContent("t › email › data_type");
@@ -95,7 +95,8 @@ describe("Create experiment: SQL import tab", () => {
     await userEvent.selectOptions(screen.getByLabelText("Dialect"), "snowflake");
     await userEvent.click(screen.getByRole("button", { name: "Preview" }));
     const preview = await screen.findByRole("region", { name: "Import preview" });
-    expect(calls[0].json()).toEqual({ sql: SALES_SQL, dialect: "snowflake", name: "sales", dry_run: true });
+    const dry = calls.filter((c) => c.path === "/api/experiments/import-sql");
+    expect(dry[0].json()).toEqual({ sql: SALES_SQL, dialect: "snowflake", name: "sales", dry_run: true });
     expect(within(preview).getByText(/composite primary key/)).toBeInTheDocument();
     expect(within(preview).getByText("Composite key: (region_id, store_id)")).toBeInTheDocument();
     expect(within(preview).getByText("DECIMAL(10,2)")).toBeInTheDocument();
@@ -107,19 +108,58 @@ describe("Create experiment: SQL import tab", () => {
     expect(within(preview).queryByText(/composite primary key \(region_id/)).not.toBeInTheDocument();
   });
 
-  test("creates after the preview, with per-table rows, and hands back the warnings", async () => {
+  test("creates what was previewed, with per-table rows, replace and warehouse, and hands back the warnings", async () => {
     const calls = mockApi({
-      "POST /api/experiments/import-sql": (c) =>
-        (c.json() as { dry_run: boolean }).dry_run ? imported : { ...imported, experiment: summary({ name: "sales" }) },
+      "POST /api/experiments/import-sql": () => imported,
+      "POST /api/experiments": () => reply(201, summary({ name: "sales" })),
+      "GET /health": () => ({ status: "ok", version: "x", active_runs: 0, backends: { duckdb: { ok: true }, redshift: { ok: false } } }),
     });
     const { onCreated } = open({ tab: "sql", text: SALES_SQL, name: "sales" });
+    await waitFor(() => expect(screen.getByRole("option", { name: "redshift (unavailable)" })).toBeDisabled());
+    await userEvent.selectOptions(screen.getByLabelText("Warehouse"), "duckdb");
     await userEvent.click(screen.getByRole("button", { name: "Preview" }));
     await screen.findByRole("region", { name: "Import preview" });
     await userEvent.type(screen.getByLabelText("Rows for sales"), "250");
+    await userEvent.click(screen.getByLabelText("Replace an existing experiment of this name"));
     await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
     await waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(calls[1].json()).toEqual({ sql: SALES_SQL, dialect: "redshift", name: "sales", dry_run: false, rows: { sales: 250 } });
+    const dry = calls.find((c) => c.path === "/api/experiments/import-sql")!;
+    expect(dry.json()).toMatchObject({ dry_run: true, target_warehouse: "duckdb" });
+    const create = calls.find((c) => c.method === "POST" && c.path === "/api/experiments")!;
+    expect(create.query.get("replace")).toBe("true");
+    expect(create.query.get("target_warehouse")).toBe("duckdb");
+    const sent = create.json() as { tables: { target_rows: number }[] };
+    expect(sent.tables[0].target_rows).toBe(250);
     expect(onCreated.mock.calls[0][0].warnings).toEqual([WARNING]);
+  });
+
+  test("lists the inferences to keep or drop; a dropped one is cleared from the schema", async () => {
+    const withInferences = {
+      ...imported,
+      notes: ["Table 'sales': inferred (edit the JSON to change): email.faker_rule=internet.email (from the column name)"],
+      inferences: [
+        { kind: "faker_rule", table: "sales", column: "email", fields: ["faker_rule"], value: "internet.email", reason: "from the column name" },
+      ],
+    };
+    const calls = mockApi({
+      "POST /api/experiments/import-sql": () => withInferences,
+      "POST /api/experiments": () => reply(201, summary({ name: "sales" })),
+    });
+    const { onCreated } = open({ tab: "sql", text: SALES_SQL, name: "sales" });
+    await userEvent.click(screen.getByRole("button", { name: "Preview" }));
+    const list = await screen.findByRole("list", { name: "Inferences" });
+    expect(list).toHaveTextContent("sales.email");
+    expect(screen.queryByText(/inferred \(edit the JSON/)).not.toBeInTheDocument(); // shown once, as the list
+    await userEvent.click(within(list).getByRole("checkbox", { name: "Keep faker_rule of sales.email" }));
+    await userEvent.click(screen.getByRole("button", { name: "Create experiment" }));
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    const create = calls.find((c) => c.method === "POST" && c.path === "/api/experiments")!;
+    const email = (create.json() as { tables: { columns: { name: string; faker_rule?: string }[] }[] }).tables[0].columns.find(
+      (c) => c.name === "email",
+    );
+    expect(email).toBeDefined();
+    expect(email!.faker_rule).toBeUndefined();
+    expect(onCreated.mock.calls[0][0].inferences).toEqual([]);
   });
 
   test("shows parser errors at their line and column", async () => {
@@ -146,7 +186,7 @@ describe("Create experiment: SQL import tab", () => {
     const file = new File([SALES_SQL], "sales-ddl.sql", { type: "application/sql" });
     await userEvent.upload(screen.getByLabelText("SQL file"), file);
     await waitFor(() => expect(screen.getByLabelText("Experiment name")).toHaveValue("sales_ddl"));
-    expect(screen.getByRole("textbox", { name: "CREATE TABLE statements" }).textContent).toContain("CREATE TABLE sales");
+    expect((await screen.findByRole("textbox", { name: "CREATE TABLE statements" })).textContent).toContain("CREATE TABLE sales");
   });
 
   test("tabs switch with the arrow keys and keep what was typed", async () => {
@@ -157,6 +197,6 @@ describe("Create experiment: SQL import tab", () => {
     expect(screen.getByRole("tab", { name: "SQL import" })).toHaveAttribute("aria-selected", "true");
     expect(screen.getByRole("tab", { name: "SQL import" })).toHaveFocus();
     await userEvent.keyboard("{ArrowLeft}");
-    expect(screen.getByRole("textbox", { name: "Schema" }).textContent).toContain('"kept"');
+    expect((await screen.findByRole("textbox", { name: "Schema" })).textContent).toContain('"kept"');
   });
 });

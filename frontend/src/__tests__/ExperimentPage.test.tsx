@@ -12,11 +12,11 @@ function at(path: string) {
 }
 
 describe("Experiment page", () => {
-  test("shows a loading state", () => {
+  test("shows a loading skeleton", async () => {
     mockApi({ "GET /api/experiments/shop": pending });
     at("/experiments/shop");
     render(<App />);
-    expect(screen.getByRole("status")).toHaveTextContent("Loading shop");
+    expect(await screen.findByRole("status", { name: "Loading shop…" })).toHaveAttribute("aria-busy", "true");
   });
 
   test("says when the experiment does not exist", async () => {
@@ -67,7 +67,8 @@ describe("Experiment page", () => {
     at("/experiments/shop");
     render(<App />);
     await userEvent.click(await screen.findByRole("tab", { name: "Diagram" }));
-    const svg = screen.getByRole("img", { name: /Entity-relationship diagram/ });
+    const svg = await screen.findByRole("img", { name: /Entity-relationship diagram/ });
+    expect(window.location.search).toBe("?tab=diagram");
     expect(svg).toHaveAccessibleName(/orders\.customer_id references customers\.customer_id/);
     expect(svg.querySelectorAll("[data-edge]")).toHaveLength(1);
     expect(svg.querySelectorAll("[data-table]")).toHaveLength(2);
@@ -174,7 +175,7 @@ describe("Experiment page", () => {
     at("/experiments/shop");
     render(<App />);
     await userEvent.click(await screen.findByRole("button", { name: "Delete" }));
-    await userEvent.click(screen.getByRole("button", { name: "Delete experiment" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Delete experiment" }));
     await screen.findByRole("heading", { name: "No experiments yet" });
     expect(window.location.pathname).toBe("/");
   });
@@ -189,6 +190,7 @@ describe("Experiment page", () => {
     at("/experiments/shop");
     render(<App />);
     await screen.findByText(/Run #11 is in progress/);
+    await waitFor(() => expect(FakeEventSource.instances.length).toBeGreaterThan(0));
     const es = FakeEventSource.instances[FakeEventSource.instances.length - 1];
     expect(es.url).toBe("/api/runs/11/events");
     es.emit("progress", { run_id: 11, table: "orders", rows_done: 50, rows_total: 500 });

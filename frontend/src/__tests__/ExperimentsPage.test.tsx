@@ -9,7 +9,7 @@ describe("Experiments list", () => {
   test("shows a loading state", () => {
     mockApi({ "GET /api/experiments": pending });
     render(<App />);
-    expect(screen.getByRole("status")).toHaveTextContent("Loading experiments");
+    expect(screen.getByRole("status", { name: "Loading experiments…" })).toHaveAttribute("aria-busy", "true");
   });
 
   test("offers the brief's examples when empty, and opens the create dialog with one", async () => {
@@ -19,10 +19,10 @@ describe("Experiments list", () => {
     const buttons = screen.getAllByRole("button", { name: /Use the .* example/ });
     expect(buttons.length).toBeGreaterThanOrEqual(4);
     await userEvent.click(screen.getByRole("button", { name: "Use the Sales DDL (composite key) example" }));
-    const dialog = screen.getByRole("dialog", { name: "New experiment" });
+    const dialog = await screen.findByRole("dialog", { name: "New experiment" });
     expect(within(dialog).getByRole("tab", { name: "SQL import" })).toHaveAttribute("aria-selected", "true");
     expect(within(dialog).getByLabelText("Experiment name")).toHaveValue("sales");
-    expect(within(dialog).getByRole("textbox", { name: "CREATE TABLE statements" }).textContent).toContain(
+    expect((await within(dialog).findByRole("textbox", { name: "CREATE TABLE statements" })).textContent).toContain(
       "PRIMARY KEY (region_id, store_id)",
     );
   });
@@ -94,7 +94,7 @@ describe("Experiments list", () => {
     });
     render(<App />);
     await userEvent.click(await screen.findByRole("button", { name: "Delete shop" }));
-    const dialog = screen.getByRole("dialog", { name: "Delete shop?" });
+    const dialog = await screen.findByRole("dialog", { name: "Delete shop?" });
     const drops = within(dialog).getByRole("list", { name: "Tables to drop" });
     expect(within(drops).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
       '"shop"."customers"',

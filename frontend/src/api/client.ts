@@ -7,6 +7,7 @@ import type {
   ErrorBody,
   ErrorDetail,
   ExperimentDetail,
+  ExperimentSchema,
   ExperimentSummary,
   GenerateRequest,
   Health,
@@ -16,6 +17,8 @@ import type {
   QueryResult,
   RunInfo,
   RunProgress,
+  SchemaSaved,
+  SchemaVersion,
   TableProgress,
 } from "./types";
 
@@ -153,9 +156,17 @@ export async function getExperiment(name: string): Promise<ExperimentDetail> {
 }
 
 /** Create from schema text; `format` picks the body's content type (the API reads JSON or YAML). */
-export function createExperiment(text: string, format: "json" | "yaml"): Promise<ExperimentSummary> {
+export function createExperiment(
+  text: string,
+  format: "json" | "yaml",
+  options: { replace?: boolean; targetWarehouse?: string } = {},
+): Promise<ExperimentSummary> {
   const type = format === "json" ? "application/json" : "application/yaml";
-  return request<ExperimentSummary>("POST", "/api/experiments", text, type);
+  const params = new URLSearchParams();
+  if (options.replace) params.set("replace", "true");
+  if (options.targetWarehouse) params.set("target_warehouse", options.targetWarehouse);
+  const qs = params.toString();
+  return request<ExperimentSummary>("POST", `/api/experiments${qs ? `?${qs}` : ""}`, text, type);
 }
 
 export function deleteExperiment(name: string): Promise<Deleted> {
@@ -188,24 +199,49 @@ export function runEventsUrl(id: number): string {
   return `/api/runs/${id}/events`;
 }
 
-export async function runQuery(name: string, sql: string, limit?: number): Promise<QueryResult> {
-  const body = limit === undefined ? { sql } : { sql, limit };
+export interface QueryOptions {
+  limit?: number;
+  /** Lets `cancelQuery(queryId)` interrupt it. */
+  queryId?: string;
+  dialect?: string;
+}
+
+export async function runQuery(name: string, sql: string, options: QueryOptions | number = {}): Promise<QueryResult> {
+  const o: QueryOptions = typeof options === "number" ? { limit: options } : options;
+  const body: Record<string, unknown> = { sql };
+  if (o.limit !== undefined) body.limit = o.limit;
+  if (o.queryId) body.query_id = o.queryId;
+  if (o.dialect) body.dialect = o.dialect;
   const r = await request<QueryResult & { elapsed?: number }>("POST", `/api/experiments/${enc(name)}/query`, body);
   return { ...r, elapsed_s: r.elapsed_s ?? r.elapsed ?? 0, row_count: r.row_count ?? r.rows.length };
 }
 
-/** The whole result of `sql` as a CSV or Parquet file (the API streams it). */
+export function cancelQuery(queryId: string): Promise<{ query_id: string; stopped: boolean }> {
+  return request("POST", `/api/queries/${enc(queryId)}/cancel`);
+}
+
+/** A fresh id for a query (to cancel it). */
+export function newQueryId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID();
+  return `q${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export type ExportFormat = "csv" | "parquet" | "jsonl";
+
+/** The whole result of `sql` as a CSV, Parquet or JSON Lines file (the API streams it, without the row cap). */
 export async function exportQuery(
   name: string,
   sql: string,
-  format: "csv" | "parquet",
+  format: ExportFormat,
+  queryId?: string,
 ): Promise<{ blob: Blob; filename: string }> {
   let response: Response;
   try {
     response = await fetch(`/api/experiments/${enc(name)}/query?format=${format}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...authHeaders() },
-      body: JSON.stringify({ sql }),
+      body: JSON.stringify(queryId ? { sql, query_id: queryId } : { sql }),
     });
   } catch (err) {
     throw new ApiError(0, { error: "network_error", message: `Cannot reach the dw-sim server (${String(err)})` });
@@ -223,6 +259,40 @@ export async function exportQuery(
   const disposition = response.headers.get("Content-Disposition") ?? "";
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
   return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : `${name}.${format}` };
+}
+
+const SCHEMA_TYPE = { json: "application/json", yaml: "application/yaml" } as const;
+
+export interface SchemaCheck {
+  valid: boolean;
+  message?: string | null;
+  details: ErrorDetail[];
+  tables: number;
+  columns: number;
+}
+
+/** Validate an edited schema: `valid`, else each problem located (table › column › field, or line/column). */
+export async function checkSchema(name: string, text: string, format: "json" | "yaml"): Promise<SchemaCheck> {
+  const r = await request<SchemaCheck>("POST", `/api/experiments/${enc(name)}/schema/check`, text, SCHEMA_TYPE[format]);
+  return { ...r, details: normaliseDetails(r.details) };
+}
+
+/** Save an edited schema as a new version; the next run uses it. */
+export function saveSchema(name: string, text: string, format: "json" | "yaml"): Promise<SchemaSaved> {
+  return request("PUT", `/api/experiments/${enc(name)}/schema`, text, SCHEMA_TYPE[format]);
+}
+
+export function listSchemaVersions(name: string): Promise<SchemaVersion[]> {
+  return request("GET", `/api/experiments/${enc(name)}/schema/versions`);
+}
+
+export function getSchemaVersion(name: string, version: number): Promise<{ version: number; schema: ExperimentSchema }> {
+  return request("GET", `/api/experiments/${enc(name)}/schema/versions/${version}`);
+}
+
+/** A profile of values the generator makes for one column (the editor's live histogram). */
+export function previewColumn(column: Record<string, unknown>, rows = 2000): Promise<ColumnProfile> {
+  return request("POST", "/api/preview/column", { column, rows });
 }
 
 export async function getDdl(name: string, dialect: string): Promise<string> {

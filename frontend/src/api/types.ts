@@ -63,6 +63,7 @@ export interface ForeignKey {
   references_table: string;
   references_column: string;
   nullable?: boolean | null;
+  cardinality?: Record<string, unknown> | null;
 }
 
 export interface ColumnSchema {
@@ -81,6 +82,7 @@ export interface ColumnSchema {
   null_rate?: number | null;
   description?: string | null;
   identity?: { start: number; increment: number } | null;
+  [field: string]: unknown;
 }
 
 export interface TableSchema {
@@ -144,11 +146,37 @@ export interface ImportSqlRequest {
   description?: string;
 }
 
+/** A setting the import inferred from a column's name and type (issue 13 adds keys, semantics, time pairs). */
+export interface Inference {
+  kind: string;
+  table: string;
+  column: string;
+  /** The column's schema fields it set: clearing them drops the inference. */
+  fields: string[];
+  value?: unknown;
+  reason: string;
+}
+
 export interface ImportSqlResult {
   schema: ExperimentSchema;
   warnings: string[];
   notes: string[];
+  inferences?: Inference[];
   experiment: ExperimentSummary | null;
+}
+
+export interface SchemaVersion {
+  version: number;
+  created_at: string;
+  tables: number;
+  current: boolean;
+}
+
+export interface SchemaSaved {
+  experiment: string;
+  version: number;
+  schema: ExperimentSchema;
+  tables_recreated: boolean;
 }
 
 export interface GenerateRequest {
@@ -169,6 +197,8 @@ export interface QueryResult {
   rows: unknown[][];
   row_count: number;
   truncated: boolean;
+  /** Rows in the whole result (null when capped and the warehouse did not say). */
+  total_rows?: number | null;
   elapsed_s: number;
   statements?: number;
   rows_affected?: number | null;

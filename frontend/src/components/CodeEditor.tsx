@@ -18,34 +18,10 @@ import {
   placeholder as placeholderExt,
 } from "@codemirror/view";
 import { useEffect, useRef } from "react";
+import type { CodeEditorProps, EditorLanguage, EditorMark } from "./editorTypes";
 import { dialectFor } from "./sqlDialects";
 
-export type EditorLanguage = "json" | "yaml" | "sql";
-
-export interface EditorMark {
-  line: number; // 1-based
-  col?: number | null; // 1-based
-  message: string;
-  severity?: "error" | "warning";
-}
-
-export interface CodeEditorProps {
-  value: string;
-  onChange: (value: string) => void;
-  language: EditorLanguage;
-  dialect?: string;
-  label: string;
-  id?: string;
-  /** Ctrl/Cmd-Enter. */
-  onRun?: () => void;
-  marks?: EditorMark[];
-  /** Move the cursor to this 1-based line/column when it changes. */
-  focusAt?: { line: number; col?: number | null; nonce: number } | null;
-  tables?: Record<string, string[]>;
-  placeholder?: string;
-  minHeight?: string;
-  describedBy?: string;
-}
+export type { CodeEditorProps, EditorLanguage, EditorMark } from "./editorTypes";
 
 function languageExtension(language: EditorLanguage, dialect?: string, tables?: Record<string, string[]>): Extension {
   if (language === "json") return json();
@@ -87,6 +63,14 @@ export function CodeEditor(props: CodeEditorProps) {
             return callbacks.current.onRun !== undefined;
           },
         },
+        {
+          key: "Shift-Mod-Enter",
+          run: () => {
+            const all = callbacks.current.onRunAll ?? callbacks.current.onRun;
+            all?.();
+            return all !== undefined;
+          },
+        },
       ]),
     );
     const state = EditorState.create({
@@ -120,6 +104,10 @@ export function CodeEditor(props: CodeEditorProps) {
         EditorView.theme({ "&": { minHeight }, ".cm-scroller": { minHeight } }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
+          if (update.docChanged || update.selectionSet) {
+            const main = update.state.selection.main;
+            callbacks.current.onSelection?.({ from: main.from, to: main.to, head: main.head });
+          }
         }),
       ],
     });

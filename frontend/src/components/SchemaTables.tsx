@@ -1,5 +1,7 @@
 // Tables and their columns as the schema describes them: types, lengths, flags, faker rules, ranges, FKs.
+import type { ReactNode } from "react";
 import type { ColumnSchema, TableInfo, TableSchema } from "../api/client";
+import { Link } from "../router";
 import { formatNumber } from "../format";
 import { Badge } from "./ui";
 
@@ -21,7 +23,16 @@ function distribution(c: ColumnSchema): string {
   return `${type ?? "?"}${shown ? ` (${shown})` : ""}`;
 }
 
-export function ColumnsTable({ table, caption }: { table: TableSchema; caption?: string }) {
+export function ColumnsTable({
+  table,
+  caption,
+  profileHref,
+}: {
+  table: TableSchema;
+  caption?: string;
+  /** A link per column to its profile. */
+  profileHref?: (table: string, column: string) => string;
+}) {
   return (
     <div className="table-scroll">
       <table className="grid columns-table">
@@ -36,6 +47,11 @@ export function ColumnsTable({ table, caption }: { table: TableSchema; caption?:
             <th scope="col">Range</th>
             <th scope="col">Distribution</th>
             <th scope="col">Foreign key</th>
+            {profileHref && (
+              <th scope="col">
+                <span className="sr-only">Profile</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -58,6 +74,13 @@ export function ColumnsTable({ table, caption }: { table: TableSchema; caption?:
               <td className="mono">
                 {c.foreign_key ? `→ ${c.foreign_key.references_table}.${c.foreign_key.references_column}` : ""}
               </td>
+              {profileHref && (
+                <td>
+                  <Link to={profileHref(table.name, c.name)} aria-label={`Profile of ${table.name}.${c.name}`}>
+                    profile
+                  </Link>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -70,9 +93,14 @@ export function SchemaTables({
   tables,
   info,
   rowInputs,
+  profileHref,
+  renderExtra,
 }: {
   tables: TableSchema[];
   info?: TableInfo[];
+  profileHref?: (table: string, column: string) => string;
+  /** More under each table (the data preview). */
+  renderExtra?: (table: TableSchema) => ReactNode;
   /** Optional per-table row-count inputs (used by the SQL import preview). */
   rowInputs?: { values: Record<string, string>; onChange: (table: string, value: string) => void };
 }) {
@@ -112,7 +140,8 @@ export function SchemaTables({
             {t.composite_keys && t.composite_keys.length > 0 && (
               <p className="small muted">Composite key: {t.composite_keys.map((k) => `(${k.join(", ")})`).join(", ")}</p>
             )}
-            <ColumnsTable table={t} />
+            <ColumnsTable table={t} profileHref={profileHref} />
+            {renderExtra?.(t)}
           </section>
         );
       })}

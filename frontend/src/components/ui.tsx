@@ -1,5 +1,8 @@
 // Small shared pieces: dialogs, banners, badges, tabs, loading and error states.
 import {
+  createContext,
+  useCallback,
+  useContext,
   useEffect,
   useId,
   useRef,
@@ -9,22 +12,34 @@ import {
 } from "react";
 import { ApiError, setApiToken, type ErrorDetail, type RunStatus } from "../api/client";
 
+const ModalClose = createContext<() => void>(() => undefined);
+
+/** Inside a dialog: ask to close it (asks first when it holds unsaved input). */
+export function useModalClose(): () => void {
+  return useContext(ModalClose);
+}
+
 export function Modal({
   title,
   onClose,
   children,
   footer,
   wide = false,
+  dirty = false,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
   wide?: boolean;
+  /** Unsaved input: Escape, a backdrop click or × ask before closing. */
+  dirty?: boolean;
 }) {
   const titleId = useId();
   const box = useRef<HTMLDivElement>(null);
   const opener = useRef<Element | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const keepRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     opener.current = document.activeElement;
@@ -39,10 +54,20 @@ export function Modal({
     };
   }, []);
 
+  useEffect(() => {
+    if (confirming) keepRef.current?.focus();
+  }, [confirming]);
+
+  const requestClose = useCallback(() => {
+    if (dirty) setConfirming(true);
+    else onClose();
+  }, [dirty, onClose]);
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === "Escape") {
       e.stopPropagation();
-      onClose();
+      if (confirming) setConfirming(false);
+      else requestClose();
       return;
     }
     if (e.key !== "Tab" || !box.current) return;
@@ -64,7 +89,7 @@ export function Modal({
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && requestClose()}>
       <div
         className={`modal${wide ? " modal-wide" : ""}`}
         role="dialog"
@@ -76,13 +101,83 @@ export function Modal({
       >
         <header className="modal-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close dialog" onClick={onClose}>
+          <button type="button" className="icon-button" aria-label="Close dialog" onClick={requestClose}>
             ×
           </button>
         </header>
-        <div className="modal-body">{children}</div>
-        {footer && <footer className="modal-footer">{footer}</footer>}
+        {confirming && (
+          <div className="confirm-discard" role="alertdialog" aria-label="Discard unsaved changes?">
+            <strong>Discard unsaved changes?</strong>
+            <span className="muted small">What you typed in this dialog will be lost.</span>
+            <span className="spacer" />
+            <button type="button" className="button button-small" ref={keepRef} onClick={() => setConfirming(false)}>
+              Keep editing
+            </button>
+            <button type="button" className="button button-small button-danger" onClick={onClose}>
+              Discard
+            </button>
+          </div>
+        )}
+        <ModalClose.Provider value={requestClose}>
+          <div className="modal-body">{children}</div>
+          {footer && <footer className="modal-footer">{footer}</footer>}
+        </ModalClose.Provider>
       </div>
+    </div>
+  );
+}
+
+/** Copy `text` to the clipboard; says "Copied" for a moment. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  useEffect(() => {
+    if (state === "idle") return;
+    const t = setTimeout(() => setState("idle"), 2000);
+    return () => clearTimeout(t);
+  }, [state]);
+  const copy = async () => {
+    try {
+      await copyText(text);
+      setState("copied");
+    } catch {
+      setState("failed");
+    }
+  };
+  return (
+    <button type="button" className="button button-small copy-button" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+      <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}</span>
+    </button>
+  );
+}
+
+export async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      /* permission refused: fall back to a selection */
+    }
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+/** Grey blocks in the shape of what is loading. */
+export function Skeleton({ lines = 3, label = "Loading…" }: { lines?: number; label?: string }) {
+  return (
+    <div className="skeleton" role="status" aria-label={label} aria-busy="true">
+      {Array.from({ length: lines }, (_, i) => (
+        <span key={i} className="skeleton-line" style={{ width: `${90 - ((i * 17) % 40)}%` }} />
+      ))}
     </div>
   );
 }

@@ -1,20 +1,27 @@
 // Create an experiment: from a JSON/YAML schema, or by importing CREATE TABLE statements (previewed first).
-import { useId, useMemo, useRef, useState, type ChangeEvent } from "react";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { useEffect, useId, useMemo, useRef, useState, type ChangeEvent } from "react";
 import {
   ApiError,
   createExperiment,
   DIALECTS,
+  health,
   importSql,
   type Dialect,
   type ErrorDetail,
   type ExperimentSummary,
   type ImportSqlResult,
+  type Inference,
+  type Warehouse,
 } from "../api/client";
-import { CodeEditor, type EditorMark } from "../components/CodeEditor";
+import { CodeEditor, type EditorMark } from "../components/LazyEditor";
 import { SchemaTables } from "../components/SchemaTables";
-import { Banner, detailLocation, errorText, Modal, TabPanel, Tabs, WarningBanners } from "../components/ui";
+import { Banner, detailLocation, errorText, Modal, TabPanel, Tabs, useModalClose, WarningBanners } from "../components/ui";
 import { jsonErrorPosition, jsonSyntaxError, locateProblem, positionAt, type TextPosition } from "../locate";
+import { InferenceList, inferenceKey, withoutInferences } from "./Inferences";
+
+const WAREHOUSES = ["duckdb", "sqlite", "redshift", "snowflake"] as const;
+/** The notes the inference list already shows. */
+const INFERRED_NOTE = /^Table '[^']+': inferred \(/;
 
 export interface CreateInitial {
   tab: "schema" | "sql";
@@ -27,6 +34,7 @@ export interface Created {
   experiment: ExperimentSummary;
   warnings: string[];
   notes: string[];
+  inferences?: Inference[];
 }
 
 interface Problem extends ErrorDetail {
@@ -48,8 +56,9 @@ export function CreateExperimentDialog({
   onCreated: (created: Created) => void;
 }) {
   const [tab, setTab] = useState<"schema" | "sql">(initial?.tab ?? "schema");
+  const [dirty, setDirty] = useState({ schema: false, sql: false });
   return (
-    <Modal title="New experiment" onClose={onClose} wide>
+    <Modal title="New experiment" onClose={onClose} wide dirty={dirty.schema || dirty.sql}>
       <Tabs
         label="How to describe the experiment"
         idPrefix="create"
@@ -63,12 +72,21 @@ export function CreateExperimentDialog({
       {/* Both panels stay mounted so switching tabs keeps what was typed. */}
       <div hidden={tab !== "schema"}>
         <TabPanel idPrefix="create" id="schema">
-          <SchemaTab initial={initial?.tab === "schema" ? initial : undefined} onCreated={onCreated} onCancel={onClose} />
+          <SchemaTab
+            initial={initial?.tab === "schema" ? initial : undefined}
+            onCreated={onCreated}
+            onDirty={(d) => setDirty((x) => (x.schema === d ? x : { ...x, schema: d }))}
+          />
         </TabPanel>
       </div>
       <div hidden={tab !== "sql"}>
         <TabPanel idPrefix="create" id="sql">
-          <SqlTab initial={initial?.tab === "sql" ? initial : undefined} onCreated={onCreated} onCancel={onClose} />
+          <SqlTab
+            active={tab === "sql"}
+            initial={initial?.tab === "sql" ? initial : undefined}
+            onCreated={onCreated}
+            onDirty={(d) => setDirty((x) => (x.sql === d ? x : { ...x, sql: d }))}
+          />
         </TabPanel>
       </div>
     </Modal>
@@ -119,13 +137,15 @@ function marksOf(problems: Problem[]): EditorMark[] {
 function SchemaTab({
   initial,
   onCreated,
-  onCancel,
+  onDirty,
 }: {
   initial?: CreateInitial;
   onCreated: (c: Created) => void;
-  onCancel: () => void;
+  onDirty: (dirty: boolean) => void;
 }) {
+  const onCancel = useModalClose();
   const [text, setText] = useState(initial?.text ?? "");
+  useEffect(() => onDirty(text.trim() !== "" && text !== (initial?.text ?? "")), [text, initial, onDirty]);
   const [format, setFormat] = useState<"json" | "yaml">(initial?.format ?? guessFormat(initial?.text ?? ""));
   const [problems, setProblems] = useState<Problem[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -138,6 +158,7 @@ function SchemaTab({
     setError(null);
     setProblems([]);
     let data: unknown;
+    const { parse: parseYaml, YAMLParseError } = await import("yaml");
     try {
       // Parsed here only to point at syntax errors; the server reads the text itself (YAML's draft form included).
       data = format === "json" ? JSON.parse(text) : parseYaml(text);
@@ -242,17 +263,32 @@ function SchemaTab({
 }
 
 function SqlTab({
+  active,
   initial,
   onCreated,
-  onCancel,
+  onDirty,
 }: {
+  active: boolean;
   initial?: CreateInitial;
   onCreated: (c: Created) => void;
-  onCancel: () => void;
+  onDirty: (dirty: boolean) => void;
 }) {
+  const onCancel = useModalClose();
   const [sql, setSql] = useState(initial?.text ?? "");
   const [dialect, setDialect] = useState<Dialect>("redshift");
   const [name, setName] = useState(initial?.name ?? "");
+  const [target, setTarget] = useState("");
+  const [replace, setReplace] = useState(false);
+  const [dropped, setDropped] = useState<Set<string>>(new Set());
+  const [available, setAvailable] = useState<Record<string, boolean> | null>(null);
+  useEffect(() => onDirty(sql.trim() !== "" && sql !== (initial?.text ?? "")), [sql, initial, onDirty]);
+  useEffect(() => {
+    if (!active || available !== null) return;
+    health().then(
+      (h) => setAvailable(Object.fromEntries(Object.entries(h.backends ?? {}).map(([k, v]) => [k, v.ok]))),
+      () => setAvailable({}),
+    );
+  }, [active, available]);
   const [preview, setPreview] = useState<ImportSqlResult | null>(null);
   const [previewOf, setPreviewOf] = useState<string>("");
   const [rows, setRows] = useState<Record<string, string>>({});
@@ -260,9 +296,9 @@ function SqlTab({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { focusAt, focus } = useEditorFocus();
-  const ids = { file: useId(), dialect: useId(), name: useId(), editor: useId(), problems: useId() };
+  const ids = { file: useId(), dialect: useId(), name: useId(), editor: useId(), problems: useId(), target: useId() };
 
-  const key = `${dialect}\u0000${name}\u0000${sql}`;
+  const key = `${dialect}\u0000${name}\u0000${target}\u0000${sql}`;
   const fresh = preview !== null && previewOf === key;
 
   const rowOverrides = useMemo(() => {
@@ -284,18 +320,32 @@ function SqlTab({
     setProblems([]);
     setBusy(true);
     try {
-      const result = await importSql({
-        sql,
-        dialect,
-        name: name.trim() || undefined,
-        dry_run: dryRun,
-        ...(dryRun || Object.keys(rowOverrides).length === 0 ? {} : { rows: rowOverrides }),
-      });
       if (dryRun) {
+        const result = await importSql({
+          sql,
+          dialect,
+          name: name.trim() || undefined,
+          dry_run: true,
+          ...(target ? { target_warehouse: target as Warehouse } : {}),
+        });
         setPreview(result);
         setPreviewOf(key);
-      } else if (result.experiment) {
-        onCreated({ experiment: result.experiment, warnings: result.warnings, notes: result.notes });
+        setDropped(new Set());
+      } else if (preview) {
+        // Create exactly what was previewed, less the dropped inferences, with the row counts typed in.
+        const inferences = preview.inferences ?? [];
+        const schema = withoutInferences(preview.schema, inferences, dropped);
+        for (const t of schema.tables) if (t.name in rowOverrides) t.target_rows = rowOverrides[t.name];
+        const experiment = await createExperiment(JSON.stringify(schema), "json", {
+          replace,
+          targetWarehouse: target || undefined,
+        });
+        onCreated({
+          experiment,
+          warnings: preview.warnings,
+          notes: preview.notes.filter((n) => !(inferences.length && INFERRED_NOTE.test(n))),
+          inferences: inferences.filter((i) => !dropped.has(inferenceKey(i))),
+        });
       }
     } catch (err) {
       setError(errorText(err));
@@ -329,6 +379,18 @@ function SqlTab({
             {DIALECTS.map((d) => (
               <option key={d} value={d}>
                 {d === "redshift" ? "Redshift" : "Snowflake"}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.target}>Warehouse</label>
+          <select id={ids.target} value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">default (from settings)</option>
+            {WAREHOUSES.map((w) => (
+              <option key={w} value={w} disabled={available?.[w] === false}>
+                {w}
+                {available?.[w] === false ? " (unavailable)" : ""}
               </option>
             ))}
           </select>
@@ -384,11 +446,35 @@ function SqlTab({
             </span>
           </h3>
           {preview.warnings.length > 0 && <WarningBanners warnings={preview.warnings} />}
+          {(preview.inferences ?? []).length > 0 && (
+            <section aria-label="Inferred settings" className="stack-tight">
+              <h4>
+                Inferred settings{" "}
+                <span className="small muted">
+                  ({(preview.inferences ?? []).length - dropped.size} kept; untick one to drop it)
+                </span>
+              </h4>
+              <InferenceList
+                inferences={preview.inferences ?? []}
+                dropped={dropped}
+                onToggle={(k) =>
+                  setDropped((d) => {
+                    const next = new Set(d);
+                    if (next.has(k)) next.delete(k);
+                    else next.add(k);
+                    return next;
+                  })
+                }
+              />
+            </section>
+          )}
           {preview.notes.length > 0 && (
             <ul className="notes small muted">
-              {preview.notes.map((n, i) => (
-                <li key={i}>{n}</li>
-              ))}
+              {preview.notes
+                .filter((n) => !((preview.inferences ?? []).length && INFERRED_NOTE.test(n)))
+                .map((n, i) => (
+                  <li key={i}>{n}</li>
+                ))}
             </ul>
           )}
           <SchemaTables
@@ -398,6 +484,11 @@ function SqlTab({
         </section>
       )}
       <div className="actions">
+        <label className="inline-field replace-field">
+          <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+          Replace an existing experiment of this name
+        </label>
+        <span className="spacer" />
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>

@@ -1,5 +1,6 @@
-// One experiment: its tables and columns, ER diagram, column profiles, run history, DDL and connection settings.
-import { useEffect, useId, useState } from "react";
+// One experiment: its tables (with a data preview), ER diagram, schema editor, column profiles, run history, DDL and
+// connection settings. The tab and the selections are in the URL (`?tab=diagram&table=orders`).
+import { lazy, Suspense, useEffect, useId, useState } from "react";
 import {
   ApiError,
   DIALECTS,
@@ -7,20 +8,24 @@ import {
   getDdl,
   getExperiment,
   listRuns,
+  runQuery,
   type ColumnProfile,
   type ConnectInfo,
   type ExperimentDetail,
   type Profile,
+  type QueryResult,
   type RunInfo,
+  type TableSchema,
 } from "../api/client";
 import { Histogram, isBuckets, TopValues } from "../components/Charts";
-import { ErDiagram } from "../components/ErDiagram";
+import { ResultsGrid } from "../components/ResultsGrid";
 import { SchemaTables } from "../components/SchemaTables";
 import {
   Badge,
   Banner,
+  CopyButton,
   ErrorBox,
-  Loading,
+  Skeleton,
   StatusBadge,
   TabPanel,
   Tabs,
@@ -29,23 +34,51 @@ import {
 import { useAsync } from "../components/useAsync";
 import { clearFlash, readFlash } from "../flash";
 import { elapsedBetween, formatDate, formatNumber, formatPercent, formatSeconds, formatValue } from "../format";
-import { Link, navigate, paths } from "../router";
-import { DeleteDialog } from "./DeleteDialog";
-import { ActiveRunBanner, GenerateDialog } from "./GenerateDialog";
+import { Link, navigate, paths, useQueryParam } from "../router";
+import { InferenceList } from "./Inferences";
 
-type Section = "tables" | "diagram" | "profile" | "runs" | "ddl" | "connect";
+const ErDiagram = lazy(() => import("../components/ErDiagram"));
+const SchemaEditor = lazy(() => import("./SchemaEditor").then((m) => ({ default: m.SchemaEditor })));
+const GenerateDialog = lazy(() => import("./GenerateDialog").then((m) => ({ default: m.GenerateDialog })));
+const ActiveRunBanner = lazy(() => import("./GenerateDialog").then((m) => ({ default: m.ActiveRunBanner })));
+const DeleteDialog = lazy(() => import("./DeleteDialog").then((m) => ({ default: m.DeleteDialog })));
+
+const SECTIONS = ["tables", "diagram", "schema", "profile", "runs", "ddl", "connect"] as const;
+type Section = (typeof SECTIONS)[number];
 
 export function ExperimentPage({ name }: { name: string }) {
   const detail = useAsync(() => getExperiment(name), [name]);
   const [flash] = useState(() => readFlash(name));
-  const [section, setSection] = useState<Section>("tables");
+  const [tabParam, setTab] = useQueryParam("tab");
+  const [table, setTable] = useQueryParam("table");
+  const [focus] = useQueryParam("focus");
+  const [column] = useQueryParam("column");
+  const section: Section = (SECTIONS as readonly string[]).includes(tabParam ?? "") ? (tabParam as Section) : "tables";
   const [generating, setGenerating] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [runsVersion, setRunsVersion] = useState(0);
+  const [schemaOpened, setSchemaOpened] = useState(section === "schema");
+  const [schemaDirty, setSchemaDirty] = useState(false);
+  const [schemaKey, setSchemaKey] = useState(0);
 
   useEffect(() => () => clearFlash(name), [name]);
+  useEffect(() => {
+    if (section === "schema") setSchemaOpened(true);
+  }, [section]);
+  useEffect(() => {
+    if (!schemaDirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [schemaDirty]);
 
-  if (detail.loading && !detail.data) return <Loading label={`Loading ${name}…`} />;
+  if (detail.loading && !detail.data) {
+    return (
+      <main className="page">
+        <Skeleton lines={8} label={`Loading ${name}…`} />
+      </main>
+    );
+  }
   if (detail.error || !detail.data) {
     const missing = detail.error instanceof ApiError && detail.error.status === 404;
     return (
@@ -112,24 +145,36 @@ export function ExperimentPage({ name }: { name: string }) {
       ) : (
         exp.warnings.length > 0 && <WarningBanners warnings={exp.warnings} title="Warning:" />
       )}
-      {!generating && exp.last_run && (exp.last_run.status === "RUNNING" || exp.last_run.status === "PENDING") && (
-        <ActiveRunBanner
-          key={exp.last_run.id}
-          runId={exp.last_run.id}
-          onEnd={() => {
-            setRunsVersion((v) => v + 1);
-            detail.reload();
-          }}
-        />
+      {flash?.inferences && flash.inferences.length > 0 && (
+        <section className="card inferences-card" aria-label="Inferred settings">
+          <h2 className="side-title">Inferred from the DDL</h2>
+          <InferenceList
+            inferences={flash.inferences}
+            editHref={(i, field) => paths.experiment(exp.name, { tab: "schema", focus: `${i.table}.${i.column}.${field}` })}
+          />
+        </section>
       )}
+      <Suspense fallback={null}>
+        {!generating && exp.last_run && (exp.last_run.status === "RUNNING" || exp.last_run.status === "PENDING") && (
+          <ActiveRunBanner
+            key={exp.last_run.id}
+            runId={exp.last_run.id}
+            onEnd={() => {
+              setRunsVersion((v) => v + 1);
+              detail.reload();
+            }}
+          />
+        )}
+      </Suspense>
       <Tabs
         label="Experiment sections"
         idPrefix="exp"
         active={section}
-        onChange={(id) => setSection(id as Section)}
+        onChange={(id) => setTab(id === "tables" ? null : id, true)}
         tabs={[
           { id: "tables", label: "Tables" },
           { id: "diagram", label: "Diagram" },
+          { id: "schema", label: schemaDirty ? "Schema •" : "Schema" },
           { id: "profile", label: "Profile" },
           { id: "runs", label: "Runs" },
           { id: "ddl", label: "DDL" },
@@ -137,42 +182,149 @@ export function ExperimentPage({ name }: { name: string }) {
         ]}
       />
       <TabPanel idPrefix="exp" id={section}>
-        {section === "tables" && <SchemaTables tables={exp.schema.tables} info={exp.tables} />}
-        {section === "diagram" && <ErDiagram schema={exp.schema} />}
-        {section === "profile" && <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} />}
+        {section === "tables" && (
+          <SchemaTables
+            tables={exp.schema.tables}
+            info={exp.tables}
+            profileHref={(t, c) => paths.experiment(exp.name, { tab: "profile", column: `${t}.${c}` })}
+            renderExtra={(t) => <DataPreview key={t.name} name={exp.name} table={t} loaded={exp.tables.find((x) => x.name === t.name)?.row_count ?? null} />}
+          />
+        )}
+        {section === "diagram" && (
+          <Suspense fallback={<Skeleton lines={10} label="Loading the diagram…" />}>
+            <ErDiagram schema={exp.schema} selected={table} onSelect={(t) => setTable(t)} />
+          </Suspense>
+        )}
+        {schemaOpened && (
+          <div hidden={section !== "schema"}>
+            <Suspense fallback={<Skeleton lines={10} label="Loading the schema editor…" />}>
+              <SchemaEditor
+                key={schemaKey}
+                name={exp.name}
+                schema={exp.schema}
+                focus={focus}
+                onDirty={setSchemaDirty}
+                onSaved={() => {
+                  detail.reload();
+                }}
+              />
+            </Suspense>
+          </div>
+        )}
+        {section === "profile" && (
+          <ProfileView profile={exp.profile} onGenerate={() => setGenerating(true)} highlight={column} />
+        )}
         {section === "runs" && <RunHistory name={exp.name} version={runsVersion} />}
         {section === "ddl" && <DdlView name={exp.name} dialect={exp.dialect} />}
         {section === "connect" && <ConnectView name={exp.name} />}
       </TabPanel>
-      {generating && (
-        <GenerateDialog
-          experiment={exp}
-          onClose={() => {
-            setGenerating(false);
-            detail.reload();
-          }}
-          onFinished={() => {
-            setRunsVersion((v) => v + 1);
-            detail.reload();
-          }}
-        />
-      )}
-      {deleting && (
-        <DeleteDialog
-          experiment={exp}
-          onClose={() => setDeleting(false)}
-          onDeleted={() => {
-            setDeleting(false);
-            navigate(paths.experiments());
-          }}
-        />
-      )}
+      <Suspense fallback={null}>
+        {generating && (
+          <GenerateDialog
+            experiment={exp}
+            onClose={() => {
+              setGenerating(false);
+              detail.reload();
+            }}
+            onFinished={() => {
+              setRunsVersion((v) => v + 1);
+              detail.reload();
+            }}
+          />
+        )}
+        {deleting && (
+          <DeleteDialog
+            experiment={exp}
+            onClose={() => setDeleting(false)}
+            onDeleted={() => {
+              setDeleting(false);
+              setSchemaKey((k) => k + 1);
+              navigate(paths.experiments());
+            }}
+          />
+        )}
+      </Suspense>
     </main>
   );
 }
 
-export function ProfileView({ profile, onGenerate }: { profile: Profile; onGenerate?: () => void }) {
+/** The first rows of a table, sortable (the sort runs in the warehouse, over the whole table). */
+function DataPreview({ name, table, loaded }: { name: string; table: TableSchema; loaded: number | null }) {
+  const [open, setOpen] = useState(false);
+  const [sort, setSort] = useState<{ column: string; dir: "asc" | "desc" } | null>(null);
+  const [state, setState] = useState<{ result?: QueryResult; error?: unknown; loading: boolean }>({ loading: false });
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    const order = sort ? ` ORDER BY ${sort.column} ${sort.dir.toUpperCase()}` : "";
+    runQuery(name, `SELECT * FROM ${table.name}${order} LIMIT ${PREVIEW_ROWS}`, { limit: PREVIEW_ROWS }).then(
+      (result) => live && setState({ result, loading: false }),
+      (error: unknown) => live && setState({ error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, sort, name, table.name]);
+  if (!open) {
+    return (
+      <button type="button" className="button button-small" onClick={() => setOpen(true)} disabled={loaded === null}>
+        {loaded === null ? "No data yet" : `Preview data`}
+      </button>
+    );
+  }
+  return (
+    <section className="data-preview stack-tight" aria-label={`Data of ${table.name}`} aria-busy={state.loading}>
+      <div className="toolbar">
+        <strong className="small">
+          First {PREVIEW_ROWS} rows{sort ? `, by ${sort.column} ${sort.dir === "asc" ? "ascending" : "descending"}` : ""}
+        </strong>
+        {state.loading && <span className="spinner" aria-hidden="true" />}
+        <span className="spacer" />
+        <Link to={paths.query(name)} className="button button-small">
+          Open in Query
+        </Link>
+        <button type="button" className="button button-small" onClick={() => setOpen(false)}>
+          Hide
+        </button>
+      </div>
+      {state.error !== undefined && state.error !== null ? (
+        <ErrorBox error={state.error} />
+      ) : state.result ? (
+        <ResultsGrid
+          columns={state.result.columns}
+          rows={state.result.rows}
+          caption={`First rows of ${table.name}`}
+          serverSort={sort}
+          onServerSort={(column, dir) => setSort(dir ? { column, dir } : null)}
+          filterable={false}
+        />
+      ) : (
+        <Skeleton lines={4} label={`Loading rows of ${table.name}…`} />
+      )}
+    </section>
+  );
+}
+
+const PREVIEW_ROWS = 100;
+
+export function ProfileView({
+  profile,
+  onGenerate,
+  highlight,
+}: {
+  profile: Profile;
+  onGenerate?: () => void;
+  /** "table.column" to scroll to and mark. */
+  highlight?: string | null;
+}) {
   const tables = Object.entries(profile);
+  useEffect(() => {
+    if (!highlight) return;
+    const el = document.querySelector<HTMLElement>(`[data-profile="${CSS.escape(highlight)}"]`);
+    el?.scrollIntoView({ block: "center" });
+    el?.focus();
+  }, [highlight]);
   if (tables.length === 0) {
     return (
       <div className="empty-state small-empty">
@@ -192,7 +344,7 @@ export function ProfileView({ profile, onGenerate }: { profile: Profile; onGener
           <h3 className="mono">{table}</h3>
           <div className="profile-grid">
             {columns.map((c) => (
-              <ColumnCard key={c.column} table={table} profile={c} />
+              <ColumnCard key={c.column} table={table} profile={c} highlighted={highlight === `${table}.${c.column}`} />
             ))}
           </div>
         </section>
@@ -201,11 +353,16 @@ export function ProfileView({ profile, onGenerate }: { profile: Profile; onGener
   );
 }
 
-function ColumnCard({ table, profile: c }: { table: string; profile: ColumnProfile }) {
+function ColumnCard({ table, profile: c, highlighted }: { table: string; profile: ColumnProfile; highlighted: boolean }) {
   const items = c.histogram ?? c.top_values ?? [];
   const label = `${table}.${c.column}`;
   return (
-    <article className="card column-card" aria-label={`Column ${label}`}>
+    <article
+      className={`card column-card${highlighted ? " column-card-highlight" : ""}`}
+      aria-label={`Column ${label}`}
+      data-profile={label}
+      tabIndex={-1}
+    >
       <header>
         <h4 className="mono">{c.column}</h4>
         <span className="mono small muted">{c.data_type}</span>
@@ -256,7 +413,7 @@ function ColumnCard({ table, profile: c }: { table: string; profile: ColumnProfi
 
 export function RunHistory({ name, version }: { name: string; version: number }) {
   const runs = useAsync(() => listRuns(name), [name, version]);
-  if (runs.loading && !runs.data) return <Loading label="Loading runs…" />;
+  if (runs.loading && !runs.data) return <Skeleton lines={4} label="Loading runs…" />;
   if (runs.error) return <ErrorBox error={runs.error} onRetry={runs.reload} />;
   if (!runs.data || runs.data.length === 0) return <p className="empty-state small-empty">No runs yet.</p>;
   return (
@@ -319,7 +476,7 @@ function DdlView({ name, dialect: initial }: { name: string; dialect: string }) 
         </select>
       </div>
       {ddl.loading ? (
-        <Loading label="Loading DDL…" />
+        <Skeleton lines={8} label="Loading DDL…" />
       ) : ddl.error ? (
         <ErrorBox error={ddl.error} onRetry={ddl.reload} />
       ) : (
@@ -334,7 +491,7 @@ function DdlView({ name, dialect: initial }: { name: string; dialect: string }) 
 /** Ready-to-paste settings for the user's own clients (psql, redshift_connector, SQLAlchemy, dbt, Snowflake). */
 export function ConnectView({ name }: { name: string }) {
   const info = useAsync(() => getConnectInfo(name), [name]);
-  if (info.loading) return <Loading label="Loading connection settings…" />;
+  if (info.loading) return <Skeleton lines={6} label="Loading connection settings…" />;
   if (info.error) return <ErrorBox error={info.error} onRetry={info.reload} />;
   const data = info.data as ConnectInfo;
   const rs = data.redshift;
@@ -376,8 +533,11 @@ export function ConnectView({ name }: { name: string }) {
 
 function Snippet({ label, text }: { label: string; text: string }) {
   return (
-    <figure className="stack">
-      <figcaption>{label}</figcaption>
+    <figure className="stack-tight snippet">
+      <figcaption>
+        <span>{label}</span>
+        <CopyButton text={text} label={label} />
+      </figcaption>
       <pre className="code-block" aria-label={label} tabIndex={0}>
         {text}
       </pre>

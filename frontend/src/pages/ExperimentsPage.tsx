@@ -1,14 +1,18 @@
 // The experiments list: what exists, its state, and the create/delete controls.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { listExperiments, type ExperimentSummary } from "../api/client";
-import { Badge, Banner, ErrorBox, Loading, StatusBadge, WarningsBadge } from "../components/ui";
+import { Badge, Banner, ErrorBox, Skeleton, StatusBadge, WarningsBadge } from "../components/ui";
 import { useAsync } from "../components/useAsync";
 import { EXAMPLES, type Example } from "../examples";
 import { setFlash } from "../flash";
 import { formatNumber } from "../format";
 import { Link, navigate, paths } from "../router";
-import { CreateExperimentDialog, type CreateInitial, type Created } from "./CreateExperimentDialog";
-import { DeleteDialog } from "./DeleteDialog";
+import type { CreateInitial, Created } from "./CreateExperimentDialog";
+
+const CreateExperimentDialog = lazy(() =>
+  import("./CreateExperimentDialog").then((m) => ({ default: m.CreateExperimentDialog })),
+);
+const DeleteDialog = lazy(() => import("./DeleteDialog").then((m) => ({ default: m.DeleteDialog })));
 
 export function ExperimentsPage() {
   const experiments = useAsync(listExperiments, []);
@@ -16,9 +20,9 @@ export function ExperimentsPage() {
   const [deleting, setDeleting] = useState<ExperimentSummary | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const onCreated = ({ experiment, warnings, notes }: Created) => {
+  const onCreated = ({ experiment, warnings, notes, inferences }: Created) => {
     setCreating(null);
-    setFlash({ experiment: experiment.name, warnings, notes, message: `Created ${experiment.name}.` });
+    setFlash({ experiment: experiment.name, warnings, notes, inferences, message: `Created ${experiment.name}.` });
     navigate(paths.experiment(experiment.name));
   };
 
@@ -44,7 +48,7 @@ export function ExperimentsPage() {
         </Banner>
       )}
       {experiments.loading && !experiments.data ? (
-        <Loading label="Loading experiments…" />
+        <Skeleton lines={5} label="Loading experiments…" />
       ) : experiments.error ? (
         <ErrorBox error={experiments.error} onRetry={experiments.reload} />
       ) : experiments.data && experiments.data.length === 0 ? (
@@ -52,6 +56,7 @@ export function ExperimentsPage() {
       ) : (
         <ExperimentsTable experiments={experiments.data ?? []} onDelete={setDeleting} />
       )}
+      <Suspense fallback={null}>
       {creating && (
         <CreateExperimentDialog initial={creating} onClose={() => setCreating(null)} onCreated={onCreated} />
       )}
@@ -66,6 +71,7 @@ export function ExperimentsPage() {
           }}
         />
       )}
+      </Suspense>
     </main>
   );
 }

@@ -23,8 +23,21 @@ interface Live {
   events: number;
   status: RunStatus;
   phase: string | null;
+  /** Every phase seen so far, in order. */
+  phases: string[];
+  /** Tables done in the current phase, of how many (the load phase says). */
+  phaseDone?: number | null;
+  phaseTotal?: number | null;
   tables: Record<string, TableProgress>;
   final: RunInfo | null;
+  /** The server cannot be reached: since when (ms) and how many tries so far. */
+  lost: { since: number; attempts: number } | null;
+  /** The server was unreachable during the run and answered again. */
+  reconnected: boolean;
+}
+
+function withPhase(phases: string[], phase: string | null | undefined): string[] {
+  return phase && !phases.includes(phase) ? [...phases, phase] : phases;
 }
 
 /** Follow a run: EventSource on /events (progress, status, end); polling if the stream cannot be opened. */
@@ -36,20 +49,36 @@ export function useRunEvents(runId: number | null, onEnd?: (run: RunInfo) => voi
   useEffect(() => {
     if (runId === null) return;
     let closed = false;
-    setLive({ runId, events: 0, status: "PENDING", phase: null, tables: {}, final: null });
+    setLive({
+      runId,
+      events: 0,
+      status: "PENDING",
+      phase: null,
+      phases: [],
+      tables: {},
+      final: null,
+      lost: null,
+      reconnected: false,
+    });
     const finish = (run: RunInfo) => {
       if (closed) return;
       closed = true;
       source?.close();
       if (timer) clearInterval(timer);
-      setLive((l) => ({
-        runId,
-        events: l?.events ?? 0,
-        status: run.status,
-        phase: (run.progress?.phase as string | undefined) ?? l?.phase ?? null,
-        tables: { ...(l?.tables ?? {}), ...tableProgress(run.progress) },
-        final: run,
-      }));
+      setLive((l) => {
+        const phase = (run.progress?.phase as string | undefined) ?? l?.phase ?? null;
+        return {
+          runId,
+          events: l?.events ?? 0,
+          status: run.status,
+          phase,
+          phases: withPhase(l?.phases ?? [], phase),
+          tables: { ...(l?.tables ?? {}), ...tableProgress(run.progress) },
+          final: run,
+          lost: null,
+          reconnected: (l?.reconnected ?? false) || l?.lost != null,
+        };
+      });
       endRef.current?.(run);
     };
     let timer: ReturnType<typeof setInterval> | null = null;
@@ -59,17 +88,33 @@ export function useRunEvents(runId: number | null, onEnd?: (run: RunInfo) => voi
           if (closed) return;
           if (FINAL_STATUSES.includes(run.status)) finish(run);
           else
-            setLive((l) => ({
-              runId,
-              events: l?.events ?? 0,
-              status: run.status,
-              phase: (run.progress?.phase as string | undefined) ?? null,
-              tables: { ...(l?.tables ?? {}), ...tableProgress(run.progress) },
-              final: null,
-            }));
+            setLive((l) => {
+              const phase = (run.progress?.phase as string | undefined) ?? null;
+              return {
+                runId,
+                events: l?.events ?? 0,
+                status: run.status,
+                phase,
+                phases: withPhase(l?.phases ?? [], phase),
+                tables: { ...(l?.tables ?? {}), ...tableProgress(run.progress) },
+                final: null,
+                lost: null,
+                reconnected: (l?.reconnected ?? false) || l?.lost != null,
+              };
+            });
         },
-        () => undefined,
+        () => {
+          // The server is down or restarting: say so, and keep trying.
+          if (closed) return;
+          setLive((l) =>
+            l ? { ...l, lost: { since: l.lost?.since ?? Date.now(), attempts: (l.lost?.attempts ?? 0) + 1 } } : l,
+          );
+        },
       );
+    };
+    const startPolling = () => {
+      if (!timer) timer = setInterval(poll, 1000);
+      poll();
     };
     let source: EventSource | null = null;
     // EventSource cannot send an Authorization header: with an API token, poll the run instead.
@@ -90,17 +135,35 @@ export function useRunEvents(runId: number | null, onEnd?: (run: RunInfo) => voi
         );
       });
       source.addEventListener("status", (e) => {
-        const d = JSON.parse((e as MessageEvent<string>).data) as { status: RunStatus; phase?: string | null };
-        setLive((l) => (l ? { ...l, status: d.status, phase: d.phase ?? null } : l));
+        const d = JSON.parse((e as MessageEvent<string>).data) as {
+          status: RunStatus;
+          phase?: string | null;
+          phase_done?: number | null;
+          phase_total?: number | null;
+        };
+        setLive((l) =>
+          l
+            ? {
+                ...l,
+                status: d.status,
+                phase: d.phase ?? null,
+                phases: withPhase(l.phases, d.phase),
+                phaseDone: d.phase_done ?? null,
+                phaseTotal: d.phase_total ?? null,
+              }
+            : l,
+        );
       });
       source.addEventListener("end", (e) => finish(JSON.parse((e as MessageEvent<string>).data) as RunInfo));
-      source.onerror = () => {
-        // The stream dropped (server restart, proxy): stop reconnecting and poll the run instead.
+      const dropped = () => {
+        // The stream dropped or the server is stopping: stop the stream and poll the run instead.
         if (closed) return;
         source?.close();
         source = null;
-        if (!timer) timer = setInterval(poll, 1000);
+        startPolling();
       };
+      source.addEventListener("shutdown", dropped);
+      source.onerror = dropped;
     }
     return () => {
       closed = true;
@@ -121,6 +184,7 @@ export function GenerateDialog({
   onFinished: (run: RunInfo) => void;
 }) {
   const [rows, setRows] = useState<Record<string, string>>({});
+  const [asked, setAsked] = useState<Record<string, number>>({});
   const [seed, setSeed] = useState("");
   const [workers, setWorkers] = useState("");
   const [runId, setRunId] = useState<number | null>(null);
@@ -141,6 +205,7 @@ export function GenerateDialog({
         ...(seed.trim() !== "" ? { seed: Number(seed) } : {}),
         ...(workers.trim() !== "" ? { workers: Number(workers) } : {}),
       });
+      setAsked(overrides);
       setRunId(started.run_id);
     } catch (err) {
       setError(err);
@@ -170,6 +235,7 @@ export function GenerateDialog({
     <Modal
       title={`Generate data: ${experiment.name}`}
       onClose={onClose}
+      dirty={runId === null && (Object.values(rows).some((v) => v.trim() !== "") || seed.trim() !== "" || workers.trim() !== "")}
       footer={
         runId === null ? (
           <>
@@ -248,12 +314,24 @@ export function GenerateDialog({
         <section className="stack" aria-label="Run progress" aria-live="polite" data-progress-events={live?.events ?? 0}>
           <p>
             Run #{runId} <StatusBadge status={live?.status ?? "PENDING"} />
-            {live?.phase && !done ? <span className="muted small"> · {live.phase}</span> : null}
           </p>
+          <Phases live={live} />
+          {live?.lost && (
+            <Banner kind="warning" title="Lost contact with the dw-sim server:">
+              it may have stopped or be restarting. Retrying every second (attempt {live.lost.attempts}); the run's
+              real state shows here once it answers.
+            </Banner>
+          )}
+          {live?.reconnected && !live.lost && done && (
+            <Banner kind="info" title="The server answered again.">
+              This is the run's state as the server recorded it.
+            </Banner>
+          )}
           <ul className="progress-list">
             {tableNames.map((t) => {
               const p = live?.tables[t];
-              const total = p?.rows_total ?? experiment.tables.find((x) => x.name === t)?.target_rows ?? 0;
+              const total =
+                p?.rows_total ?? asked[t] ?? experiment.tables.find((x) => x.name === t)?.target_rows ?? 0;
               return (
                 <li key={t}>
                   <span className="mono">{t}</span>
@@ -270,6 +348,36 @@ export function GenerateDialog({
       )}
       {error !== null && <ErrorBox error={error} />}
     </Modal>
+  );
+}
+
+const PHASES: { id: string; label: string }[] = [
+  { id: "generate", label: "Generate" },
+  { id: "load", label: "Load" },
+];
+
+/** Generate → Load, with the current phase marked and its tables counted (phases the server adds show too). The
+ * column profile is computed when it is first shown, not by the run. */
+function Phases({ live }: { live: Live | null }) {
+  if (!live) return null;
+  const known = PHASES.map((p) => p.id);
+  const extra = live.phases.filter((p) => !known.includes(p) && p !== "done");
+  const all = [...PHASES, ...extra.map((id) => ({ id, label: id }))];
+  const finished = live.final?.status === "COMPLETED";
+  const currentIndex = finished ? all.length : all.findIndex((p) => p.id === live.phase);
+  return (
+    <ol className="phases" aria-label="Phases">
+      {all.map((p, i) => {
+        const state = currentIndex < 0 ? (i === 0 && !live.final ? "current" : "todo") : i < currentIndex ? "done" : i === currentIndex ? "current" : "todo";
+        return (
+          <li key={p.id} className={`phase phase-${state}`} aria-current={state === "current" ? "step" : undefined}>
+            {p.label}
+            {state === "done" ? " ✓" : ""}
+            {state === "current" && live.phaseTotal ? ` ${live.phaseDone ?? 0} / ${live.phaseTotal} tables` : ""}
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 
@@ -313,6 +421,11 @@ export function ActiveRunBanner({ runId, onEnd }: { runId: number; onEnd: (run: 
           Cancel it
         </button>
       </Banner>
+      {live?.lost && (
+        <Banner kind="warning" title="Lost contact with the dw-sim server:">
+          retrying (attempt {live.lost.attempts}).
+        </Banner>
+      )}
       {error !== null && <ErrorBox error={error} />}
     </div>
   );

@@ -93,8 +93,8 @@ export class FakeEventSource {
 }
 
 /** Replace the text of the CodeMirror editor labelled `label`. */
-export function setEditorText(label: string | RegExp, text: string): void {
-  const content = screen.getByRole("textbox", { name: label });
+export async function setEditorText(label: string | RegExp, text: string): Promise<void> {
+  const content = await screen.findByRole("textbox", { name: label });
   const view = EditorView.findFromDOM(content);
   if (!view) throw new Error(`no CodeMirror editor labelled ${String(label)}`);
   act(() => {
@@ -102,7 +102,7 @@ export function setEditorText(label: string | RegExp, text: string): void {
   });
 }
 
-export function editorText(label: string | RegExp): string {
-  const view = EditorView.findFromDOM(screen.getByRole("textbox", { name: label }));
+export async function editorText(label: string | RegExp): Promise<string> {
+  const view = EditorView.findFromDOM(await screen.findByRole("textbox", { name: label }));
   return view ? view.state.doc.toString() : "";
 }

@@ -2,8 +2,8 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
-// findBy* waits up to 5 s (the default 1 s is too short for CodeMirror's first render on a busy 2-core CI machine)
-configure({ asyncUtilTimeout: 5000 });
+// findBy* waits up to 15 s: lazy screens and CodeMirror take long to load the first time on a busy 2-core CI machine
+configure({ asyncUtilTimeout: 15_000 });
 
 // CodeMirror measures text; jsdom has no layout, so give ranges empty rectangles.
 if (typeof Range !== "undefined") {

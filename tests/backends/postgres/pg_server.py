@@ -68,18 +68,22 @@ def throwaway_cluster() -> Iterator[str]:
         _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
         check=True,
         capture_output=True,
+        timeout=120,
     )
     opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} -c fsync=off"
     subprocess.run(
         _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"]),
         check=True,
         capture_output=True,
+        timeout=120,
     )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), capture_output=True
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            capture_output=True,
+            timeout=120,
         )
         shutil.rmtree(root, ignore_errors=True)
 

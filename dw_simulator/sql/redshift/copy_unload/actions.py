@@ -33,7 +33,7 @@ class UnloadAction:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-_TOKEN = re.compile(r"\x00\d+\x00|\(|\)|,|[^\s(),]+")
+_TOKEN = re.compile(r"(?:\x00\d+\x00|[^\s(),\x00])+|\(|\)|,")
 _FORMATS = ("CSV", "PARQUET", "JSON", "AVRO", "ORC", "TEXT")
 _FLAGS = {
     "GZIP",
