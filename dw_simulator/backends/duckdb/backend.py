@@ -44,6 +44,7 @@ class DuckDBBackend(WarehouseBackend):
         self.path = path or settings.warehouse_dir / "duckdb" / "warehouse.duckdb"
         self._con: duckdb.DuckDBPyConnection | None = None
         self._snowflake: Any = None  # the Snowflake layer over this warehouse (`_snowflake_layer`)
+        self._in_transaction = False
 
     # -- connection ------------------------------------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -71,6 +72,8 @@ class DuckDBBackend(WarehouseBackend):
             self._con = None
 
     def interrupt(self) -> bool:
+        if self._snowflake and self._snowflake.interrupt():
+            return True
         con = self._con
         if con is None:
             return False
@@ -203,20 +206,30 @@ class DuckDBBackend(WarehouseBackend):
                 log.warning("dw-sim[snowflake] is not installed: Snowflake SQL runs on DuckDB by plain translation")
                 self._snowflake = False
             else:
-                self._snowflake = SnowflakeOnDuckDB(self.connect(), self.path.parent)
+                try:
+                    self._snowflake = SnowflakeOnDuckDB(self.connect(), self.path.parent)
+                except duckdb.Error as exc:  # interrupted, or the warehouse cannot take the layer's catalog
+                    raise QueryError(duckdb_message(str(exc))) from None
+                if self._in_transaction:
+                    self._snowflake.begin()
         return self._snowflake or None
 
-    def _query_snowflake(self, layer: Any, experiment: str, sql: str, limit: int | None) -> QueryResult:
+    def _run_snowflake(self, layer: Any, experiment: str, sql: str) -> Any:
         import snowflake.connector.errors as sf_errors
 
-        started = time.perf_counter()
         try:
-            outcome = layer.run(experiment, sql)
+            return layer.run(experiment, sql)
         except sf_errors.Error as exc:
             raise QueryError(f"Snowflake: {exc.raw_msg or exc}") from None
+
+    def _query_snowflake(self, layer: Any, experiment: str, sql: str, limit: int | None) -> QueryResult:
+        started = time.perf_counter()
+        outcome = self._run_snowflake(layer, experiment, sql)
+        table = outcome.table
+        truncated = limit is not None and table is not None and table.num_rows > limit
+        if truncated:
+            outcome.table = table.slice(0, limit)
         rows = outcome.rows
-        truncated = limit is not None and len(rows) > limit
-        rows = rows[:limit] if limit is not None else rows
         elapsed = time.perf_counter() - started
         result = QueryResult(outcome.columns, outcome.types, rows, truncated, elapsed, len(outcome.statements),
                              outcome.statements)  # fmt: skip
@@ -258,12 +271,29 @@ class DuckDBBackend(WarehouseBackend):
 
     def begin(self) -> None:
         self._transaction("BEGIN TRANSACTION")
+        self._in_transaction = True
+        if self._snowflake:
+            self._snowflake.begin()
 
     def commit(self) -> None:
-        self._transaction("COMMIT")
+        self._end("COMMIT")
 
     def rollback(self) -> None:
-        self._transaction("ROLLBACK")
+        self._end("ROLLBACK")
+
+    def _end(self, verb: str) -> None:
+        """End the transaction on the warehouse connection and in the Snowflake layer's sessions."""
+        self._in_transaction = False
+        try:
+            if self._snowflake:
+                import snowflake.connector.errors as sf_errors
+
+                try:
+                    self._snowflake.end(verb)
+                except sf_errors.Error as exc:
+                    raise QueryError(f"Snowflake: {exc.raw_msg or exc}") from None
+        finally:
+            self._transaction(verb)
 
     def _transaction(self, verb: str) -> None:
         try:
@@ -275,8 +305,8 @@ class DuckDBBackend(WarehouseBackend):
         if dialect == "snowflake" and (layer := self._snowflake_layer()) is not None:
             import pyarrow as pa
 
-            result = self._query_snowflake(layer, experiment, sql, None)
-            return pa.Table.from_pylist([dict(zip(result.columns, row, strict=False)) for row in result.rows])
+            outcome = self._run_snowflake(layer, experiment, sql)
+            return outcome.table if outcome.table is not None else pa.table({})
         con, statements = self._prepare(experiment, sql, dialect)
         try:
             for statement in statements[:-1]:
@@ -287,6 +317,11 @@ class DuckDBBackend(WarehouseBackend):
             raise QueryError(duckdb_message(str(exc))) from None
 
     def query_batches(self, experiment: str, sql: str, *, dialect: str, batch_rows: int) -> pa.RecordBatchReader:
+        if dialect == "snowflake" and self._snowflake_layer() is not None:  # the Snowflake layer's whole result
+            import pyarrow as pa
+
+            table = self.query_arrow(experiment, sql, dialect=dialect)
+            return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
         con, statements = self._prepare(experiment, sql, dialect)
         try:
             for statement in statements[:-1]:

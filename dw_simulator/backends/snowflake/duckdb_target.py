@@ -32,9 +32,16 @@ GLOBAL_FILE = "_snowflake_layer.duckdb"
 class Outcome:
     columns: list[str]
     types: list[str]
-    rows: list[tuple[Any, ...]]
+    table: pa.Table | None  # the result as a Snowflake client reads it (ARRAY/OBJECT as JSON text), named `columns`
     rowcount: int | None
     statements: list[str]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        if self.table is None:
+            return []
+        data = [column.to_pylist() for column in self.table.columns]
+        return list(zip(*data, strict=True)) if data else []
 
 
 class SnowflakeOnDuckDB:
@@ -48,6 +55,9 @@ class SnowflakeOnDuckDB:
         self.engine = Engine(config, connection=con, global_file=warehouse_dir / GLOBAL_FILE)
         self.engine.prepare_catalog(self.catalog)
         self._lock = threading.Lock()
+        self._running: DwSimConnection | None = None  # the session of the statement running now (interrupt)
+        self._kept: dict[str, DwSimConnection] = {}  # schema -> its session while a transaction is open
+        self._in_transaction = False
 
     def session(self, schema: str) -> DwSimConnection:
         conn = connect(self.engine, self.catalog, schema)
@@ -64,21 +74,61 @@ class SnowflakeOnDuckDB:
         statements = [text.strip().rstrip(";").strip() for text, _ in split_statements(io.StringIO(sql))]
         statements = [s for s in statements if s]
         with self._lock:  # one DuckDB connection: one statement at a time
-            conn = self.session(schema)
+            conn = self._session_for(schema)
+            self._running = conn
             try:
                 cursor = conn.cursor()
                 for statement in statements:
                     cursor.execute(statement)
                 if cursor._arrow_table is None or not cursor._arrow_table.num_columns:
-                    return Outcome([], [], [], cursor.rowcount, statements)
+                    return Outcome([], [], None, cursor.rowcount, statements)
                 # described and encoded as the endpoint sends results (lists and structs as JSON text)
                 described, table = normalise(cursor._describe_last_sql(), cursor._arrow_table)
                 rowtype = describe_as_rowtype(described)
                 columns = [str(c["name"]) for c in rowtype]
                 types = [_type_name(dict(c)) for c in rowtype]
-                return Outcome(columns, types, _rows(table), cursor.rowcount, statements)
+                return Outcome(columns, types, _as_client_reads(table, columns), cursor.rowcount, statements)
             finally:
-                conn.close()
+                self._running = None
+                if schema not in self._kept:
+                    conn.close()
+
+    def _session_for(self, schema: str) -> DwSimConnection:
+        """A new session, or inside a transaction the schema's kept one (BEGIN run in it when it opens)."""
+        if not self._in_transaction:
+            return self.session(schema)
+        if schema not in self._kept:
+            conn = self.session(schema)
+            conn.cursor().execute("BEGIN")
+            self._kept[schema] = conn
+        return self._kept[schema]
+
+    # -- transactions (the backend's begin/commit/rollback: every session of the transaction) ----------------------
+    def begin(self) -> None:
+        with self._lock:
+            self._in_transaction = True
+
+    def end(self, verb: str) -> None:
+        """COMMIT or ROLLBACK every session kept for the transaction (the first error is raised after all end)."""
+        with self._lock:
+            kept, self._kept, self._in_transaction = self._kept, {}, False
+            failure: Exception | None = None
+            for conn in kept.values():
+                try:
+                    conn.cursor().execute(verb)
+                except Exception as exc:
+                    failure = failure or exc
+                finally:
+                    conn.close()
+            if failure is not None:
+                raise failure
+
+    def interrupt(self) -> bool:
+        conn = self._running
+        if conn is None:
+            return False
+        conn._duck_conn.interrupt()
+        return True
 
     def close(self) -> None:
         self.engine.close()
@@ -94,12 +144,13 @@ def _type_name(column: dict[str, Any]) -> str:
     return name
 
 
-def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """A result's rows as a Snowflake client reads them: ARRAY and OBJECT values as JSON text."""
-    columns = []
+def _as_client_reads(table: pa.Table, names: list[str]) -> pa.Table:
+    """A result as a Snowflake client reads it: ARRAY and OBJECT values as JSON text, columns named `names`."""
+    arrays = []
     for column in table.columns:
-        values = column.to_pylist()
         if pa.types.is_list(column.type) or pa.types.is_struct(column.type) or pa.types.is_map(column.type):
-            values = [None if v is None else json.dumps(v, default=str) for v in values]
-        columns.append(values)
-    return list(zip(*columns, strict=True)) if columns else []
+            values = [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
+            arrays.append(pa.array(values, pa.string()))
+        else:
+            arrays.append(column)
+    return pa.Table.from_arrays(arrays, names=names)
