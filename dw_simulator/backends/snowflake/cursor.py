@@ -43,6 +43,7 @@ from dw_simulator.backends.snowflake.session_statements import alter_session, pa
 from dw_simulator.backends.snowflake.show import show_schemas
 from dw_simulator.backends.snowflake.stages import drop_stage_statement, remember_stage
 from dw_simulator.backends.snowflake.udfs import create_udf, drop_udf, unwrap_table_udfs
+from dw_simulator.sql.parsing import construct_name
 from dw_simulator.sql.snowflake import (
     DescribedColumn,
     SessionContext,
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from dw_simulator.backends.snowflake.instance import Engine
 
 log = logging.getLogger(__name__)
+_UNWRITABLE = re.compile(r"^Unsupported expression type (\w+)")
 _EXPLICIT_NULLS = re.compile(r"\bNULLS\s+(?:FIRST|LAST)\b", re.I)
 _READ_ONLY = (exp.Select, exp.Show, exp.Describe, exp.Use, exp.SetOperation)
 
@@ -115,6 +117,11 @@ class DwSimCursor(SessionCursor):
         except sf_errors.Error as exc:
             if self._dwsim_unread and "Parser Error" in (exc.raw_msg or ""):
                 raise self._unsupported_statement(command) from None
+            if unwritable := _UNWRITABLE.search(exc.raw_msg or ""):  # sqlglot cannot write the node for DuckDB
+                feature = construct_name(unwritable.group(1))
+                raise programming_error(
+                    str(UnsupportedFeature(feature)), UnsupportedFeature.errno, UnsupportedFeature.sqlstate
+                ) from None
             restated = engine_error(exc.raw_msg or str(exc), database=self._conn.database, schema=self._conn.schema)
             if restated is None:
                 raise

@@ -54,3 +54,12 @@ def test_results_are_named_and_typed_as_snowflake(sim: Simulator) -> None:
     result = sim.query("sfduck", "SELECT 1.50::NUMBER(10,2) AS price, k AS n FROM items")
     assert result.columns == ["PRICE", "N"]
     assert result.types == ["FIXED(10,2)", "FIXED(38,0)"]  # INT is NUMBER(38,0)
+
+
+def test_a_statement_sqlglot_cannot_write_is_named_as_not_supported(sim: Simulator) -> None:
+    from dw_simulator.errors import QueryError
+
+    sim.query("sfduck", "DROP TABLE items")
+    with pytest.raises(QueryError) as caught:
+        sim.query("sfduck", "UNDROP TABLE items")
+    assert caught.value.message == "Snowflake: not supported on the embedded Snowflake endpoint: UNDROP"
