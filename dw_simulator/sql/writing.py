@@ -20,7 +20,7 @@ def write_sql(expression: exp.Expression, *, dialect: str, label: str) -> str:
         raise QueryError(message, details=[{"construct": construct, "message": message}]) from exc
 
 
-def failing_construct(expression: exp.Expression, dialect: str) -> str | None:
+def failing_construct(expression: exp.Expr, dialect: str) -> str | None:
     """The SQL name of the innermost node that cannot be written for `dialect` (MATCH_RECOGNIZE, ...)."""
     innermost: exp.Expr | None = None
     for count, node in enumerate(expression.walk(bfs=True)):

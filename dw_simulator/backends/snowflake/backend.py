@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
     from dw_simulator.schema import ExperimentSchema, TableSchema
 
 log = logging.getLogger(__name__)
+# statements that change the session's state: their connection is not handed to the next query
+_SESSION_STATE = re.compile(
+    r"^\s*(?:ALTER\s+SESSION|SET\s|UNSET\s|USE\s|BEGIN\b|START\s+TRANSACTION|"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:LOCAL\s+|GLOBAL\s+)?TEMP(?:ORARY)?\s)",
+    re.I,
+)
 
 
 class SnowflakeBackend(WarehouseBackend):
@@ -212,6 +219,8 @@ class SnowflakeBackend(WarehouseBackend):
             raise BackendUnavailableError(
                 f"experiment '{experiment}' has no database on the {self.endpoint.description}"
             ) from None
+        if any(_SESSION_STATE.match(statement) for statement in statements):
+            self._pool.retire(conn)
         for statement in statements:
             self._execute(cur, statement)
         return cur, statements

@@ -24,6 +24,7 @@ class ConnectionPool:
         self.settings = settings
         self._endpoint = endpoint
         self._pool: list[Any] = []
+        self._retired: set[int] = set()  # connections whose session state changed: closed after use
         self._lock = threading.Lock()
 
     @property
@@ -48,11 +49,19 @@ class ConnectionPool:
             raise
         finally:
             with self._lock:
-                if healthy and len(self._pool) < POOL_SIZE and not conn.is_closed():
+                retired = id(conn) in self._retired
+                self._retired.discard(id(conn))
+                if healthy and not retired and len(self._pool) < POOL_SIZE and not conn.is_closed():
                     self._pool.append(conn)
                     conn = None
             if conn is not None:
                 close_quietly(conn)
+
+    def retire(self, conn: Any) -> None:
+        """Close `conn` after its current use instead of pooling it: its session's state (parameters, variables,
+        temporary objects, an open transaction) must not reach the next caller."""
+        with self._lock:
+            self._retired.add(id(conn))
 
     def _connect(self) -> Any:
         try:

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 import snowflake.connector.errors as sf_errors
-from fakesnow.arrow import to_ipc, to_sf
+from fakesnow.arrow import to_ipc
 from fakesnow.converter import from_binding
 from fakesnow.dialect import parse_one
 from fakesnow.expr import normalise_ident
@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dw_simulator.backends.snowflake.arrow_results import to_sf
 from dw_simulator.backends.snowflake.cursor import DwSimConnection, connect
 from dw_simulator.backends.snowflake.error_codes import snowflake_error
 from dw_simulator.backends.snowflake.instance import Engine

@@ -148,7 +148,7 @@ def test_stage_commands(fresh_db: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("sql", "errno", "sqlstate", "text"),
     [
-        ("SELECT * FROM NO_SUCH_TABLE", 2003, "42S02", "Object 'NO_SUCH_TABLE' does not exist or not authorized."),
+        ("SELECT * FROM NO_SUCH_TABLE", 2003, "42S02", "NO_SUCH_TABLE' does not exist or not authorized."),
         ("SELECT NO_SUCH_COL FROM (SELECT 1 AS A)", 904, "42000", "invalid identifier 'NO_SUCH_COL'"),
         ("SELEC 1", 1003, "42000", "syntax error line 1 at position 0 unexpected 'SELEC'."),
         ("SELECT 'abc'::INT", 100038, "22018", "Numeric value 'abc' is not recognized"),

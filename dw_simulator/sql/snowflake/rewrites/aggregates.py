@@ -49,7 +49,7 @@ def mark_exact_sum(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     return node
 
 
-def exact_sum(node: exp.Expr) -> exp.Expr:
+def exact_sum(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
     """SUM keeps its argument's type (NUMBER sums stay exact); fakesnow casts every SUM argument to DOUBLE.
 
     https://docs.snowflake.com/en/sql-reference/functions/sum
@@ -62,3 +62,40 @@ def exact_sum(node: exp.Expr) -> exp.Expr:
     ):
         node.set("this", node.this.this)
     return node
+
+
+def _skip_nulls(node: exp.ArrayAgg) -> exp.Expr:
+    # sqlglot's own filter for `nulls_excluded` is lost by fakesnow's WITHIN GROUP rewrite and is wrong with
+    # DISTINCT (`NOT DISTINCT x IS NULL`): write one filter here instead
+    node.set("nulls_excluded", None)
+    if isinstance(node.parent, exp.Filter):
+        return node
+    value = node.this
+    if isinstance(value, exp.Order):
+        value = value.this
+    if isinstance(value, exp.Distinct) and value.expressions:
+        value = value.expressions[0]
+    if value is None:
+        return node
+    condition = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+    return exp.Filter(this=node.copy(), expression=exp.Where(this=condition))
+
+
+def array_agg_skips_nulls(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
+    """(POST) ARRAY_AGG leaves NULLs out, also with WITHIN GROUP (ORDER BY ...) (fakesnow filters only the plain
+    form), and is an empty array, not NULL, when no value is left.
+
+    https://docs.snowflake.com/en/sql-reference/functions/array_agg
+    """
+    if isinstance(node, exp.ArrayAgg):
+        return _skip_nulls(node)
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == "TO_JSON" and len(node.expressions) == 1):
+        return node
+    inner = node.expressions[0]
+    target = inner.this if isinstance(inner, exp.Window) else inner
+    if isinstance(target, exp.ArrayAgg):
+        target.replace(_skip_nulls(target))
+    elif not (isinstance(target, exp.Filter) and isinstance(target.this, exp.ArrayAgg)):
+        return node
+    empty = exp.Cast(this=exp.Literal.string("[]"), to=exp.DataType.build("JSON"))
+    return exp.Coalesce(this=node, expressions=[empty])

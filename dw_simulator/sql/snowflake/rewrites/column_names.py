@@ -146,3 +146,17 @@ def values_alias_columns(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
             [exp.Identifier(this=f"COLUMN{i + 1}", quoted=True) for i in range(len(first.expressions))],
         )
     return node
+
+
+def recursive_ctes(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
+    """A CTE that reads itself is recursive without the RECURSIVE keyword.
+
+    https://docs.snowflake.com/en/sql-reference/constructs/with
+    """
+    if isinstance(node, exp.With) and not node.args.get("recursive"):
+        for cte in node.expressions:
+            name = cte.alias_or_name.upper()
+            if any(t.name.upper() == name and not t.db for t in cte.this.find_all(exp.Table)):
+                node.set("recursive", True)
+                break
+    return node

@@ -16,3 +16,12 @@ def lit(value: str) -> exp.Literal:
 
 def anonymous_name(node: exp.Expr) -> str | None:
     return node.name.upper() if isinstance(node, exp.Anonymous) else None
+
+
+# where the endpoint keeps dw-sim's own DuckDB macros and objects (`backends/snowflake/library.py`, `store.py`)
+LIBRARY_SCHEMA = "_fs_global._dwsim"
+
+
+def library_fn(name: str, *args: exp.Expr) -> exp.Anonymous:
+    """A call of one of dw-sim's DuckDB macros (defined in LIBRARY_SCHEMA)."""
+    return exp.Anonymous(this=f"{LIBRARY_SCHEMA}.{name}", expressions=list(args))

@@ -181,3 +181,13 @@ def object_delete_pick(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
             pairs += [key.copy(), fn("json_extract", obj.copy(), path)]
         result = fn("json_merge_patch", lit("{}"), fn("json_object", *pairs))
     return exp.Cast(this=result, to=exp.DataType.build("JSON"))
+
+
+def parse_json_empty_is_null(node: exp.Expr, _ctx: SessionContext) -> exp.Expr:
+    """PARSE_JSON of an empty (or blank) string is NULL, not an error.
+
+    https://docs.snowflake.com/en/sql-reference/functions/parse_json
+    """
+    if isinstance(node, exp.ParseJSON) and not node.args.get("safe") and not isinstance(node.this, exp.Nullif):
+        node.set("this", exp.Nullif(this=exp.Trim(this=node.this), expression=exp.Literal.string("")))
+    return node
