@@ -23,7 +23,7 @@ def sqlalchemy_url(info: dict[str, Any]) -> Any:
         database = conn.execute(sa.text("SELECT CURRENT_DATABASE(), CURRENT_SCHEMA()")).fetchone()
     frame = pd.DataFrame({"id": [1, 2, 3], "label": ["x", "y", None]})
     frame.to_sql("pd_writer_t", engine, index=False, method=pd_writer, if_exists="replace")
-    back = pd.read_sql('SELECT * FROM "pd_writer_t" ORDER BY "id"', engine)
+    back = pd.read_sql('SELECT * FROM pd_writer_t ORDER BY "id"', engine)  # unquoted: SQLAlchemy created it unquoted
     inspector = sa.inspect(engine)
     return {
         "database": list(database),
