@@ -52,8 +52,13 @@ def apply_sandbox(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         return  # already sandboxed (another connection of this process opened the file first)
     (settings.data_root / "s3").mkdir(parents=True, exist_ok=True)
     roots = ", ".join("'" + r.replace("'", "''") + "'" for r in sandbox_roots(settings))
-    con.execute(f"SET allowed_directories = [{roots}]")
-    con.execute("SET enable_external_access = false")
+    try:
+        con.execute(f"SET allowed_directories = [{roots}]")
+        con.execute("SET enable_external_access = false")
+    except duckdb.Error:
+        if sandboxed(con):  # another connection to this database sandboxed it between the check and the SET
+            return
+        raise
 
 
 def sandboxed(con: Any) -> bool:
